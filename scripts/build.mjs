@@ -1,0 +1,29 @@
+// Builds every runnable piece into dist/ with esbuild. Type checking is `npm run typecheck`
+// (tsc); esbuild only strips types and bundles.
+//   dist/cli/cachet.js      the CLI (ESM, npm packages left external)
+//   dist/main/main.cjs      Electron main process (electron and npm packages external)
+//   dist/main/preload.cjs   the sandboxed preload: one CommonJS file that may require only electron
+//   dist/renderer/          the React renderer: app.js, app.css, index.html
+import { build } from 'esbuild';
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+await rm('dist', { recursive: true, force: true });
+await mkdir('dist/renderer', { recursive: true });
+
+const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none' };
+const node = { ...common, platform: 'node', target: 'node24', packages: 'external' };
+
+const jobs = [
+  build({ ...node, entryPoints: { 'cli/cachet': 'app/cli/main.ts' }, outdir: 'dist', format: 'esm', outExtension: { '.js': '.js' } }),
+  build({ ...node, entryPoints: { 'main/main': 'main/main.ts' }, outdir: 'dist', format: 'cjs', outExtension: { '.js': '.cjs' }, external: ['electron'] }),
+  build({ ...common, platform: 'node', target: 'node24', entryPoints: { 'main/preload': 'main/preload.ts' }, outdir: 'dist', format: 'cjs', outExtension: { '.js': '.cjs' }, external: ['electron'] }),
+  build({ ...common, platform: 'browser', target: 'chrome140', entryPoints: { 'renderer/app': 'renderer/index.tsx' }, outdir: 'dist', format: 'esm', jsx: 'automatic', minify: !watch, define: { 'process.env.NODE_ENV': '"production"' } }),
+];
+for (const extra of ['app/stream/worker.ts']) {
+  if (existsSync(extra)) jobs.push(build({ ...node, entryPoints: { 'cli/worker': extra }, outdir: 'dist', format: 'esm' }));
+}
+await Promise.all(jobs);
+await cp('renderer/index.html', 'dist/renderer/index.html');
+console.log('built dist/');
