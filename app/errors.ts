@@ -80,7 +80,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** Map a node fs/system error to a CachetError; CachetErrors pass through unchanged. */
 export function fromSystemError(e: unknown, what: string, path?: string): CachetError {
   if (e instanceof CachetError) return e;
-  const errno = (e as NodeJS.ErrnoException | undefined)?.code;
+  const errno = (e as { code?: string } | undefined)?.code; // not NodeJS.ErrnoException: the renderer typechecks this file without @types/node
   const detail: ErrorDetail = { what, path, errno };
   switch (errno) {
     case 'ENOSPC':

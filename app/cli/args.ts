@@ -1,0 +1,174 @@
+// argv -> a checked command: which command, its positionals and its options (node:util
+// parseArgs, strict). It does not run anything and does not touch the environment; a wrong
+// command line throws UsageError, which the CLI turns into exit code 2.
+
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  /** The command whose help the hint should point to, if known. */
+  readonly command: string | undefined;
+  constructor(message: string, command?: string) {
+    super(message);
+    this.command = command;
+  }
+}
+
+type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
+
+interface CommandSpec {
+  /** Names of the positionals, for messages; a trailing `...` takes one or more. */
+  readonly args: readonly string[];
+  /** Fewest and most positionals (Infinity for a list). */
+  readonly min: number;
+  readonly max: number;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+}
+
+const GLOBAL_OPTIONS = {
+  profile: { type: 'string' },
+  region: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const satisfies Record<string, OptionSpec>;
+
+const json = { json: { type: 'boolean' } } as const;
+const output = { output: { type: 'string', short: 'o' } } as const;
+
+export const ON_CONFLICT = ['fail', 'replace', 'keep-both', 'skip'] as const;
+export type OnConflict = (typeof ON_CONFLICT)[number];
+
+export const COMMANDS = {
+  init: { args: ['<vault>'], min: 1, max: 1, options: { 'kms-key': { type: 'string', multiple: true }, local: { type: 'boolean' } } },
+  add: { args: ['<vault>', '<path>...'], min: 2, max: Infinity, options: { to: { type: 'string' }, 'on-conflict': { type: 'string' } } },
+  ls: { args: ['<vault>'], min: 1, max: 1, options: json },
+  get: { args: ['<vault>', '<item>'], min: 2, max: 2, options: output },
+  mv: { args: ['<vault>', '<item>', '<new-path>'], min: 3, max: 3, options: {} },
+  rm: { args: ['<vault>', '<item>'], min: 2, max: 2, options: {} },
+  rekey: { args: ['<vault>', '<item>...'], min: 1, max: Infinity, options: { to: { type: 'string', multiple: true } } },
+  verify: { args: ['<vault>'], min: 1, max: 1, options: {} },
+  encrypt: { args: ['<file>'], min: 1, max: 1, options: { 'kms-key': { type: 'string', multiple: true }, local: { type: 'boolean' }, ...output } },
+  decrypt: { args: ['<file.env>'], min: 1, max: 1, options: output },
+  inspect: { args: ['<file.env>'], min: 1, max: 1, options: json },
+  profiles: { args: [], min: 0, max: 0, options: json },
+  keys: { args: [], min: 0, max: 0, options: json },
+  'create-key': { args: [], min: 0, max: 0, options: { alias: { type: 'string' }, description: { type: 'string' } } },
+  help: { args: ['[command]'], min: 0, max: 1, options: {} },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export function isCommandName(s: string): s is CommandName {
+  return Object.hasOwn(COMMANDS, s);
+}
+
+export interface GlobalOptions {
+  profile?: string;
+  region?: string;
+}
+
+export type Parsed =
+  | { kind: 'help'; command?: CommandName }
+  | { kind: 'version' }
+  | { kind: 'run'; command: Exclude<CommandName, 'help'>; positionals: string[]; values: Record<string, string | boolean | string[] | undefined>; global: GlobalOptions };
+
+/** Global options that take a value, so the scan for the command name can skip their values. */
+const VALUED_GLOBALS = new Set(['--profile', '--region']);
+
+/**
+ * Parses a whole argv (without node and the script). Global options may come before or after
+ * the command name.
+ */
+export function parseCommandLine(argv: readonly string[]): Parsed {
+  let index = -1;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (VALUED_GLOBALS.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    index = i;
+    break;
+  }
+  if (index < 0) {
+    // No command: only global flags are allowed here (--help, --version).
+    const g = parseOrThrow([...argv], GLOBAL_OPTIONS, undefined);
+    if (g.positionals.length > 0) throw new UsageError(`unexpected argument '${g.positionals[0]}'`);
+    if (g.values.version) return { kind: 'version' };
+    return { kind: 'help' };
+  }
+  const name = argv[index]!;
+  if (!isCommandName(name)) throw new UsageError(`unknown command '${name}'`);
+  const spec: CommandSpec = COMMANDS[name];
+  const rest = [...argv.slice(0, index), ...argv.slice(index + 1)];
+  const { values, positionals } = parseOrThrow(rest, { ...GLOBAL_OPTIONS, ...spec.options }, name);
+
+  if (name === 'help') {
+    const topic = positionals[0];
+    if (topic !== undefined && !isCommandName(topic)) throw new UsageError(`no help for unknown command '${topic}'`);
+    return topic === undefined ? { kind: 'help' } : { kind: 'help', command: topic };
+  }
+  if (values.help) return { kind: 'help', command: name };
+  if (values.version) return { kind: 'version' };
+
+  if (positionals.length < spec.min) {
+    const missing = spec.args[positionals.length] ?? spec.args[spec.args.length - 1];
+    throw new UsageError(`'${name}' needs ${missing}`, name);
+  }
+  if (positionals.length > spec.max) {
+    throw new UsageError(`'${name}' takes ${spec.max === 0 ? 'no arguments' : `at most ${spec.max} argument${spec.max === 1 ? '' : 's'}`}; got '${positionals[spec.max]}'`, name);
+  }
+  const global: GlobalOptions = {};
+  if (typeof values.profile === 'string') global.profile = values.profile;
+  if (typeof values.region === 'string') global.region = values.region;
+  for (const [k, v] of Object.entries(values)) {
+    if (typeof v === 'string' && v === '' && k !== 'to') throw new UsageError(`--${k} needs a value`, name);
+  }
+  checkCommand(name, positionals, values);
+  return { kind: 'run', command: name, positionals, values: values as Record<string, string | boolean | string[] | undefined>, global };
+}
+
+function parseOrThrow(args: string[], options: Record<string, OptionSpec>, command: string | undefined) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const msg = (e as Error).message.split('\n')[0]!;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const m = /'([^']+)'/.exec(msg);
+      throw new UsageError(`unknown option ${m ? `'${m[1]}'` : ''}${command ? ` for '${command}'` : ''}`.replace('  ', ' '), command);
+    }
+    throw new UsageError(msg.replace(/^Option /, 'option '), command);
+  }
+}
+
+/** Rules parseArgs cannot say: required and exclusive options, allowed values. */
+function checkCommand(name: CommandName, positionals: string[], values: Record<string, unknown>): void {
+  const kms = (values['kms-key'] as string[] | undefined) ?? [];
+  switch (name) {
+    case 'init':
+    case 'encrypt':
+      if (kms.length === 0 && !values.local) throw new UsageError(`'${name}' needs --kms-key <key> or --local`, name);
+      if (name === 'encrypt' && positionals[0] === '-' && (values.output === undefined || values.output === '-')) {
+        throw new UsageError(`'encrypt -' (stdin) needs -o <file.env>`, name);
+      }
+      break;
+    case 'add': {
+      const oc = values['on-conflict'];
+      if (oc !== undefined && !(ON_CONFLICT as readonly unknown[]).includes(oc)) {
+        throw new UsageError(`--on-conflict must be one of ${ON_CONFLICT.join(', ')}; got '${String(oc)}'`, name);
+      }
+      break;
+    }
+    case 'rekey':
+      if (!Array.isArray(values.to) || values.to.length === 0 || values.to.some((k) => k === '')) throw new UsageError(`'rekey' needs --to <key>`, name);
+      break;
+    case 'create-key':
+      if (typeof values.alias !== 'string' || values.alias === '') throw new UsageError(`'create-key' needs --alias <name>`, name);
+      break;
+    default:
+      break;
+  }
+}

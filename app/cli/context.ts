@@ -1,0 +1,73 @@
+// What every command gets: the streams, the environment, the abort signal of Ctrl-C, the lazy
+// keys, a progress bar on stderr, and `fail()` to print one failure (what, why, hint). It holds
+// no state between commands; main.ts makes one per process.
+
+import { CachetError } from '../errors.js';
+import type { AwsClientOptions } from '../keys/aws-config.js';
+import type { GlobalOptions } from './args.js';
+import type { CliKeys } from './keys.js';
+import { formatFailure } from './messages.js';
+import { ProgressBar } from './progress.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+/** 128 + SIGINT, as shells report a command stopped by Ctrl-C. */
+export const EXIT_CANCELLED = 130;
+
+export interface Io {
+  readonly stdin: NodeJS.ReadStream;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+export class Context {
+  readonly io: Io;
+  readonly signal: AbortSignal;
+  readonly global: GlobalOptions;
+  readonly keys: CliKeys;
+  readonly progress: ProgressBar;
+  readonly debug: boolean;
+  /** Profile, region and retry settings for every AWS client of this command. */
+  readonly aws: AwsClientOptions;
+  #failures = 0;
+
+  constructor(io: Io, signal: AbortSignal, global: GlobalOptions, keys: CliKeys, aws: AwsClientOptions) {
+    this.aws = aws;
+    this.io = io;
+    this.signal = signal;
+    this.global = global;
+    this.keys = keys;
+    this.debug = io.env.CACHET_DEBUG === '1';
+    this.progress = new ProgressBar(io.stderr);
+  }
+
+  get failures(): number {
+    return this.#failures;
+  }
+
+  /** Prints one failure: `cachet: <what>: <why>` and a hint line. A cancel is rethrown, not counted. */
+  fail(what: string | undefined, e: unknown): void {
+    if (e instanceof CachetError && e.code === 'cancelled') throw e;
+    this.#failures++;
+    this.progress.end();
+    this.io.stderr.write(formatFailure(what, e, { debug: this.debug }));
+  }
+
+  /** A note on stderr (not data): "added 3 items". Quiet stays quiet only for progress. */
+  note(text: string): void {
+    this.progress.end();
+    this.io.stderr.write(`${text}\n`);
+  }
+
+  out(text: string): void {
+    this.io.stdout.write(text);
+  }
+
+  /** Exit code for a command that reports failures one by one. */
+  exitCode(): number {
+    return this.#failures > 0 ? EXIT_FAILED : EXIT_OK;
+  }
+}

@@ -1,0 +1,143 @@
+// The commands that work on one envelope file with no vault (encrypt, decrypt, inspect) and the
+// AWS helpers (profiles, keys, create-key). Each takes the parsed command line and the context,
+// and returns an exit code or throws a CachetError for the caller to print.
+
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { inspectFile, openFile, sealFile, sealToWritable, type HeaderInfo, type ItemMetadata } from '../envelope.js';
+import { CachetError, fromSystemError } from '../errors.js';
+import { createKey, listKeys, listProfiles } from '../keys/aws-config.js';
+import { newId } from '../vault/layout.js';
+import type { Context } from './context.js';
+import { EXIT_OK } from './context.js';
+import { formatInspect, formatTable, type InspectView } from './output.js';
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+const ENVELOPE_EXT = '.env';
+const STDIO = '-';
+
+
+export async function encryptCommand(ctx: Context, [file]: string[], v: Values): Promise<number> {
+  const kms = (v['kms-key'] as string[] | undefined) ?? [];
+  const fromStdin = file === STDIO;
+  const source = fromStdin ? STDIO : resolve(ctx.io.cwd, file!);
+  const out = v.output as string | undefined;
+  const dest = out === STDIO ? STDIO : resolve(ctx.io.cwd, out ?? `${file}${ENVELOPE_EXT}`);
+  let metadata: ItemMetadata;
+  if (fromStdin) {
+    metadata = { path: 'stdin', size: null, mtime: null };
+  } else {
+    let st;
+    try {
+      st = await stat(source);
+    } catch (e) {
+      throw fromSystemError(e, 'read', source);
+    }
+    if (!st.isFile()) throw new CachetError('bad-request', `not a file: ${file}`, { path: source });
+    metadata = { path: basename(source), size: st.size, mtime: Math.round(st.mtimeMs) };
+  }
+  const keys = await ctx.keys.refs(kms, v.local === true, { signal: ctx.signal });
+  // A loose envelope's context: its own id, no vault (SPEC §3).
+  const context = { 'cachet:item': newId(), 'cachet:purpose': 'item' };
+  const input: string | Readable = fromStdin ? ctx.io.stdin : source;
+  if (dest !== STDIO) await makeParent(dest);
+  ctx.progress.start(basename(fromStdin ? 'stdin' : source), metadata.size);
+  const opts = {
+    keyring: ctx.keys.keyring, keys, context, metadata, signal: ctx.signal,
+    onProgress: (p: { bytes: number; total: number | null }) => ctx.progress.update(p.bytes, p.total),
+  };
+  try {
+    if (dest === STDIO) await sealToWritable(input, ctx.io.stdout as Writable, opts);
+    else await sealFile(input, dest, opts);
+  } finally {
+    ctx.progress.end();
+  }
+  return EXIT_OK;
+}
+
+export async function decryptCommand(ctx: Context, [file]: string[], v: Values): Promise<number> {
+  const source = resolve(ctx.io.cwd, file!);
+  const out = v.output as string | undefined;
+  let dest: string;
+  if (out === STDIO) dest = STDIO;
+  else if (out !== undefined) dest = resolve(ctx.io.cwd, out);
+  else if (file!.endsWith(ENVELOPE_EXT) && basename(file!).length > ENVELOPE_EXT.length) dest = source.slice(0, -ENVELOPE_EXT.length);
+  else throw new CachetError('bad-request', `cannot name the output of ${file} (it does not end in .env); give -o <file>`, { path: source });
+  let size: number | null = null;
+  try {
+    size = (await stat(source)).size;
+  } catch (e) {
+    throw fromSystemError(e, 'read', source);
+  }
+  if (dest !== STDIO) await makeParent(dest);
+  ctx.progress.start(basename(source), size);
+  try {
+    await openFile(source, dest === STDIO ? (ctx.io.stdout as Writable) : dest, {
+      keyring: ctx.keys.keyring, signal: ctx.signal,
+      onProgress: (p) => ctx.progress.update(p.bytes, p.total ?? size),
+    });
+  } finally {
+    ctx.progress.end();
+  }
+  return EXIT_OK;
+}
+
+export function inspectView(path: string, h: HeaderInfo): InspectView {
+  return {
+    path,
+    version: h.version,
+    chunkSize: h.chunkSize,
+    headerLength: h.headerLength,
+    payloadLength: h.payloadLength,
+    context: { ...h.context },
+    stanzas: h.stanzas.map((s) => ({ type: s.type, keyId: s.keyId, blobLength: s.blob.length })),
+  };
+}
+
+export async function inspectCommand(ctx: Context, [file]: string[], v: Values): Promise<number> {
+  const source = resolve(ctx.io.cwd, file!);
+  const view = inspectView(file!, await inspectFile(source));
+  if (v.json) {
+    const { path: _path, ...rest } = view;
+    ctx.out(`${JSON.stringify({ file: file!, ...rest, stanzas: view.stanzas.map(({ type, keyId }) => ({ provider: type, keyId })) }, null, 2)}\n`);
+  } else {
+    ctx.out(formatInspect(view));
+  }
+  return EXIT_OK;
+}
+
+export async function profilesCommand(ctx: Context, _p: string[], v: Values): Promise<number> {
+  const profiles = await listProfiles();
+  if (v.json) ctx.out(`${JSON.stringify(profiles, null, 2)}\n`);
+  else if (profiles.length === 0) ctx.out('(no AWS profiles; `aws configure` or `aws configure sso` makes one)\n');
+  else ctx.out(formatTable(['PROFILE', 'REGION', 'TYPE', 'FILE'], profiles.map((p) => [p.name, p.region ?? '-', p.type, p.source])));
+  return EXIT_OK;
+}
+
+export async function keysCommand(ctx: Context, _p: string[], v: Values): Promise<number> {
+  const keys = await listKeys({ ...ctx.aws, signal: ctx.signal });
+  if (v.json) ctx.out(`${JSON.stringify(keys, null, 2)}\n`);
+  else if (keys.length === 0) ctx.out('(no usable KMS keys here; `cachet create-key --alias <name>` makes one)\n');
+  else ctx.out(formatTable(['ALIAS', 'KEY ARN', 'DESCRIPTION'], keys.map((k) => [k.aliases.join(', ') || '-', k.arn, k.description ?? ''])));
+  return EXIT_OK;
+}
+
+export async function createKeyCommand(ctx: Context, _p: string[], v: Values): Promise<number> {
+  const raw = v.alias as string;
+  const alias = raw.startsWith('alias/') ? raw : `alias/${raw}`;
+  const desc = v.description as string | undefined;
+  const made = await createKey({ ...ctx.aws, alias, ...(desc ? { description: desc } : {}), signal: ctx.signal });
+  ctx.out(`${made.arn}\t${made.alias}\n`);
+  return EXIT_OK;
+}
+
+/** The folder an output goes into, made if missing (as `-o out/x` asks for). */
+export async function makeParent(dest: string): Promise<void> {
+  try {
+    await mkdir(dirname(dest), { recursive: true });
+  } catch (e) {
+    throw fromSystemError(e, 'create the output folder', dirname(dest));
+  }
+}

@@ -1,0 +1,159 @@
+// Error code -> words: a short title (the "why" of a failure line) and a hint (what to do).
+// This is the only place in app/ that turns a CachetError into human text; the core keeps codes
+// and facts (`detail`). It never prints key material: it reads only the detail fields named
+// below, which the core fills with ids, paths and names, never secrets.
+
+import { CachetError, ERROR_CODES, type ErrorCode, type ErrorDetail } from '../errors.js';
+
+export interface Message {
+  readonly title: string;
+  readonly hint: string;
+}
+
+type Describe = (d: ErrorDetail, message: string) => Message;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+/** ` <value>` when the detail has it, else ''. */
+const sp = (v: unknown, prefix = ' '): string => (str(v) ? `${prefix}${str(v)}` : '');
+const keyOf = (d: ErrorDetail): string | undefined => str(d.keyId) ?? str(d.key) ?? str(d.keyArn);
+const profileOf = (d: ErrorDetail): string => str(d.profile) ?? 'default';
+const loginHint = (d: ErrorDetail): string =>
+  str(d.profile) ? `aws sso login --profile ${str(d.profile)}` : 'aws sso login --profile <profile>';
+
+/** Each code's words. A `Record<ErrorCode, …>`: the compiler refuses a missing code. */
+export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
+  'bad-request': (_d, m) => ({ title: m || 'invalid request', hint: 'check the command line; `cachet help <command>` shows its usage' }),
+  cancelled: () => ({ title: 'cancelled', hint: 'nothing was changed by the cancelled step; run the command again to finish' }),
+  'not-found': (d) => ({
+    title: `not found${sp(d.path ?? d.item, ': ')}`,
+    hint: str(d.item) ? '`cachet ls <vault>` lists the items by path and id' : 'check the path',
+  }),
+  exists: (d) => ({
+    title: `already exists${sp(d.path, ': ')}`,
+    hint: 'choose another name (-o <path>) or remove it first; for `add`, --on-conflict replace|keep-both|skip',
+  }),
+  io: (d, m) => ({ title: `input/output error${sp(d.errno, ' ')}${m ? ` (${m})` : ''}`, hint: 'check the disk and the path, then try again' }),
+  'disk-full': (d) => ({ title: `no space left on the disk${sp(d.path, ' holding ')}`, hint: 'free some space (or raise the quota) and try again; nothing partial was kept' }),
+  'permission-denied': (d) => ({ title: `permission denied${sp(d.path, ': ')}`, hint: 'check the file and folder permissions (and that the disk is not read-only)' }),
+  'changed-while-reading': (d) => ({ title: `the file changed while it was being read${sp(d.path, ': ')}`, hint: 'wait until whatever writes it is done, then add it again' }),
+  'not-envelope': (d) => ({ title: `not a Cachet file${sp(d.path, ': ')}`, hint: 'a sealed file starts with "CACHET"; check that this is the right file' }),
+  'unsupported-version': (d) => ({
+    title: `made by a newer Cachet (format version ${str(d.version) ?? 'unknown'})`,
+    hint: 'upgrade Cachet to open it; this version reads format version 1 only',
+  }),
+  'header-corrupt': () => ({ title: 'the header is damaged or was changed', hint: 'restore this file from a backup or a synced copy; nothing was decrypted' }),
+  tampered: (d) => ({
+    title: `content was changed or damaged${sp(d.chunk, ' at chunk ')}`,
+    hint: 'restore this file from a backup; no unauthenticated plaintext was written',
+  }),
+  truncated: () => ({ title: 'the file is cut short', hint: 'the copy is incomplete (an interrupted sync or download?); restore a full copy' }),
+  'trailing-data': () => ({ title: 'unexpected data after the end of the file', hint: 'the file was appended to or joined with another; restore it from a backup' }),
+  reordered: () => ({ title: 'parts of the file were moved around', hint: 'the file was deliberately rearranged or badly damaged; restore it from a backup' }),
+  'wrong-key': (d) => ({
+    title: `this key does not open this file${sp(keyOf(d), ' (key ')}${keyOf(d) ? ')' : ''}`,
+    hint: 'the file is sealed under another key; `cachet inspect <file>` shows which keys can open it',
+  }),
+  'context-mismatch': (d) => ({
+    title: `the file does not belong here${sp(d.item, ' (item ')}${str(d.item) ? ')' : ''}`,
+    hint: 'an item file was copied or moved over another one; restore it, or remove it with `cachet rm`',
+  }),
+  'vault-not-found': (d) => ({ title: `no vault${sp(d.path, ' at ')}`, hint: 'check the path, or create one with `cachet init <vault> --local` (or --kms-key <key>)' }),
+  'vault-corrupt': (d, m) => ({ title: `the vault is damaged${m ? ` (${m})` : ''}`, hint: `check ${str(d.path) ?? 'vault.json'}; restore it from a backup or a synced copy` }),
+  'local-key-missing': (d) =>
+    str(d.available)
+      ? {
+          title: `sealed with local key ${str(d.keyId) ?? '?'}, but this machine's local key is ${str(d.available)}`,
+          hint: 'set CACHET_HOME to the folder holding the key file that made it (or use another key of this file)',
+        }
+      : {
+          title: `no local key file${sp(d.path, ' at ')}`,
+          hint: 'create it with `cachet init <vault> --local`, or set CACHET_HOME to the folder that holds local-key.json',
+        },
+  'local-key-locked': (d) => ({
+    title: d.reason === 'no-tty' ? 'the local key needs a passphrase and there is no terminal to ask on' : 'the local key is locked',
+    hint: 'set CACHET_PASSPHRASE, or run the command in a terminal',
+  }),
+  'bad-passphrase': () => ({ title: 'wrong passphrase for the local key', hint: 'check CACHET_PASSPHRASE (or what you typed) and try again' }),
+  'kms-access-denied': (d) => ({
+    title: `access denied by KMS${sp(d.operation, ' to ')}${keyOf(d) ? ` on key ${keyOf(d)}` : ''}${sp(d.identity, ' for ')}`,
+    hint: `grant ${str(d.identity) ?? 'this identity'} kms:${str(d.operation) ?? 'Decrypt/GenerateDataKey'} on ${keyOf(d) ?? 'the key'} in the key policy or IAM, or use --profile with an identity that has it`,
+  }),
+  'kms-key-disabled': (d) => ({
+    title: `the KMS key is disabled${sp(keyOf(d), ': ')}`,
+    hint: `enable it: aws kms enable-key --key-id ${keyOf(d) ?? '<key>'}`,
+  }),
+  'kms-key-pending-deletion': (d) => ({
+    title: `the KMS key is scheduled for deletion${sp(keyOf(d), ': ')}`,
+    hint: `cancel it now, or the items under it are lost: aws kms cancel-key-deletion --key-id ${keyOf(d) ?? '<key>'} (then enable-key)`,
+  }),
+  'kms-key-not-found': (d) => ({
+    title: `no such KMS key${sp(keyOf(d), ': ')}${sp(d.region, ' in ')}`,
+    hint: '`cachet keys` lists the usable keys; check --region and --profile (keys live in one account and region)',
+  }),
+  'kms-invalid-ciphertext': (d) => ({
+    title: `KMS refused the wrapped key${sp(keyOf(d), ' for ')}`,
+    hint: 'the wrapped key was damaged or moved from another file or item; restore the file from a backup',
+  }),
+  'kms-throttled': () => ({ title: 'KMS is throttling requests (retries ran out)', hint: 'wait a little and run the command again; only the failed files need redoing' }),
+  'kms-unreachable': (d) => ({
+    title: `cannot reach KMS${sp(d.endpoint, ' at ')}${sp(d.region, ' in ')}`,
+    hint: 'check the network, --region, and AWS_ENDPOINT_URL_KMS if you use an emulator or a VPC endpoint',
+  }),
+  'kms-error': (_d, m) => ({ title: `KMS error${m ? ` (${m})` : ''}`, hint: 'run again with CACHET_DEBUG=1 for details' }),
+  'credentials-missing': (d) => ({
+    title: `${d.reason === 'rejected' ? 'AWS refused the credentials' : 'no AWS credentials'}${str(d.profile) ? ` for profile ${str(d.profile)}` : ''}`,
+    hint: 'set up a profile (`aws configure` or `aws configure sso`) and pass --profile, or set AWS_PROFILE',
+  }),
+  'credentials-expired': (d) => ({
+    title: `the AWS credentials have expired${str(d.profile) ? ` (profile ${str(d.profile)})` : ''}`,
+    hint: 'refresh them (for SSO: ' + loginHint(d) + ') and try again',
+  }),
+  'sso-expired': (d) => ({ title: `the AWS SSO session has expired (profile ${profileOf(d)})`, hint: loginHint(d) }),
+  'profile-not-found': (d) => ({
+    title: `no AWS profile${sp(d.profile, ' named ')}`,
+    hint: '`cachet profiles` lists the profiles of ~/.aws/config and ~/.aws/credentials',
+  }),
+  internal: (_d, m) => ({ title: `internal error${m ? `: ${m}` : ''}`, hint: 'this is a bug in Cachet; run again with CACHET_DEBUG=1 and report the output' }),
+};
+
+/** The words for an error. Any non-CachetError is `internal` with its one-line message. */
+export function describeError(e: unknown): Message {
+  const ce = toCachetError(e);
+  return MESSAGES[ce.code](ce.detail, firstLine(ce.message));
+}
+
+export function toCachetError(e: unknown): CachetError {
+  if (e instanceof CachetError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new CachetError('internal', firstLine(message), {}, { cause: e });
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n')[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}
+
+/**
+ * One failure as printed on stderr:
+ * `cachet: <what>: <why>` then `  hint: <hint>`. With `debug`, the stack of an internal
+ * error follows (stacks never hold key material: the core keeps keys out of messages).
+ */
+export function formatFailure(what: string | undefined, e: unknown, opts: { debug?: boolean; hint?: boolean; knownPaths?: readonly string[] } = {}): string {
+  const ce = toCachetError(e);
+  // A path the `what` already shows is not repeated in the title.
+  const detail = typeof ce.detail.path === 'string' && opts.knownPaths?.includes(ce.detail.path) ? { ...ce.detail, path: undefined } : ce.detail;
+  const { title, hint } = MESSAGES[ce.code](detail, firstLine(ce.message));
+  let out = `cachet: ${what ? `${what}: ` : ''}${title}\n`;
+  if (opts.hint !== false) out += `  hint: ${hint}\n`;
+  if (opts.debug) {
+    const cause = ce.code === 'internal' && ce.cause !== undefined ? ce.cause : ce;
+    const stack = cause instanceof Error ? cause.stack : undefined;
+    if (stack) out += `${stack.split('\n').map((l) => `  | ${l}`).join('\n')}\n`;
+  }
+  return out;
+}
+
+/** Every code has words (checked by the tests, too). */
+export function missingMessages(): ErrorCode[] {
+  return ERROR_CODES.filter((c) => typeof MESSAGES[c] !== 'function');
+}

@@ -1,0 +1,116 @@
+// The CLI's usage text: the overview `cachet help` prints and one paragraph per command for
+// `cachet help <command>`. It does not parse anything (args.ts does); it is only words.
+
+export const USAGE = `Usage: cachet <command> [options]
+
+Vaults (a vault is a folder of sealed items):
+  cachet init <vault> (--kms-key <id|alias/NAME|arn>)... [--local]
+  cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip]
+  cachet ls <vault> [--json]
+  cachet get <vault> <item> [-o <path>]      <item>: a vault path, a folder or an id; -o - = stdout
+  cachet mv <vault> <item> <new-path>
+  cachet rm <vault> <item>
+  cachet rekey <vault> (--to <key>)... [<item>...]  <key>: a KMS key (id, alias/NAME, ARN) or "local"
+  cachet verify <vault>
+
+Single files (one envelope, no vault):
+  cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]   <file>: - = stdin
+  cachet decrypt <file.env> [-o <file>]                                  -o - = stdout
+  cachet inspect <file.env> [--json]
+
+AWS:
+  cachet profiles [--json]
+  cachet keys [--json]
+  cachet create-key --alias <name>
+
+  cachet help [command] | --help | --version
+
+Global options:
+  --profile <name>   AWS profile (default: AWS_PROFILE, then "default")
+  --region <region>  AWS region (default: the profile's region or AWS_REGION)
+
+Environment:
+  CACHET_PASSPHRASE  the local key's passphrase (otherwise asked on the terminal)
+  CACHET_HOME        folder of the local key file (default: ~/.cachet)
+  CACHET_DEBUG=1     print stack traces of internal errors
+  AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_KMS and the other AWS SDK variables apply
+
+Exit codes: 0 ok, 1 failed, 2 usage error, 130 cancelled (Ctrl-C)
+`;
+
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  init: `Usage: cachet init <vault> (--kms-key <id|alias/NAME|arn>)... [--local]
+
+Creates a vault in the folder <vault> (made if missing; it must be empty). Every item is sealed
+under each key given; any one of them opens it. --local uses the local key, and creates the local
+key file first if it is missing (asking for a new passphrase twice, or using CACHET_PASSPHRASE).
+`,
+  add: `Usage: cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip]
+
+Seals files into the vault. A folder is added with its relative paths under its own name.
+--to puts them under <folder> in the vault. --on-conflict says what to do when an item of the
+same path exists (default: fail, which reports it and goes on with the other files).
+`,
+  ls: `Usage: cachet ls <vault> [--json]
+
+Lists the items: path, size, modified time and keys. --json prints
+[{"id","path","size","modified","keys"}] with modified as ISO 8601 (or null).
+`,
+  get: `Usage: cachet get <vault> <item> [-o <path>]
+
+Extracts an item (by vault path or id) to <path> (default: its file name in the current folder;
+an existing folder receives it under its own name). A vault folder extracts every item under it
+into <path>/<folder>/... (default: the current folder). -o - writes one item's verified
+plaintext to stdout. An existing file is never overwritten.
+`,
+  mv: `Usage: cachet mv <vault> <item> <new-path>
+
+Renames or moves an item within the vault. The content is not rewritten.
+`,
+  rm: `Usage: cachet rm <vault> <item>
+
+Deletes an item from the vault.
+`,
+  rekey: `Usage: cachet rekey <vault> (--to <key>)... [<item>...]
+
+Re-wraps the data keys of the items (default: all) under the given keys instead of their current
+ones (a KMS key id, alias/NAME or ARN, or "local"; KMS ReEncrypt when both are KMS keys). The
+content is not rewritten. Re-keying every item also makes these the vault's keys for new items.
+`,
+  verify: `Usage: cachet verify <vault>
+
+Authenticates every item and reports each bad one. Exit code 1 if any is bad.
+`,
+  encrypt: `Usage: cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]
+
+Seals one file into an envelope (default output: <file>.env). <file> - reads stdin (then -o is
+required). Several keys may be combined; any one of them opens the file.
+`,
+  decrypt: `Usage: cachet decrypt <file.env> [-o <file>]
+
+Opens an envelope (default output: <file.env> without .env). -o - writes the verified plaintext
+to stdout. Nothing is written unless every chunk verifies; an existing file is not overwritten.
+`,
+  inspect: `Usage: cachet inspect <file.env> [--json]
+
+Shows an envelope's version, chunk size, wrapped keys (provider, key) and encryption context,
+without decrypting anything.
+`,
+  profiles: `Usage: cachet profiles [--json]
+
+Lists the AWS profiles of the shared config and credentials files, with region and type.
+`,
+  keys: `Usage: cachet keys [--json] [--profile <name>] [--region <region>]
+
+Lists the KMS keys usable by Cachet (enabled, symmetric, ENCRYPT_DECRYPT) with their aliases.
+`,
+  'create-key': `Usage: cachet create-key --alias <name> [--description <text>] [--profile <name>] [--region <region>]
+
+Creates a symmetric ENCRYPT_DECRYPT KMS key with the alias alias/<name>, and prints
+"<key ARN><TAB>alias/<name>".
+`,
+  help: `Usage: cachet help [command]
+
+Prints the overview, or the help of one command.
+`,
+};

@@ -1,0 +1,179 @@
+// The vault commands (init, add, ls, get, mv, rm, rekey, verify) on app/vault/vault.ts. Each
+// opens the vault with the lazy keyring, runs one Vault call with the Ctrl-C signal and a
+// progress bar, prints each per-item failure as its own line, and closes the vault (which zeroes
+// the index key). Summaries ("added 3 items") go to stderr on a terminal only.
+
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { CachetError, isCachetError } from '../errors.js';
+import { Vault, type ItemFailure, type JobProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
+import type { OnConflict } from './args.js';
+import { EXIT_OK, type Context } from './context.js';
+import { makeParent } from './file-commands.js';
+import { formatList, type ListRow } from './output.js';
+import { formatBytes } from './progress.js';
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+const STDIO = '-';
+const ID_RE = /^[0-9a-f]{32}$/;
+
+async function withVault<T>(ctx: Context, dir: string, fn: (v: Vault) => Promise<T>): Promise<T> {
+  const vault = await Vault.open(resolve(ctx.io.cwd, dir), { keyring: ctx.keys.keyring });
+  try {
+    return await fn(vault);
+  } finally {
+    vault.close();
+  }
+}
+
+/** On a terminal only: one line of what was done. */
+function summary(ctx: Context, text: string): void {
+  if (ctx.io.stderr.isTTY) ctx.note(text);
+}
+
+/** The bar for a multi-file job: `[3/10] photos/a.jpg` with the job's bytes. */
+function jobProgress(ctx: Context): (p: JobProgress) => void {
+  let started = false;
+  return (p) => {
+    const label = `${p.filesTotal > 1 ? `[${Math.min(p.filesDone + 1, p.filesTotal)}/${p.filesTotal}] ` : ''}${p.file ?? ''}`;
+    if (!started) {
+      ctx.progress.start(label, p.total);
+      started = true;
+    } else {
+      ctx.progress.relabel(label);
+    }
+    ctx.progress.update(p.total === null && p.filesTotal <= 1 ? p.fileBytes : p.bytes, p.total ?? (p.filesTotal <= 1 ? p.fileTotal : null));
+  };
+}
+
+function failureWhat(verb: string, f: ItemFailure): string {
+  const name = f.path ?? f.source ?? f.item ?? '?';
+  return f.item && f.path && f.path !== f.item && verb !== 'add' ? `${verb} ${name} (item ${f.item})` : `${verb} ${name}`;
+}
+
+export async function initCommand(ctx: Context, [dir]: string[], v: Values): Promise<number> {
+  const kms = (v['kms-key'] as string[] | undefined) ?? [];
+  const keys: VaultKey[] = kms.map((k) => ({ provider: 'aws-kms', keyId: k }));
+  let createdKey = false;
+  if (v.local === true) {
+    const local = await ctx.keys.ensureLocalKey();
+    createdKey = local.created;
+    keys.push({ provider: 'local', keyId: local.keyId });
+  }
+  if (createdKey) ctx.note(`cachet: created the local key file ${ctx.keys.localKeyPath} (keep a backup of it and its passphrase)`);
+  const vault = await Vault.create(resolve(ctx.io.cwd, dir!), { keys, keyring: ctx.keys.keyring });
+  try {
+    summary(ctx, `cachet: created vault ${vault.dir} with ${vault.keys().map((k) => k.keyId).join(', ')}`);
+  } finally {
+    vault.close();
+  }
+  return EXIT_OK;
+}
+
+export async function addCommand(ctx: Context, [dir, ...paths]: string[], v: Values): Promise<number> {
+  return withVault(ctx, dir!, async (vault) => {
+    const r = await vault
+      .add(paths.map((p) => resolve(ctx.io.cwd, p)), {
+        ...(typeof v.to === 'string' ? { to: v.to } : {}),
+        conflict: (v['on-conflict'] as OnConflict | undefined) ?? 'fail',
+        signal: ctx.signal,
+        onProgress: jobProgress(ctx),
+      })
+      .finally(() => ctx.progress.end());
+    for (const f of r.ignored) ctx.note(`cachet: note: ${failureWhat('add', f)}: not added (${f.error.code === 'bad-request' ? 'not a regular file or folder' : f.error.code})`);
+    for (const f of r.failed) ctx.fail(failureWhat('add', f), f.error);
+    const bytes = r.added.reduce((s, i) => s + (i.size ?? 0), 0);
+    summary(ctx, `cachet: added ${r.added.length} item${r.added.length === 1 ? '' : 's'} (${formatBytes(bytes)})${r.skipped.length ? `, skipped ${r.skipped.length}` : ''}${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
+    return ctx.exitCode();
+  });
+}
+
+export function listRow(i: VaultItem): ListRow {
+  return { id: i.id, path: i.path, size: i.size, modified: i.mtime, keys: i.keys };
+}
+
+export async function lsCommand(ctx: Context, [dir]: string[], v: Values): Promise<number> {
+  return withVault(ctx, dir!, async (vault) => {
+    const items = await vault.list({ signal: ctx.signal });
+    if (v.json) {
+      const rows = items.map((i) => ({ id: i.id, path: i.path, size: i.size, modified: i.mtime === null ? null : new Date(i.mtime).toISOString(), keys: i.keys }));
+      ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
+    } else {
+      ctx.out(formatList(items.map(listRow)));
+    }
+    for (const f of vault.unreadable()) ctx.fail(`ls: item ${f.item ?? '?'}`, f.error);
+    for (const c of vault.conflicts()) ctx.note(`cachet: note: items/${c.name} is a sync service's conflicted copy of item ${c.item}; it is not listed`);
+    return ctx.exitCode();
+  });
+}
+
+export async function getCommand(ctx: Context, [dir, ref]: string[], v: Values): Promise<number> {
+  const out = v.output as string | undefined;
+  return withVault(ctx, dir!, async (vault) => {
+    let item: VaultItem | undefined;
+    try {
+      item = await vault.find(ref!);
+    } catch (e) {
+      // Not an item: maybe a folder of the vault (an id never names a folder).
+      if (!(isCachetError(e, 'not-found') && !ID_RE.test(ref!))) throw e;
+    }
+    if (item) {
+      const dest: string | Writable = out === STDIO ? (ctx.io.stdout as Writable) : resolve(ctx.io.cwd, out ?? '.');
+      if (typeof dest === 'string' && out !== undefined) await makeParent(dest);
+      ctx.progress.start(item.path, item.size);
+      await vault
+        .get(item.id, dest, { signal: ctx.signal, onProgress: (p) => ctx.progress.update(p.fileBytes, p.fileTotal) })
+        .finally(() => ctx.progress.end());
+      return EXIT_OK;
+    }
+    if (out === STDIO) throw new CachetError('bad-request', `'${ref}' is a folder; -o - takes a single item`, { ref: ref! });
+    const r = await vault
+      .extract(ref!, resolve(ctx.io.cwd, out ?? '.'), { signal: ctx.signal, onProgress: jobProgress(ctx) })
+      .finally(() => ctx.progress.end());
+    for (const f of r.failed) ctx.fail(failureWhat('get', f), f.error);
+    summary(ctx, `cachet: extracted ${r.written.length} item${r.written.length === 1 ? '' : 's'}`);
+    return ctx.exitCode();
+  });
+}
+
+export async function mvCommand(ctx: Context, [dir, ref, to]: string[]): Promise<number> {
+  return withVault(ctx, dir!, async (vault) => {
+    await vault.move(ref!, to!, { signal: ctx.signal });
+    return EXIT_OK;
+  });
+}
+
+export async function rmCommand(ctx: Context, [dir, ref]: string[]): Promise<number> {
+  return withVault(ctx, dir!, async (vault) => {
+    await vault.remove(ref!);
+    return EXIT_OK;
+  });
+}
+
+export async function rekeyCommand(ctx: Context, [dir, ...refs]: string[], v: Values): Promise<number> {
+  const names = v.to as string[];
+  const keys: VaultKey[] = [];
+  for (const n of names) keys.push(await ctx.keys.ref(n, { signal: ctx.signal }));
+  return withVault(ctx, dir!, async (vault) => {
+    const r = await vault
+      .rekey(keys, { ...(refs.length > 0 ? { refs } : {}), signal: ctx.signal, onProgress: jobProgress(ctx) })
+      .finally(() => ctx.progress.end());
+    for (const f of r.failed) ctx.fail(failureWhat('rekey', f), f.error);
+    summary(ctx, `cachet: re-keyed ${r.done} item${r.done === 1 ? '' : 's'}${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
+    return ctx.exitCode();
+  });
+}
+
+export async function verifyCommand(ctx: Context, [dir]: string[]): Promise<number> {
+  return withVault(ctx, dir!, async (vault) => {
+    // Listing first names the items (verify reports a bad one by path when it knows it).
+    await vault.list({ signal: ctx.signal }).catch((e: unknown) => {
+      if (isCachetError(e, 'cancelled')) throw e;
+    });
+    const r = await vault.verify({ signal: ctx.signal, onProgress: jobProgress(ctx) }).finally(() => ctx.progress.end());
+    for (const f of r.bad) ctx.fail(failureWhat('verify', f), f.error);
+    summary(ctx, `cachet: ${r.ok} item${r.ok === 1 ? '' : 's'} verified${r.bad.length ? `, ${r.bad.length} bad` : ''}`);
+    return ctx.exitCode();
+  });
+}

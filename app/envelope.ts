@@ -1,0 +1,373 @@
+// Sealed files end to end (SPEC §2-§7): seal a file or stream into an envelope, and open, verify,
+// preview, inspect or re-header one. Output files are written atomically (app/fs/atomic.ts): a
+// sealed file appears only once complete; an opened file only after its last chunk verifies.
+// Every plaintext data key and derived key is zeroed on success and on error (try/finally).
+// It does not know about vaults (ids, index, layout): app/vault does, through these calls.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { CachetError, fromSystemError, throwIfAborted } from './errors.js';
+import type { EncryptionContext, KeyRef, Keyring, Stanza } from './keys/provider.js';
+import { wipe } from './keys/provider.js';
+import { encodeContext } from './format/context.js';
+import {
+  checkChunkLog2, checkCommitment, checkHeaderMac, checkMetadata, decodeHeader, DEFAULT_CHUNK_LOG2,
+  encodeHeader, encodeHeaderPrefix, headerMac, MAX_HEADER_LENGTH, openMetadata, SALT_LENGTH, sealMetadata, SHORT_HEADER,
+  withDerivedKeys, type DecodedHeader, type DerivedKeys, type ItemMetadata,
+} from './format/header.js';
+import {
+  fileSink, fileSource, NULL_SINK, openPayload, payloadLength, plaintextLength, readableSource, sealPayload, writableSink,
+  type ByteSink, type ByteSource,
+} from './stream/stream.js';
+import { writeAtomic } from './fs/atomic.js';
+
+export type { ItemMetadata } from './format/header.js';
+export interface Progress { bytes: number; total: number | null }
+/** Everything readable without a key (SPEC §4). */
+export interface HeaderInfo {
+  version: number; chunkSize: number; context: Record<string, string>;
+  stanzas: { type: string; keyId: string; blob: Uint8Array }[];
+  /** The payload starts here. */
+  headerLength: number;
+  /** File size - headerLength, when known. */
+  payloadLength: number | null;
+}
+export interface SealOptions {
+  keyring: Keyring; keys: readonly KeyRef[]; context: EncryptionContext; metadata: ItemMetadata;
+  chunkLog2?: number; signal?: AbortSignal; onProgress?: (p: Progress) => void;
+  /** Reuse a data key (vault index, SPEC §9); the caller owns and wipes it. `keys` is then unused. */
+  dataKey?: { plaintext: Buffer; stanzas: Stanza[] };
+}
+export interface OpenOptions {
+  keyring: Keyring;
+  /** Refuse [context-mismatch] if the header's context differs on any of these pairs (SPEC §9). */
+  expectContext?: Partial<Record<string, string>>;
+  signal?: AbortSignal; onProgress?: (p: Progress) => void;
+}
+
+const FIRST_HEADER_READ = 64 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+async function openRead(path: string): Promise<{ fh: FileHandle; size: number; mtimeMs: number }> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw fromSystemError(e, 'open the file', path);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new CachetError('bad-request', 'not a regular file', { path });
+    return { fh, size: st.size, mtimeMs: st.mtimeMs };
+  } catch (e) {
+    await fh.close().catch(() => {});
+    throw fromSystemError(e, 'open the file', path);
+  }
+}
+
+async function readFully(fh: FileHandle, length: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  let n = 0;
+  while (n < length) {
+    const { bytesRead } = await fh.read(buf, n, length - n, n);
+    if (bytesRead === 0) break;
+    n += bytesRead;
+  }
+  return buf.subarray(0, n);
+}
+
+/** Parse the header at the start of a file (SPEC §4), reading no more than the bound allows. */
+async function readHeader(fh: FileHandle, fileSize: number): Promise<DecodedHeader> {
+  try {
+    const first = await readFully(fh, Math.min(fileSize, FIRST_HEADER_READ));
+    try {
+      return decodeHeader(first);
+    } catch (e) {
+      const most = Math.min(fileSize, MAX_HEADER_LENGTH);
+      if (e instanceof CachetError && e.detail['reason'] === SHORT_HEADER && first.length < most) {
+        return decodeHeader(await readFully(fh, most));
+      }
+      throw e;
+    }
+  } catch (e) {
+    throw fromSystemError(e, 'read the header');
+  }
+}
+
+function toInfo(h: DecodedHeader, fileSize: number | null): HeaderInfo {
+  return {
+    version: h.version,
+    chunkSize: 2 ** h.chunkLog2,
+    context: { ...h.context },
+    stanzas: h.stanzas.map((s) => ({ type: s.type, keyId: s.keyId, blob: s.blob })),
+    headerLength: h.length,
+    payloadLength: fileSize === null ? null : fileSize - h.length,
+  };
+}
+
+function checkExpectedContext(h: DecodedHeader, expect: OpenOptions['expectContext']): void {
+  if (!expect) return;
+  for (const [k, v] of Object.entries(expect)) {
+    if (v === undefined) continue;
+    if (h.context[k] !== v) {
+      throw new CachetError('context-mismatch', `the file's context ${k} is not the expected one`, { key: k, expected: v, found: h.context[k] });
+    }
+  }
+}
+
+interface Unlocked {
+  header: DecodedHeader;
+  keys: DerivedKeys;
+  metadata: ItemMetadata;
+}
+
+/**
+ * SPEC §4 reader step 3: unwrap DK from any stanza, check the commitment (inside the keyring's
+ * `accept`, so a stanza that unwraps to another key falls through to the next), then the MAC, then
+ * open the metadata. `fn` runs with the derived keys; DK and every derived key are zeroed after.
+ */
+async function unlock<T>(header: DecodedHeader, opts: OpenOptions, fn: (u: Unlocked) => Promise<T>): Promise<T> {
+  checkExpectedContext(header, opts.expectContext);
+  throwIfAborted(opts.signal);
+  const { plaintext } = await opts.keyring.unwrap(header.stanzas, header.context, {
+    signal: opts.signal,
+    accept: (k) => checkCommitment(k, header.salt, header.commitment),
+  });
+  try {
+    return await withDerivedKeys(plaintext, header.salt, async (keys) => {
+      if (!checkHeaderMac(keys.header, header)) throw new CachetError('header-corrupt', 'header: the MAC does not verify', { part: 'mac' });
+      const metadata = openMetadata(keys.metadata, header.meta);
+      return fn({ header, keys, metadata });
+    });
+  } finally {
+    wipe(plaintext);
+  }
+}
+
+/** With an authenticated size, a payload of another length is cut short or has data appended (SPEC §6). */
+function checkPayloadLength(h: DecodedHeader, m: ItemMetadata, fileSize: number): void {
+  if (m.size === null) return;
+  const want = payloadLength(m.size, h.chunkLog2);
+  const have = fileSize - h.length;
+  if (have < want) throw new CachetError('truncated', 'the file is shorter than its sealed size', { expected: want, found: have });
+  if (have > want) throw new CachetError('trailing-data', 'data follows the final chunk', { expected: want, found: have });
+}
+
+function progress(cb: OpenOptions['onProgress'], total: number | null): ((n: number) => void) | undefined {
+  return cb ? (bytes) => cb({ bytes, total }) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seal
+
+async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptions): Promise<{ header: HeaderInfo; bytes: number }> {
+  const chunkLog2 = opts.chunkLog2 ?? DEFAULT_CHUNK_LOG2;
+  checkChunkLog2(chunkLog2);
+  checkMetadata(opts.metadata);
+  encodeContext(opts.context); // Precondition: a valid context, refused before any KMS call.
+  if (opts.dataKey && opts.dataKey.plaintext.length !== 32) throw new CachetError('bad-request', 'a data key is 32 bytes');
+  throwIfAborted(opts.signal);
+
+  let file: { fh: FileHandle; size: number; mtimeMs: number } | undefined;
+  let src: ByteSource;
+  let metadata = opts.metadata;
+  if (typeof source === 'string') {
+    file = await openRead(source);
+    src = fileSource(file.fh);
+    metadata = { ...metadata, size: file.size };
+  } else {
+    src = readableSource(source);
+  }
+  let owned: Buffer | undefined;
+  try {
+    let dk: Buffer;
+    let stanzas: Stanza[];
+    if (opts.dataKey) {
+      dk = opts.dataKey.plaintext;
+      stanzas = opts.dataKey.stanzas;
+    } else {
+      const g = await opts.keyring.generate(opts.keys, opts.context, { signal: opts.signal });
+      owned = dk = g.plaintext;
+      stanzas = g.stanzas;
+    }
+    const salt = randomBytes(SALT_LENGTH);
+    return await withDerivedKeys(dk, salt, async (keys) => {
+      const prefix = encodeHeaderPrefix({ chunkLog2, salt, context: opts.context, commitment: keys.commitment, meta: sealMetadata(keys.metadata, metadata) });
+      const headerBytes = encodeHeader(prefix, headerMac(keys.header, prefix), stanzas);
+      await sink.write([headerBytes]);
+      const bytes = await sealPayload(keys.content, chunkLog2, src, sink, {
+        signal: opts.signal,
+        onProgress: progress(opts.onProgress, metadata.size),
+      });
+      if (metadata.size !== null && bytes !== metadata.size) {
+        throw new CachetError('changed-while-reading', 'the source changed size while it was sealed', { expected: metadata.size, found: bytes });
+      }
+      if (file) {
+        const st = await file.fh.stat();
+        if (st.size !== file.size || st.mtimeMs !== file.mtimeMs) {
+          throw new CachetError('changed-while-reading', 'the source changed while it was sealed', { path: source as string });
+        }
+      }
+      const header = decodeHeader(headerBytes);
+      return { header: toInfo(header, header.length + payloadLength(bytes, chunkLog2)), bytes };
+    });
+  } catch (e) {
+    throw fromSystemError(e, 'seal', typeof source === 'string' ? source : undefined);
+  } finally {
+    wipe(owned);
+    await file?.fh.close().catch(() => {});
+  }
+}
+
+/**
+ * Seal `source` (a path, or a Readable such as stdin) into the envelope file `dest`, atomically:
+ * a temp beside it, fsync, rename; never a partial file. An existing `dest` is refused [exists]
+ * unless `overwrite`. A source file whose size or mtime changes while read [changed-while-reading].
+ * For a path the metadata's size is the file's; for a stream it is the caller's (null if unknown).
+ */
+export async function sealFile(source: string | Readable, dest: string, opts: SealOptions & { overwrite?: boolean }): Promise<{ header: HeaderInfo; bytes: number }> {
+  return writeAtomic(dest, (fh) => sealTo(source, fileSink(fh), opts), { overwrite: opts.overwrite ?? false });
+}
+
+/** Seal into a Writable (stdout). The caller ends `dest`; on error it holds a partial envelope. */
+export async function sealToWritable(source: string | Readable, dest: Writable, opts: SealOptions): Promise<{ header: HeaderInfo; bytes: number }> {
+  return sealTo(source, writableSink(dest), opts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open
+
+interface OpenedFile {
+  fh: FileHandle;
+  size: number;
+  mtimeMs: number;
+  header: DecodedHeader;
+}
+
+async function withHeader<T>(source: string, fn: (f: OpenedFile) => Promise<T>): Promise<T> {
+  const { fh, size, mtimeMs } = await openRead(source);
+  try {
+    const header = await readHeader(fh, size);
+    return await fn({ fh, size, mtimeMs, header });
+  } catch (e) {
+    throw fromSystemError(e, 'open', source);
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+/** Open the payload of an unlocked file into `sink`; the length is checked first (SPEC §6). */
+async function openTo(f: OpenedFile, u: Unlocked, sink: ByteSink, opts: OpenOptions, limit?: number): Promise<{ bytes: number; complete: boolean }> {
+  checkPayloadLength(f.header, u.metadata, f.size);
+  const total = u.metadata.size ?? plaintextLength(f.size - f.header.length, f.header.chunkLog2);
+  const r = await openPayload(u.keys.content, f.header.chunkLog2, f.fh, f.header.length, f.size - f.header.length, sink, {
+    signal: opts.signal, onProgress: progress(opts.onProgress, total), limit,
+  });
+  if (r.complete) {
+    const st = await f.fh.stat();
+    if (st.size !== f.size) throw new CachetError('changed-while-reading', 'the file changed while it was read');
+  }
+  return r;
+}
+
+/**
+ * Open an envelope into `dest`: a path (written atomically, renamed into place only after the
+ * last chunk verifies; on any error no output file remains; the original's mtime is restored) or
+ * a Writable (stdout), which receives verified chunks only. Existing `dest` refused unless `overwrite`.
+ */
+export async function openFile(source: string, dest: string | Writable, opts: OpenOptions & { overwrite?: boolean }): Promise<{ metadata: ItemMetadata; header: HeaderInfo; bytes: number }> {
+  return withHeader(source, (f) => unlock(f.header, opts, async (u) => {
+    let bytes: number;
+    if (typeof dest === 'string') {
+      ({ bytes } = await writeAtomic(dest, async (out) => {
+        const r = await openTo(f, u, fileSink(out), opts);
+        if (u.metadata.mtime !== null) await out.utimes(new Date(), new Date(u.metadata.mtime));
+        return r;
+      }, { overwrite: opts.overwrite ?? false }));
+    } else {
+      ({ bytes } = await openTo(f, u, writableSink(dest), opts));
+    }
+    return { metadata: u.metadata, header: toInfo(f.header, f.size), bytes };
+  }));
+}
+
+/** The first `maxBytes` of the plaintext (preview), from verified chunks only; `truncated` if there is more. */
+export async function openToBuffer(source: string, opts: OpenOptions & { maxBytes: number }): Promise<{ metadata: ItemMetadata; data: Buffer; truncated: boolean }> {
+  if (!Number.isSafeInteger(opts.maxBytes) || opts.maxBytes < 0) throw new CachetError('bad-request', 'maxBytes must be a non-negative integer');
+  return withHeader(source, (f) => unlock(f.header, opts, async (u) => {
+    const parts: Buffer[] = [];
+    const sink: ByteSink = { write: async (ps) => void parts.push(...ps) };
+    const r = await openTo(f, u, sink, opts, opts.maxBytes);
+    const total = plaintextLength(f.size - f.header.length, f.header.chunkLog2) ?? 0;
+    return { metadata: u.metadata, data: Buffer.concat(parts, r.bytes), truncated: total > r.bytes };
+  }));
+}
+
+/** Everything readable without a key (SPEC §4). */
+export async function inspectFile(source: string): Promise<HeaderInfo> {
+  return withHeader(source, async (f) => toInfo(f.header, f.size));
+}
+
+/** Authenticate the whole file (header, metadata, every chunk); writes nothing. */
+export async function verifyFile(source: string, opts: OpenOptions): Promise<{ metadata: ItemMetadata; bytes: number }> {
+  return withHeader(source, (f) => unlock(f.header, opts, async (u) => {
+    const { bytes } = await openTo(f, u, NULL_SINK, opts);
+    return { metadata: u.metadata, bytes };
+  }));
+}
+
+/** Unwrap and read the metadata only; the payload is not read. */
+export async function readMetadata(source: string, opts: OpenOptions): Promise<{ metadata: ItemMetadata; header: HeaderInfo }> {
+  return withHeader(source, (f) => unlock(f.header, opts, async (u) => ({ metadata: u.metadata, header: toInfo(f.header, f.size) })));
+}
+
+/**
+ * Replace the header of `source` atomically without touching the payload ciphertext (SPEC §4, §5):
+ * new metadata (unwraps DK: new meta nonce, new MAC; the size stays the sealed one) and/or new
+ * stanzas (no unwrap needed when the metadata is unchanged; the caller must make stanzas that wrap
+ * this file's DK under this context, e.g. with Keyring.rewrap, or the file will not open).
+ */
+export async function rewriteHeader(source: string, change: { metadata?: ItemMetadata; stanzas?: Stanza[] }, opts: OpenOptions): Promise<HeaderInfo> {
+  if (!change.metadata && !change.stanzas) throw new CachetError('bad-request', 'nothing to change');
+  return withHeader(source, async (f) => {
+    const h = f.header;
+    let prefix: Buffer;
+    let mac: Buffer;
+    if (change.metadata) {
+      const m = change.metadata;
+      checkMetadata(m);
+      ({ prefix, mac } = await unlock(h, opts, async (u) => {
+        const meta = sealMetadata(u.keys.metadata, { ...m, size: u.metadata.size });
+        const p = encodeHeaderPrefix({ chunkLog2: h.chunkLog2, salt: h.salt, context: h.context, commitment: h.commitment, meta });
+        return { prefix: p, mac: headerMac(u.keys.header, p) };
+      }));
+    } else {
+      checkExpectedContext(h, opts.expectContext);
+      prefix = h.authenticated;
+      mac = h.mac;
+    }
+    const bytes = encodeHeader(prefix, mac, change.stanzas ?? h.stanzas);
+    const payload = f.size - h.length;
+    await writeAtomic(source, async (out) => {
+      await out.write(bytes, 0, bytes.length, 0);
+      await copyRange(f.fh, h.length, payload, out, bytes.length, opts.signal);
+    }, { overwrite: true });
+    return toInfo(decodeHeader(bytes), bytes.length + payload);
+  });
+}
+
+async function copyRange(src: FileHandle, from: number, length: number, dst: FileHandle, to: number, signal: AbortSignal | undefined): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.min(Math.max(length, 1), 4 * 1024 * 1024));
+  const sink = fileSink(dst, to);
+  let done = 0;
+  while (done < length) {
+    throwIfAborted(signal);
+    const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, length - done), from + done);
+    if (bytesRead === 0) throw new CachetError('changed-while-reading', 'the file got shorter while it was rewritten');
+    await sink.write([buf.subarray(0, bytesRead)]);
+    done += bytesRead;
+  }
+}

@@ -1,0 +1,168 @@
+// Atomic file writes (SPEC §9): write a temp file beside the target, fsync it, rename it into
+// place, fsync the folder. A failed or cancelled write removes its temp file; a killed writer's
+// temp is removed later by cleanupTemps. It does not lock: two writers of one target race, and
+// the last rename wins (vault items are named by random ids, so they do not meet).
+
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { link, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { CachetError, fromSystemError } from '../errors.js';
+
+export const TEMP_PREFIX = '.tmp-';
+/** A temp from another host is only judged by its age: we cannot see that host's processes. */
+export const FOREIGN_TEMP_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/** The host part of a temp name: no '/' or other path-special characters. */
+export function tempHost(): string {
+  return hostname().replace(/[^A-Za-z0-9._-]/g, '_') || 'host';
+}
+
+/** `.tmp-<host>-<pid>-<random>` (SPEC §9). */
+export function tempName(): string {
+  return `${TEMP_PREFIX}${tempHost()}-${process.pid}-${randomBytes(8).toString('hex')}`;
+}
+
+/** Parse a temp name; null if it is not one of ours. Host names may hold '-', so parse from the right. */
+export function parseTempName(name: string): { host: string; pid: number } | null {
+  const m = /^\.tmp-(.+)-(\d+)-([0-9a-f]+)$/.exec(name);
+  if (!m) return null;
+  return { host: m[1]!, pid: Number(m[2]) };
+}
+
+export interface WriteAtomicOptions {
+  /** Replace an existing `dest`; otherwise an existing one is refused [exists]. */
+  overwrite?: boolean;
+  /** File mode of the new file (default 0o666 & ~umask). */
+  mode?: number;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw fromSystemError(e, 'check the destination', path);
+  }
+}
+
+/** fsync a folder so a rename in it is durable. Some platforms cannot (Windows): not an error. */
+export async function syncDir(dir: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP') throw fromSystemError(e, 'flush the folder', dir);
+  } finally {
+    await fh?.close().catch(() => {});
+  }
+}
+
+/**
+ * Run `write` on a fresh temp file beside `dest`, then make it `dest` atomically. On any error
+ * (including a CachetError 'cancelled' from `write`) the temp is closed and removed and `dest` is
+ * untouched. Without `overwrite` an existing `dest` is refused before and at the moment of the
+ * rename (a hard link cannot replace a file, so the final step cannot clobber one).
+ */
+export async function writeAtomic<T>(dest: string, write: (fh: FileHandle) => Promise<T>, opts: WriteAtomicOptions = {}): Promise<T> {
+  const dir = dirname(dest);
+  if (!opts.overwrite && (await exists(dest))) throw new CachetError('exists', `${basename(dest)} already exists`, { path: dest });
+  const temp = join(dir, tempName());
+  let fh: FileHandle | undefined;
+  let placed = false;
+  try {
+    try {
+      fh = await open(temp, 'wx', opts.mode ?? 0o666);
+    } catch (e) {
+      throw fromSystemError(e, 'create a file', dest);
+    }
+    const result = await write(fh);
+    try {
+      await fh.sync();
+      await fh.close();
+      fh = undefined;
+      if (opts.overwrite) {
+        await rename(temp, dest);
+      } else {
+        await placeNoClobber(temp, dest);
+      }
+      placed = true;
+    } catch (e) {
+      throw fromSystemError(e, 'write the file', dest);
+    }
+    await syncDir(dir);
+    return result;
+  } finally {
+    if (fh) await fh.close().catch(() => {});
+    if (!placed) await unlink(temp).catch(() => {});
+  }
+}
+
+async function placeNoClobber(temp: string, dest: string): Promise<void> {
+  try {
+    await link(temp, dest);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new CachetError('exists', `${basename(dest)} already exists`, { path: dest });
+    // File systems without hard links (FAT, some network and sync folders): check, then rename.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'EMLINK' || code === 'ENOSYS') {
+      if (await exists(dest)) throw new CachetError('exists', `${basename(dest)} already exists`, { path: dest });
+      await rename(temp, dest);
+      return;
+    }
+    throw e;
+  }
+  await unlink(temp);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the `.tmp-*` leftovers of killed writers in `dir` (SPEC §9): temps of this host whose
+ * process is gone, and temps of other hosts (or unparseable names) older than 24 hours.
+ * A live writer's temp is kept. Returns the names removed. A missing `dir` removes nothing.
+ */
+export async function cleanupTemps(dir: string, now: number = Date.now()): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw fromSystemError(e, 'list the folder', dir);
+  }
+  const host = tempHost();
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(TEMP_PREFIX)) continue;
+    const path = join(dir, name);
+    const t = parseTempName(name);
+    let stale: boolean;
+    if (t && t.host === host) {
+      stale = t.pid !== process.pid && !processAlive(t.pid);
+    } else {
+      try {
+        stale = now - (await stat(path)).mtimeMs > FOREIGN_TEMP_MAX_AGE_MS;
+      } catch {
+        continue;
+      }
+    }
+    if (!stale) continue;
+    try {
+      await unlink(path);
+      removed.push(name);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fromSystemError(e, 'remove a leftover temp file', path);
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,350 @@
+// AWS set-up for the aws-kms provider and for the screens that pick a key: how a client finds its
+// profile, region, endpoint and credentials (`resolveAwsClient`), which profiles the shared files
+// define (`listProfiles`), which KMS keys can wrap data keys (`listKeys`), making a key with an
+// alias (`createKey`) and who the credentials belong to (`whoAmI`).
+//
+// Credentials come from the SDK's standard chain (`fromNodeProviderChain`): environment, SSO,
+// assume-role, credential_process, web identity, container and instance roles. Endpoints come from
+// the SDK too (AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, a profile's `endpoint_url` or `services`
+// section), except in one case the SDK (v3.11xx) gets wrong: a profile passed as a client option
+// rather than through AWS_PROFILE has its region read but not its endpoint, so for an explicit
+// profile this module reads the configured endpoint itself, with the SDK's precedence.
+//
+// It never returns or logs a secret: profiles are listed by name, region and kind only.
+
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand, type KeyMetadata, type ListAliasesCommandOutput, type ListKeysCommandOutput, type KMSClientConfig } from '@aws-sdk/client-kms';
+import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
+import { CachetError, throwIfAborted } from '../errors.js';
+import { fromKmsError, type KmsErrorContext } from './kms-errors.js';
+
+/** How to reach AWS. Every field is optional: the SDK's standard resolution fills the rest. */
+export interface AwsClientOptions {
+  /** A profile of the shared config/credentials files; default: AWS_PROFILE, then `default`. */
+  readonly profile?: string | undefined;
+  /**
+   * Default: the explicit profile's region, then AWS_REGION, then (no explicit profile) the region
+   * of AWS_PROFILE or `default`. An explicit profile outranks AWS_REGION: it is the user's choice.
+   */
+  readonly region?: string | undefined;
+  /** A KMS endpoint URL (an emulator, a VPC endpoint); default: the SDK's configured endpoints. */
+  readonly endpoint?: string | undefined;
+  /** An STS endpoint URL for `whoAmI`; default: the SDK's configured endpoints. */
+  readonly stsEndpoint?: string | undefined;
+  /** Fixed credentials or a provider; default: the SDK's node provider chain for `profile`. */
+  readonly credentials?: KMSClientConfig['credentials'];
+  /** Attempts per call, first included (default 8): throttling is retried with backoff first. */
+  readonly maxAttempts?: number | undefined;
+  /** SDK retry mode (default `adaptive`: backoff plus client-side rate limiting under throttling). */
+  readonly retryMode?: 'standard' | 'adaptive' | undefined;
+  /** TCP connect timeout in ms (default 5000), so an unreachable endpoint fails in seconds. */
+  readonly connectTimeoutMs?: number | undefined;
+  /** Per-request timeout in ms (default 30000). */
+  readonly requestTimeoutMs?: number | undefined;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+export const DEFAULT_RETRY_MODE = 'adaptive';
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+type IniSection = Record<string, string | undefined>;
+interface SharedFiles {
+  configFile: Record<string, IniSection>;
+  credentialsFile: Record<string, IniSection>;
+}
+
+/** Both shared files, parsed. `fresh` re-reads them (and refreshes the SDK's own cache of them). */
+async function loadShared(fresh = false): Promise<SharedFiles> {
+  const files = await loadSharedConfigFiles({ ignoreCache: fresh });
+  return { configFile: files.configFile as SharedFiles['configFile'], credentialsFile: files.credentialsFile as SharedFiles['credentialsFile'] };
+}
+
+function envValue(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function isTrue(v: string | undefined): boolean {
+  return v !== undefined && v.trim().toLowerCase() === 'true';
+}
+
+/**
+ * The endpoint the SDK's "configured endpoints" rules give `service` for `profile`: the
+ * service's env var, AWS_ENDPOINT_URL, the profile's `services` section, the profile's
+ * `endpoint_url`; nothing when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the profile says so.
+ */
+export function configuredEndpoint(service: 'KMS' | 'STS', profileName: string, files: SharedFiles): string | undefined {
+  const profile = files.configFile[profileName] ?? {};
+  if (isTrue(envValue('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS')) || isTrue(profile.ignore_configured_endpoint_urls)) return undefined;
+  const fromEnv = envValue(`AWS_ENDPOINT_URL_${service}`) ?? envValue('AWS_ENDPOINT_URL');
+  if (fromEnv) return fromEnv;
+  if (profile.services) {
+    const section = files.configFile[`services.${profile.services}`];
+    const url = section?.[`${service.toLowerCase()}.endpoint_url`];
+    if (url) return url;
+  }
+  return profile.endpoint_url || undefined;
+}
+
+/** Everything a client for one service in one region needs, and what an error detail names. */
+export interface ResolvedAwsClient {
+  readonly config: KMSClientConfig;
+  /** The profile in play (explicit, AWS_PROFILE), if any. */
+  readonly profile: string | undefined;
+  readonly region: string;
+  /** The endpoint requests go to, for error details: configured, or the public regional one. */
+  readonly endpoint: string;
+}
+
+// One provider chain per profile, so SSO, assume-role and credential_process results are cached
+// (and refreshed before expiry) across every client of the process rather than per client.
+const credentialChains = new Map<string, NonNullable<KMSClientConfig['credentials']>>();
+
+function credentialChain(profile: string | undefined): NonNullable<KMSClientConfig['credentials']> {
+  const k = profile ?? '';
+  let chain = credentialChains.get(k);
+  if (!chain) {
+    chain = fromNodeProviderChain(profile ? { profile } : {});
+    credentialChains.set(k, chain);
+  }
+  return chain;
+}
+
+/** Forget cached credential chains (after `aws sso login`, or when the shared files change). */
+export function resetAwsCredentialCache(): void {
+  credentialChains.clear();
+}
+
+/**
+ * Resolve profile, region, endpoint and credentials for `service`. `region` overrides the
+ * options' (a stanza's key ARN names its region). Throws `profile-not-found` for a named profile
+ * that neither shared file defines, and `bad-request` when no region can be found.
+ */
+export async function resolveAwsClient(opts: AwsClientOptions, service: 'KMS' | 'STS' = 'KMS', region?: string): Promise<ResolvedAwsClient> {
+  const files = await loadShared();
+  const ambient = envValue('AWS_PROFILE');
+  const profile = opts.profile ?? ambient;
+  if (profile !== undefined && opts.credentials === undefined && !files.configFile[profile] && !files.credentialsFile[profile]) {
+    throw new CachetError('profile-not-found', `AWS profile ${profile} is not defined in the shared config or credentials file`, { profile });
+  }
+  const profileRegion = (name: string | undefined) => (name ? files.configFile[name]?.region || undefined : undefined);
+  const resolvedRegion =
+    region ??
+    opts.region ??
+    profileRegion(opts.profile) ??
+    envValue('AWS_REGION') ??
+    (opts.profile === undefined ? profileRegion(ambient ?? 'default') : undefined);
+  if (!resolvedRegion) {
+    throw new CachetError('bad-request', `no AWS region: set one for profile ${profile ?? 'default'} or set AWS_REGION`, { profile, reason: 'no-region' });
+  }
+  const explicitEndpoint = service === 'KMS' ? opts.endpoint : opts.stsEndpoint;
+  // For an explicit profile the SDK does not read the profile's endpoint (see the module comment).
+  const sdkEndpoint = explicitEndpoint ?? (opts.profile !== undefined ? configuredEndpoint(service, opts.profile, files) : undefined);
+  const shownEndpoint =
+    sdkEndpoint ?? configuredEndpoint(service, profile ?? 'default', files) ?? `https://${service.toLowerCase()}.${resolvedRegion}.amazonaws.com`;
+  const config: KMSClientConfig = {
+    region: resolvedRegion,
+    credentials: opts.credentials ?? credentialChain(opts.profile),
+    maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    retryMode: opts.retryMode ?? DEFAULT_RETRY_MODE,
+    requestHandler: {
+      connectionTimeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      requestTimeout: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // Without this the SDK only logs a warning when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
+    ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+    ...(sdkEndpoint !== undefined ? { endpoint: sdkEndpoint } : {}),
+  };
+  return { config, profile, region: resolvedRegion, endpoint: shownEndpoint };
+}
+
+/** A KMS client for `opts` (in `region` if given) and the context its errors are reported with. */
+export async function createKmsClient(opts: AwsClientOptions, region?: string): Promise<{ client: KMSClient; ctx: KmsErrorContext }> {
+  const r = await resolveAwsClient(opts, 'KMS', region);
+  return { client: new KMSClient(r.config), ctx: { profile: r.profile, region: r.region, endpoint: r.endpoint } };
+}
+
+// ---- profiles ---------------------------------------------------------------------------------
+
+export type ProfileType = 'sso' | 'assume-role' | 'credential-process' | 'static' | 'env' | 'other';
+
+export interface ProfileInfo {
+  readonly name: string;
+  readonly region?: string;
+  readonly type: ProfileType;
+  readonly source: 'config' | 'credentials' | 'both';
+}
+
+function profileType(s: IniSection): ProfileType {
+  if (s.sso_session || s.sso_start_url || s.sso_account_id) return 'sso';
+  if (s.role_arn) return 'assume-role';
+  if (s.credential_process) return 'credential-process';
+  if (s.aws_access_key_id) return 'static';
+  if (s.credential_source === 'Environment') return 'env';
+  return 'other';
+}
+
+/**
+ * Every profile the shared config and credentials files define (AWS_CONFIG_FILE and
+ * AWS_SHARED_CREDENTIALS_FILE are honoured), by name, with its region and the kind of credentials
+ * it gives. Secret values are read by the parser but never copied out. Re-reads the files, so a
+ * profile added since the last call shows up (and the SDK sees it too).
+ */
+export async function listProfiles(): Promise<ProfileInfo[]> {
+  const files = await loadShared(true);
+  const names = new Set<string>();
+  const inConfig = (n: string) => Object.hasOwn(files.configFile, n) && !n.startsWith('sso-session.') && !n.startsWith('services.');
+  for (const n of Object.keys(files.configFile)) if (inConfig(n)) names.add(n);
+  for (const n of Object.keys(files.credentialsFile)) names.add(n);
+  const out: ProfileInfo[] = [];
+  for (const name of [...names].sort()) {
+    const conf = inConfig(name) ? files.configFile[name] : undefined;
+    const cred = Object.hasOwn(files.credentialsFile, name) ? files.credentialsFile[name] : undefined;
+    const merged: IniSection = { ...(cred ?? {}), ...(conf ?? {}) };
+    const region = conf?.region || cred?.region || undefined;
+    out.push({
+      name,
+      ...(region ? { region } : {}),
+      type: profileType(merged),
+      source: conf && cred ? 'both' : conf ? 'config' : 'credentials',
+    });
+  }
+  return out;
+}
+
+// ---- keys -------------------------------------------------------------------------------------
+
+export interface KmsKeyInfo {
+  readonly keyId: string;
+  readonly arn: string;
+  readonly aliases: string[];
+  readonly description?: string;
+  readonly enabled: boolean;
+  readonly region: string;
+}
+
+/** Whether a key can wrap Cachet data keys: enabled, symmetric, for encryption. */
+export function isUsableKey(m: KeyMetadata | undefined): boolean {
+  return !!m && m.Enabled === true && m.KeyState === 'Enabled' && m.KeyUsage === 'ENCRYPT_DECRYPT' && (m.KeySpec ?? m.CustomerMasterKeySpec) === 'SYMMETRIC_DEFAULT';
+}
+
+const MAX_PAGES = 1000; // 100 keys a page: far beyond any account's key quota
+
+/**
+ * The keys of the account and region that can wrap data keys (SPEC §7 aws-kms), with their
+ * aliases, sorted by first alias then ARN. AWS-managed keys (`alias/aws/…`) cannot be used with
+ * Cachet's calls and are left out.
+ */
+export async function listKeys(opts: AwsClientOptions & { signal?: AbortSignal | undefined } = {}): Promise<KmsKeyInfo[]> {
+  const { client, ctx } = await createKmsClient(opts);
+  const send = { abortSignal: opts.signal };
+  try {
+    const aliases = new Map<string, string[]>();
+    let marker: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      throwIfAborted(opts.signal);
+      const r: ListAliasesCommandOutput = await client.send(new ListAliasesCommand({ Limit: 100, Marker: marker }), send);
+      for (const a of r.Aliases ?? []) {
+        if (!a.AliasName || !a.TargetKeyId) continue;
+        const list = aliases.get(a.TargetKeyId) ?? [];
+        list.push(a.AliasName);
+        aliases.set(a.TargetKeyId, list);
+      }
+      if (!r.Truncated || !r.NextMarker) break;
+      marker = r.NextMarker;
+    }
+    const out: KmsKeyInfo[] = [];
+    marker = undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      throwIfAborted(opts.signal);
+      const r: ListKeysCommandOutput = await client.send(new ListKeysCommand({ Limit: 100, Marker: marker }), send);
+      for (const k of r.Keys ?? []) {
+        if (!k.KeyId) continue;
+        const names = (aliases.get(k.KeyId) ?? []).sort();
+        if (names.some((n) => n.startsWith('alias/aws/'))) continue;
+        let meta: KeyMetadata | undefined;
+        try {
+          meta = (await client.send(new DescribeKeyCommand({ KeyId: k.KeyArn ?? k.KeyId }), send)).KeyMetadata;
+        } catch (e) {
+          const err = fromKmsError(e, { ...ctx, keyId: k.KeyArn ?? k.KeyId, operation: 'DescribeKey' });
+          // A key policy may hide single keys from this identity: skip them, list the rest.
+          if (err.code === 'kms-access-denied' || err.code === 'kms-key-not-found') continue;
+          throw err;
+        }
+        if (!isUsableKey(meta) || meta?.KeyManager === 'AWS') continue;
+        out.push({
+          keyId: k.KeyId,
+          arn: meta?.Arn ?? k.KeyArn ?? k.KeyId,
+          aliases: names,
+          ...(meta?.Description ? { description: meta.Description } : {}),
+          enabled: true,
+          region: ctx.region ?? '',
+        });
+      }
+      if (!r.Truncated || !r.NextMarker) break;
+      marker = r.NextMarker;
+    }
+    return out.sort((a, b) => (a.aliases[0] ?? '\uffff' + a.arn).localeCompare(b.aliases[0] ?? '\uffff' + b.arn));
+  } catch (e) {
+    throw fromKmsError(e, { ...ctx, operation: 'ListKeys' });
+  } finally {
+    client.destroy();
+  }
+}
+
+const ALIAS_RE = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
+
+/** Whether `alias` is a name Cachet may create: `alias/NAME`, not reserved `alias/aws/…`. */
+export function isValidAlias(alias: string): boolean {
+  return ALIAS_RE.test(alias) && !alias.startsWith('alias/aws/');
+}
+
+/**
+ * A new symmetric ENCRYPT_DECRYPT key with `alias`. If the alias cannot be made (taken, denied)
+ * the new key is left in place and the error names its ARN in `detail.keyId`, so it can be found.
+ */
+export async function createKey(opts: AwsClientOptions & { alias: string; description?: string | undefined; signal?: AbortSignal | undefined }): Promise<{ arn: string; alias: string }> {
+  if (!isValidAlias(opts.alias)) {
+    throw new CachetError('bad-request', 'a key alias is alias/ followed by letters, digits, /, _ or - (not alias/aws/)', { alias: opts.alias });
+  }
+  const { client, ctx } = await createKmsClient(opts);
+  const send = { abortSignal: opts.signal };
+  let arn: string | undefined;
+  try {
+    throwIfAborted(opts.signal);
+    const created = await client.send(
+      new CreateKeyCommand({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Description: opts.description ?? 'Cachet vault key' }),
+      send,
+    );
+    arn = created.KeyMetadata?.Arn;
+    if (!arn) throw new CachetError('kms-error', 'KMS CreateKey returned no key ARN', { region: ctx.region });
+    await client.send(new CreateAliasCommand({ AliasName: opts.alias, TargetKeyId: arn }), send);
+    return { arn, alias: opts.alias };
+  } catch (e) {
+    const err = fromKmsError(e, { ...ctx, keyId: arn, operation: arn ? 'CreateAlias' : 'CreateKey' });
+    if (arn && err.code === 'kms-error' && err.detail.awsCode === 'AlreadyExistsException') {
+      throw new CachetError('exists', `the alias ${opts.alias} is already in use`, { ...err.detail, alias: opts.alias }, { cause: err });
+    }
+    throw err;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The account and principal the credentials belong to (STS GetCallerIdentity). */
+export async function whoAmI(opts: AwsClientOptions & { signal?: AbortSignal | undefined } = {}): Promise<{ account: string; arn: string; userId: string }> {
+  const r = await resolveAwsClient(opts, 'STS');
+  const sts = new STSClient(r.config as STSClientConfig);
+  try {
+    throwIfAborted(opts.signal);
+    const out = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: opts.signal });
+    return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
+  } catch (e) {
+    throw fromKmsError(e, { profile: r.profile, region: r.region, endpoint: r.endpoint, operation: 'GetCallerIdentity' });
+  } finally {
+    sts.destroy();
+  }
+}

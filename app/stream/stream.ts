@@ -1,0 +1,408 @@
+// The payload: chunked AES-256-GCM under counter nonces with a last-chunk flag (SPEC §6, the STREAM
+// construction). sealChunk/openChunk are the unit; sealPayload/openPayload stream a whole payload
+// from a byte source to a byte sink in large blocks, with memory flat in the payload size.
+// It does not parse headers, derive keys or open files: the envelope (app/envelope.ts) does.
+//
+// Why blocks: reading and writing a few MiB at a time (read of block k+1 overlapped with the write
+// of block k) keeps syscalls and promise hops off the per-chunk path. Chunks are independent under
+// counter nonces, so a worker pool can later seal or open the chunks of a block in parallel by
+// calling sealChunkInto/openChunkAt with the same arguments; nothing else here needs to change.
+
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { once } from 'node:events';
+import type { FileHandle } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { CachetError, fromSystemError, throwIfAborted } from '../errors.js';
+
+export const TAG_LENGTH = 16;
+export const NONCE_LENGTH = 12;
+/** Writers stop before 2^32 chunks (SPEC §6). */
+export const MAX_CHUNKS = 2 ** 32;
+/** Chunks diagnosed either side of a failing position for [reordered] (SPEC §6). */
+export const REORDER_WINDOW = 64;
+/** Target size of one read or write. */
+export const BLOCK_BYTES = 2 * 1024 * 1024;
+/** Most buffers given to one writev (below every platform's IOV_MAX). */
+const WRITEV_MAX = 512;
+
+// ---------------------------------------------------------------------------------------------
+// One chunk (SPEC §6)
+
+/** nonce_i = u88(i) || last_i. Writes into `out` (reused on the hot path). */
+export function chunkNonce(index: number, last: boolean, out: Buffer = Buffer.alloc(NONCE_LENGTH)): Buffer {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= MAX_CHUNKS) throw new CachetError('internal', 'chunk index out of range');
+  out.fill(0, 0, 7);
+  out.writeUInt32BE(index, 7);
+  out[11] = last ? 1 : 0;
+  return out;
+}
+
+function sealParts(key: Uint8Array, nonce: Buffer, plaintext: Uint8Array): [Buffer, Buffer] {
+  const c = createCipheriv('aes-256-gcm', key, nonce);
+  const ct = c.update(plaintext);
+  c.final(); // GCM emits nothing at final
+  return [ct, c.getAuthTag()];
+}
+
+function openAt(key: Uint8Array, nonce: Buffer, sealed: Uint8Array): Buffer | null {
+  if (sealed.length < TAG_LENGTH) return null;
+  const d = createDecipheriv('aes-256-gcm', key, nonce);
+  d.setAuthTag(sealed.subarray(sealed.length - TAG_LENGTH));
+  const plain = d.update(sealed.subarray(0, sealed.length - TAG_LENGTH));
+  try {
+    d.final();
+  } catch {
+    plain.fill(0);
+    return null;
+  }
+  return plain;
+}
+
+/** AES-GCM(CK, nonce_i, chunk, "") = ciphertext || tag (SPEC §6). */
+export function sealChunk(key: Uint8Array, index: number, last: boolean, plaintext: Uint8Array): Buffer {
+  return Buffer.concat(sealParts(key, chunkNonce(index, last), plaintext));
+}
+
+/** The chunk's plaintext, or null if its tag does not verify under (index, last) (SPEC §6). */
+export function openChunk(key: Uint8Array, index: number, last: boolean, sealed: Uint8Array): Buffer | null {
+  return openAt(key, chunkNonce(index, last), sealed);
+}
+
+/**
+ * Why chunk `index` failed (SPEC §6), tried on the failure path only:
+ * [truncated] it verifies as non-final but ends the file, or is shorter than a tag;
+ * [trailing-data] it verifies as final but more follows; [reordered] it verifies at another
+ * position within REORDER_WINDOW; else [tampered].
+ */
+export function diagnoseChunk(key: Uint8Array, index: number, last: boolean, sealed: Uint8Array): CachetError {
+  const at = { chunk: index };
+  if (sealed.length < TAG_LENGTH) return new CachetError('truncated', 'the file ends inside a chunk', at);
+  const nonce = Buffer.alloc(NONCE_LENGTH);
+  const opens = (i: number, l: boolean): boolean => {
+    const p = openAt(key, chunkNonce(i, l, nonce), sealed);
+    p?.fill(0);
+    return p !== null;
+  };
+  if (last && opens(index, false)) return new CachetError('truncated', 'the file ends before its final chunk', at);
+  if (!last && opens(index, true)) return new CachetError('trailing-data', 'data follows the final chunk', at);
+  for (let d = 1; d <= REORDER_WINDOW; d++) {
+    for (const j of [index - d, index + d]) {
+      if (j < 0 || j >= MAX_CHUNKS) continue;
+      if (opens(j, false) || opens(j, true)) return new CachetError('reordered', `chunk ${index} belongs at position ${j}`, { ...at, belongsAt: j });
+    }
+  }
+  return new CachetError('tampered', `chunk ${index} does not authenticate (changed, or from another file)`, at);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sources and sinks
+
+/** Sequential bytes in: fills `into` from `offset`, returns how many it read; 0 only at the end. */
+export interface ByteSource {
+  read(into: Buffer, offset: number, length: number): Promise<number>;
+}
+
+/** Bytes out, in order. The sink may hold on to the buffers it is given. */
+export interface ByteSink {
+  write(parts: readonly Buffer[]): Promise<void>;
+}
+
+/** Bytes at a position (a FileHandle satisfies this). */
+export interface PositionalSource {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+}
+
+export function fileSource(fh: FileHandle, position = 0): ByteSource {
+  let pos = position;
+  return {
+    async read(into, offset, length) {
+      const { bytesRead } = await fh.read(into, offset, length, pos);
+      pos += bytesRead;
+      return bytesRead;
+    },
+  };
+}
+
+/** A Readable (stdin, a pipe) as a ByteSource; Buffer/Uint8Array/string chunks only. */
+export function readableSource(r: Readable): ByteSource {
+  const it = r[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+  let pending: Buffer | null = null;
+  let done = false;
+  return {
+    async read(into, offset, length) {
+      while (pending === null || pending.length === 0) {
+        if (done) return 0;
+        const next = await it.next();
+        if (next.done) {
+          done = true;
+          return 0;
+        }
+        const v = next.value;
+        pending = typeof v === 'string' ? Buffer.from(v, 'utf8') : v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.length) : null;
+        if (pending === null) throw new CachetError('bad-request', 'the source stream must yield bytes');
+      }
+      const n = Math.min(length, pending.length);
+      pending.copy(into, offset, 0, n);
+      pending = pending.subarray(n);
+      return n;
+    },
+  };
+}
+
+/** Writes at increasing positions from `position`, batched with writev. */
+export function fileSink(fh: FileHandle, position = 0): ByteSink & { readonly position: number } {
+  let pos = position;
+  return {
+    get position() {
+      return pos;
+    },
+    async write(parts) {
+      for (let i = 0; i < parts.length; i += WRITEV_MAX) {
+        let batch = parts.slice(i, i + WRITEV_MAX);
+        let want = batch.reduce((n, b) => n + b.length, 0);
+        while (want > 0) {
+          const { bytesWritten } = await fh.writev(batch, pos);
+          pos += bytesWritten;
+          want -= bytesWritten;
+          if (want > 0) batch = dropBytes(batch, bytesWritten);
+        }
+      }
+    },
+  };
+}
+
+function dropBytes(parts: readonly Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of parts) {
+    if (n >= b.length) {
+      n -= b.length;
+      continue;
+    }
+    out.push(n > 0 ? b.subarray(n) : b);
+    n = 0;
+  }
+  return out;
+}
+
+/** A Writable (stdout) as a ByteSink, honouring backpressure. The caller owns ending it. */
+export function writableSink(w: Writable): ByteSink {
+  return {
+    async write(parts) {
+      for (const b of parts) {
+        if (w.destroyed || w.writableEnded) throw new CachetError('io', 'the output stream is closed');
+        if (b.length === 0) continue;
+        if (!w.write(b)) {
+          const ac = new AbortController();
+          try {
+            await Promise.race([
+              once(w, 'drain', { signal: ac.signal }),
+              once(w, 'close', { signal: ac.signal }).then(() => {
+                throw new CachetError('io', 'the output stream closed');
+              }),
+            ]);
+          } finally {
+            ac.abort();
+          }
+        }
+      }
+    },
+  };
+}
+
+/** A sink that keeps nothing (verify). */
+export const NULL_SINK: ByteSink = { write: async () => {} };
+
+async function fill(src: ByteSource, buf: Buffer, length: number): Promise<number> {
+  let n = 0;
+  while (n < length) {
+    const r = await src.read(buf, n, length - n);
+    if (r === 0) break;
+    n += r;
+  }
+  return n;
+}
+
+/** Wait for every promise; then throw the first failure (no rejection is left unhandled). */
+async function settle(...ps: Promise<unknown>[]): Promise<void> {
+  const rs = await Promise.allSettled(ps);
+  for (const r of rs) if (r.status === 'rejected') throw r.reason;
+}
+
+export interface StreamOptions {
+  signal?: AbortSignal | undefined;
+  /** Called after each block with the plaintext bytes done so far. */
+  onProgress?: ((bytes: number) => void) | undefined;
+}
+
+function blockChunks(chunkSize: number): number {
+  return Math.max(1, Math.floor(BLOCK_BYTES / chunkSize));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seal (SPEC §6)
+
+/**
+ * Seal everything `source` yields as a STREAM payload under `key` into `sink`. Returns the
+ * plaintext byte count. The final chunk is known by reading one block ahead; a plaintext of
+ * k*S bytes ends with a full chunk marked final, an empty one with one empty final chunk.
+ */
+export async function sealPayload(key: Uint8Array, chunkLog2: number, source: ByteSource, sink: ByteSink, opts: StreamOptions = {}): Promise<number> {
+  const S = 2 ** chunkLog2;
+  const perBlock = blockChunks(S);
+  const blockLen = S * perBlock;
+  // Three blocks: one being sealed, the one after it (already read: it tells whether this one is
+  // last), and one being read meanwhile, so reading overlaps sealing and writing.
+  const bufs = [Buffer.allocUnsafe(blockLen), Buffer.allocUnsafe(blockLen), Buffer.allocUnsafe(blockLen)];
+  const nonce = Buffer.alloc(NONCE_LENGTH);
+  let index = 0;
+  let total = 0;
+  let pendingWrite: Promise<void> = Promise.resolve();
+  let pendingRead: Promise<number> = Promise.resolve(0);
+  let eof = false;
+  const readInto = (buf: Buffer): Promise<number> => {
+    if (eof) return Promise.resolve(0);
+    return fill(source, buf, blockLen).then((n) => {
+      if (n < blockLen) eof = true;
+      return n;
+    });
+  };
+  try {
+    throwIfAborted(opts.signal);
+    let k = 0;
+    let curLen = await readInto(bufs[0]!);
+    pendingRead = readInto(bufs[1]!);
+    for (;;) {
+      const cur = bufs[k % 3]!;
+      const nextLen = await pendingRead;
+      throwIfAborted(opts.signal);
+      const final = nextLen === 0;
+      if (!final) pendingRead = readInto(bufs[(k + 2) % 3]!);
+      const n = final ? Math.max(1, Math.ceil(curLen / S)) : perBlock;
+      if (index + n > MAX_CHUNKS) throw new CachetError('bad-request', 'the file is too large for one envelope');
+      const parts: Buffer[] = [];
+      for (let c = 0; c < n; c++) {
+        const from = c * S;
+        const [ct, tag] = sealParts(key, chunkNonce(index, final && c === n - 1, nonce), cur.subarray(from, Math.min(from + S, curLen)));
+        parts.push(ct, tag);
+        index++;
+      }
+      total += curLen;
+      await pendingWrite;
+      pendingWrite = sink.write(parts);
+      opts.onProgress?.(total);
+      if (final) break;
+      k++;
+      curLen = nextLen;
+    }
+    await pendingWrite;
+    return total;
+  } catch (e) {
+    await Promise.allSettled([pendingWrite, pendingRead]);
+    throw e instanceof CachetError ? e : fromSystemError(e, 'seal');
+  } finally {
+    for (const b of bufs) b.fill(0); // they held plaintext
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open (SPEC §6)
+
+/** The plaintext size of a well-formed payload of `length` bytes, or null if no layout fits. */
+export function plaintextLength(length: number, chunkLog2: number): number | null {
+  const full = 2 ** chunkLog2 + TAG_LENGTH;
+  if (length < TAG_LENGTH) return null;
+  const n = Math.ceil(length / full);
+  const lastLen = length - (n - 1) * full;
+  if (lastLen < TAG_LENGTH) return null;
+  return length - n * TAG_LENGTH;
+}
+
+/** The payload length that a plaintext of `size` bytes seals to (SPEC §6). */
+export function payloadLength(size: number, chunkLog2: number): number {
+  const n = size === 0 ? 1 : Math.ceil(size / 2 ** chunkLog2);
+  return size + n * TAG_LENGTH;
+}
+
+export interface OpenPayloadOptions extends StreamOptions {
+  /** Stop once this many plaintext bytes are out (preview). */
+  limit?: number | undefined;
+}
+
+/**
+ * Open the STREAM payload at [start, start+length) of `src` into `sink`. Each chunk goes to the
+ * sink only after its tag verifies; the chunk at the end of `length` must be the final one.
+ * Returns the plaintext bytes released and whether the payload was read to its end.
+ */
+export async function openPayload(
+  key: Uint8Array, chunkLog2: number, src: PositionalSource, start: number, length: number, sink: ByteSink, opts: OpenPayloadOptions = {},
+): Promise<{ bytes: number; complete: boolean }> {
+  const S = 2 ** chunkLog2;
+  const full = S + TAG_LENGTH;
+  if (length === 0) throw new CachetError('truncated', 'the file ends before its first chunk', { chunk: 0 });
+  const chunks = Math.ceil(length / full);
+  const blockLen = Math.min(full * blockChunks(full), length);
+  // Two blocks: the one being opened and the next one, read meanwhile. The payload length says
+  // where the final chunk is, so no look-ahead past the block is needed.
+  const bufs = [Buffer.allocUnsafe(blockLen), Buffer.allocUnsafe(blockLen)];
+  const nonce = Buffer.alloc(NONCE_LENGTH);
+  const limit = opts.limit ?? Infinity;
+  let index = 0;
+  let out = 0;
+  let pendingWrite: Promise<void> = Promise.resolve();
+  let pendingRead: Promise<number> = Promise.resolve(0);
+  const readAt = async (buf: Buffer, at: number): Promise<number> => {
+    const want = Math.min(buf.length, length - at);
+    let n = 0;
+    while (n < want) {
+      const { bytesRead } = await src.read(buf, n, want - n, start + at + n);
+      if (bytesRead === 0) throw new CachetError('changed-while-reading', 'the file got shorter while it was read');
+      n += bytesRead;
+    }
+    return n;
+  };
+  const plainIn = (sealedLen: number): number => sealedLen - Math.ceil(sealedLen / full) * TAG_LENGTH;
+  // Read the block after [at, at+len) into `buf`, unless the payload or the limit ends first.
+  const readAfter = (buf: Buffer, at: number, len: number): Promise<number> =>
+    at + len < length && out + plainIn(len) < limit ? readAt(buf, at + len) : Promise.resolve(0);
+  try {
+    throwIfAborted(opts.signal);
+    let k = 0;
+    let pos = 0; // payload offset of the current block
+    let curLen = await readAt(bufs[0]!, 0);
+    pendingRead = readAfter(bufs[1]!, pos, curLen);
+    for (;;) {
+      throwIfAborted(opts.signal);
+      const cur = bufs[k % 2]!;
+      const parts: Buffer[] = [];
+      for (let off = 0; off < curLen && out < limit; off += full) {
+        const sealed = cur.subarray(off, Math.min(off + full, curLen));
+        const last = index === chunks - 1;
+        const plain = openAt(key, chunkNonce(index, last, nonce), sealed);
+        if (plain === null) {
+          for (const p of parts) p.fill(0);
+          throw diagnoseChunk(key, index, last, sealed);
+        }
+        index++;
+        const keep = Math.min(plain.length, limit - out);
+        parts.push(keep === plain.length ? plain : plain.subarray(0, keep));
+        out += keep;
+      }
+      await pendingWrite;
+      pendingWrite = sink.write(parts);
+      opts.onProgress?.(out);
+      const nextLen = await pendingRead;
+      if (nextLen === 0) break;
+      pos += curLen;
+      curLen = nextLen;
+      k++;
+      pendingRead = readAfter(bufs[(k + 1) % 2]!, pos, curLen);
+    }
+    await pendingWrite;
+    return { bytes: out, complete: index === chunks };
+  } catch (e) {
+    await Promise.allSettled([pendingWrite, pendingRead]);
+    throw e instanceof CachetError ? e : fromSystemError(e, 'open');
+  } finally {
+    for (const b of bufs) b.fill(0);
+  }
+}

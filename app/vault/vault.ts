@@ -1,0 +1,1194 @@
+// A vault (SPEC §9): a folder of independently sealed items plus a small vault.json, and the one
+// API the CLI and the Electron main process call to list, add, get, extract, preview, move,
+// remove, re-key and verify items. Everything is async, cancellable through an AbortSignal
+// (CachetError 'cancelled') and reports progress.
+//
+// Invariants this module keeps:
+// - An item is one file, items/<id>.env, written atomically (temp + fsync + rename, app/fs/atomic.ts)
+//   by sealFile/rewriteHeader; a killed or cancelled writer leaves each item wholly old or wholly new,
+//   and its temps are removed at the next open.
+// - Opening an item always names the context it must hold (its id, the vault id, purpose=item), so
+//   an item file copied over another's name is refused [context-mismatch].
+// - The index is only a cache (index-cache.ts). Items are the truth: two processes adding at once
+//   lose no item, whatever happens to the index.
+// - A failed operation never removes an existing item: 'replace' writes the new item first.
+// - Originals are only read (sealFile opens them read-only).
+// - Sync-service conflicted copies (items/<id> (conflicted copy).env, ...) are never listed as items
+//   and never deleted: `conflicts()` reports them. One repair is made: a copy whose canonical
+//   file is missing, and whose header names that id and this vault, is renamed back into place.
+//
+// It does not prompt, print or format errors (the CLI and the renderer do), and does not know
+// about AWS profiles (the keyring's providers do).
+
+import { lstat, mkdir, open as openFd, readdir, realpath, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import type { Stats } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { inspectFile, openFile, openToBuffer, readMetadata, rewriteHeader, sealFile, verifyFile, type HeaderInfo, type ItemMetadata } from '../envelope.js';
+import { CachetError, fromSystemError, isCachetError, throwIfAborted, type ErrorCode } from '../errors.js';
+import { checkCommitment, decodeHeader, MAX_HEADER_LENGTH } from '../format/header.js';
+import { cleanupTemps, syncDir, writeAtomic } from '../fs/atomic.js';
+import { wipe, type Keyring, type KeyRef, type Stanza } from '../keys/provider.js';
+import { cleanupIndexLock, IndexStore, withIndexLock, type IndexEntries, type IndexEntry } from './index-cache.js';
+import {
+  classifyItemName, decodeVaultConfig, encodeVaultConfig, IGNORABLE_NAMES, isId, itemContext, itemFile, itemsDir,
+  MAX_VAULT_KEYS, newId, readVaultConfig, VAULT_FILE, VAULT_FORMAT, VAULT_VERSION, type VaultConfig, type VaultKey,
+} from './layout.js';
+import { guessMediaType } from './media-type.js';
+import { baseName, folderOf, isUnder, joinVaultPath, keepBothName, normalizeFolderPath, normalizeVaultPath, toFsPath } from './paths.js';
+import { mapPool, Pool } from './pool.js';
+
+export type { VaultKey } from './layout.js';
+
+export interface VaultItem {
+  id: string;
+  path: string;
+  size: number | null;
+  mtime: number | null;
+  keys: string[];
+  type?: string;
+}
+
+export type Conflict = 'fail' | 'replace' | 'keep-both' | 'skip';
+export type ConflictPolicy = Conflict | ((path: string) => Conflict | Promise<Conflict>);
+
+export interface JobProgress {
+  phase: 'scan' | 'seal' | 'open' | 'verify' | 'rekey' | 'index' | (string & {});
+  file?: string;
+  fileBytes: number;
+  fileTotal: number | null;
+  bytes: number;
+  total: number | null;
+  filesDone: number;
+  filesTotal: number;
+}
+
+export interface ItemFailure {
+  /** The file-system path of an original (add). */
+  source?: string;
+  /** The item id. */
+  item?: string;
+  /** The vault path (or, for extract, the output path). */
+  path?: string;
+  error: CachetError;
+}
+
+export interface JobOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: JobProgress) => void;
+}
+
+export interface AddOptions extends JobOptions {
+  /** Vault folder to add under ('' = root). */
+  to?: string;
+  /** What to do when the vault path is taken (default 'fail'). */
+  conflict?: ConflictPolicy;
+  /** Files sealed at once (default 4, at most 64). */
+  concurrency?: number;
+}
+
+export interface AddResult {
+  added: VaultItem[];
+  /** Vault paths not added because they existed and the policy said 'skip'. */
+  skipped: string[];
+  failed: ItemFailure[];
+  /** Sources not added by design: symbolic links (never followed) and special files. */
+  ignored: ItemFailure[];
+}
+
+export interface AddStreamOptions extends JobOptions {
+  conflict?: ConflictPolicy;
+  /** Plaintext size when known (checked when sealing); null otherwise. */
+  size?: number | null;
+  /** Modification time to record (ms since the epoch; default now). */
+  mtime?: number | null;
+}
+
+export interface GetOptions extends JobOptions {
+  overwrite?: boolean;
+}
+
+export interface ExtractOptions extends GetOptions {
+  concurrency?: number;
+}
+
+export interface RekeyOptions extends JobOptions {
+  /** Only these items (ids or paths); vault.json keeps its keys. Default: every item. */
+  refs?: string[];
+  concurrency?: number;
+}
+
+/** A sync-service copy found beside an item (SPEC §9 leaves them to the reader). */
+export interface ConflictCopy {
+  /** File name inside items/. */
+  name: string;
+  /** The item id its name starts with. */
+  item: string;
+  /** Whether the canonical items/<id>.env exists too. */
+  canonical: boolean;
+}
+
+const DEFAULT_CONCURRENCY = 4;
+const MAX_CONCURRENCY = 64;
+const HEADER_READ_CONCURRENCY = 8;
+const STAT_CONCURRENCY = 64;
+/** Save the index after this many changes during a long add, so a crash loses little of it. */
+const INDEX_SAVE_EVERY = 256;
+const MAX_PREVIEW_BYTES = 256 * 1024 * 1024;
+const MAX_SCAN_DEPTH = 128;
+
+/** Per-item failures of reading a header: the item is skipped (and reported), the job goes on. */
+const ITEM_LEVEL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'not-envelope', 'unsupported-version', 'header-corrupt', 'tampered', 'truncated', 'trailing-data', 'reordered',
+  'wrong-key', 'context-mismatch', 'kms-invalid-ciphertext', 'bad-request', 'local-key-missing',
+]);
+
+function sameEntry(a: IndexEntry, b: IndexEntry): boolean {
+  return a === b || (a.path === b.path && a.fsize === b.fsize && a.fmtime === b.fmtime && a.size === b.size && a.mtime === b.mtime && a.type === b.type && a.keys.join('\n') === b.keys.join('\n'));
+}
+
+function sameEntries(a: IndexEntries, b: IndexEntries): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, e] of a) {
+    const o = b.get(id);
+    if (!o || !sameEntry(e, o)) return false;
+  }
+  return true;
+}
+
+function asCachetError(e: unknown, what: string, path?: string): CachetError {
+  return isCachetError(e) ? e : fromSystemError(e, what, path);
+}
+
+function closedError(): CachetError {
+  return new CachetError('bad-request', 'the vault is closed', { reason: 'closed' });
+}
+
+function toItem(id: string, e: IndexEntry): VaultItem {
+  const item: VaultItem = { id, path: e.path, size: e.size, mtime: e.mtime, keys: [...e.keys] };
+  if (e.type !== undefined) item.type = e.type;
+  return item;
+}
+
+function entryOf(meta: ItemMetadata, path: string, header: HeaderInfo, st: { size: number; mtimeMs: number }): IndexEntry {
+  const e: IndexEntry = { path, size: meta.size, mtime: meta.mtime, keys: header.stanzas.map((s) => s.keyId), fsize: st.size, fmtime: st.mtimeMs };
+  if (meta.type !== undefined) e.type = meta.type;
+  return e;
+}
+
+async function statOrUndefined(path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+  try {
+    const s = await stat(path);
+    return { size: s.size, mtimeMs: s.mtimeMs };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fromSystemError(e, 'read an item', path);
+  }
+}
+
+function checkKeys(keys: unknown): VaultKey[] {
+  if (!Array.isArray(keys) || keys.length === 0) throw new CachetError('bad-request', 'a vault needs at least one key', { reason: 'no-keys' });
+  if (keys.length > MAX_VAULT_KEYS) throw new CachetError('bad-request', `a vault has at most ${MAX_VAULT_KEYS} keys`, { reason: 'too-many-keys' });
+  const out: VaultKey[] = [];
+  for (const k of keys as unknown[]) {
+    const r = k as Partial<VaultKey> | null;
+    if (!r || (r.provider !== 'aws-kms' && r.provider !== 'local') || typeof r.keyId !== 'string' || r.keyId.length === 0 || r.keyId.length > 2048) {
+      throw new CachetError('bad-request', 'a vault key is {provider: "aws-kms" | "local", keyId}', { reason: 'bad-key' });
+    }
+    if (out.some((o) => o.provider === r.provider && o.keyId === r.keyId)) throw new CachetError('bad-request', 'a key is named twice', { reason: 'duplicate-key', keyId: r.keyId });
+    out.push({ provider: r.provider, keyId: r.keyId });
+  }
+  return out;
+}
+
+/** Read the header bytes of an envelope (no key needed). */
+async function readHeaderOf(file: string): Promise<ReturnType<typeof decodeHeader>> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await openFd(file, 'r');
+    const size = (await fh.stat()).size;
+    const buf = Buffer.alloc(Math.min(size, MAX_HEADER_LENGTH));
+    let n = 0;
+    while (n < buf.length) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    return decodeHeader(buf.subarray(0, n));
+  } catch (e) {
+    throw asCachetError(e, 'read an item header', file);
+  } finally {
+    await fh?.close().catch(() => {});
+  }
+}
+
+/** A source file found by add's scan. */
+interface ScannedFile {
+  source: string;
+  path: string;
+  size: number;
+  mtime: number;
+}
+
+export class Vault {
+  readonly id: string;
+  readonly dir: string;
+  #config: VaultConfig;
+  readonly #keyring: Keyring;
+  readonly #index: IndexStore;
+  /** Validated entries: each matched its item file's size and mtime when last checked. */
+  #entries: IndexEntries = new Map();
+  /** Ids whose file was seen missing or that were removed: never merged back from an older index. */
+  readonly #gone = new Set<string>();
+  /** Item files whose header could not be read at the last refresh. */
+  readonly #unreadable = new Map<string, CachetError>();
+  #conflicts: ConflictCopy[] = [];
+  /** The entries in index.env as this process last read or wrote them (undefined: unknown or unusable). */
+  #onDisk: IndexEntries | undefined;
+  #refreshed = false;
+  #configStamp: string | undefined;
+  #changesSinceSave = 0;
+  #closed = false;
+  #chain: Promise<unknown> = Promise.resolve();
+
+  private constructor(dir: string, config: VaultConfig, keyring: Keyring) {
+    this.dir = dir;
+    this.id = config.id;
+    this.#config = config;
+    this.#keyring = keyring;
+    this.#index = new IndexStore(dir, config.id, keyring);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Create, open, close
+
+  /**
+   * Make a new vault in `dir` (created if missing). Refuses a folder that already holds a vault
+   * [exists] or anything else [bad-request]. The first index is sealed at once, which checks that
+   * the keys work and resolves each aws-kms key (alias or id) to the ARN stored in vault.json.
+   */
+  static async create(dir: string, opts: { keys: VaultKey[]; keyring: Keyring }): Promise<Vault> {
+    const keys = checkKeys(opts.keys);
+    const abs = resolve(dir);
+    let madeDir = false;
+    try {
+      const names = await readdir(abs);
+      if (names.includes(VAULT_FILE)) throw new CachetError('exists', 'this folder is already a vault', { path: abs, reason: 'vault' });
+      if (names.some((n) => !IGNORABLE_NAMES.has(n))) {
+        throw new CachetError('bad-request', 'the folder is not empty; choose an empty or new folder', { path: abs, reason: 'not-empty' });
+      }
+    } catch (e) {
+      if (isCachetError(e)) throw e;
+      const errno = (e as NodeJS.ErrnoException).code;
+      if (errno !== 'ENOENT') throw fromSystemError(e, 'open the vault folder', abs);
+      try {
+        await mkdir(abs, { recursive: true });
+      } catch (e2) {
+        throw fromSystemError(e2, 'create the vault folder', abs);
+      }
+      madeDir = true;
+    }
+    const config: VaultConfig = { format: VAULT_FORMAT, version: VAULT_VERSION, id: newId(), keys, created: new Date().toISOString() };
+    const vault = new Vault(abs, config, opts.keyring);
+    try {
+      await mkdir(itemsDir(abs), { recursive: true });
+      const resolved = await vault.#index.write(new Map(), keys);
+      config.keys = keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId }));
+      // vault.json last: until it exists, this folder is not a vault and create can be retried.
+      await writeAtomic(join(abs, VAULT_FILE), (fh) => fh.writeFile(encodeVaultConfig(config)), { overwrite: false });
+    } catch (e) {
+      vault.close();
+      await rm(vault.#index.file, { force: true }).catch(() => {});
+      await rmdir(itemsDir(abs)).catch(() => {});
+      if (madeDir) await rmdir(abs).catch(() => {});
+      throw asCachetError(e, 'create the vault', abs);
+    }
+    vault.#refreshed = true;
+    vault.#onDisk = new Map();
+    return vault;
+  }
+
+  /**
+   * Open the vault in `dir`: 'vault-not-found' when there is none, 'vault-corrupt' when vault.json
+   * is unreadable. Removes the temps of writers that are gone (SPEC §9). Makes no KMS call.
+   */
+  static async open(dir: string, opts: { keyring: Keyring }): Promise<Vault> {
+    const abs = resolve(dir);
+    const config = await readVaultConfig(abs);
+    try {
+      const st = await stat(itemsDir(abs));
+      if (!st.isDirectory()) throw new CachetError('vault-corrupt', 'items is not a folder', { path: abs, reason: 'items' });
+    } catch (e) {
+      if (isCachetError(e)) throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fromSystemError(e, 'open the vault', abs);
+      // A sync service may not carry an empty folder: an empty vault is still a vault.
+      await mkdir(itemsDir(abs), { recursive: true }).catch((e2: unknown) => {
+        throw fromSystemError(e2, 'open the vault', abs);
+      });
+    }
+    await cleanupTemps(abs);
+    await cleanupTemps(itemsDir(abs));
+    await cleanupIndexLock(abs);
+    return new Vault(abs, config, opts.keyring);
+  }
+
+  /** Zero the index data key and forget every cached name. Later calls fail [bad-request]. */
+  close(): void {
+    this.#closed = true;
+    this.#index.close();
+    this.#entries = new Map();
+    this.#unreadable.clear();
+    this.#conflicts = [];
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  keys(): VaultKey[] {
+    return this.#config.keys.map((k) => ({ ...k }));
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw closedError();
+  }
+
+  /** Serialise changes to the in-memory index and the index file. Never nest. */
+  #locked<T>(fn: () => Promise<T> | T): Promise<T> {
+    const run = this.#chain.then(() => fn());
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  #itemOpts(id: string, signal?: AbortSignal): { keyring: Keyring; expectContext: Record<string, string>; signal?: AbortSignal } {
+    return { keyring: this.#keyring, expectContext: { ...itemContext(this.id, id) }, signal };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Index: refresh and save
+
+  /**
+   * Bring the in-memory entries up to date with the folder: merge the index file if someone
+   * rewrote it, keep entries whose item file still has the recorded size and mtime, read the
+   * header of every other item file (one unwrap each), and save the index if it changed.
+   */
+  async #refresh(signal?: AbortSignal): Promise<void> {
+    this.#assertOpen();
+    await this.#locked(async () => {
+      this.#assertOpen();
+      await this.#reloadConfig();
+      const keys = this.#config.keys;
+      const disk = await this.#index.read(keys, { signal });
+      if (disk.state === 'read') this.#onDisk = disk.entries;
+      else if (disk.state !== 'unchanged') this.#onDisk = undefined;
+      let dirty = false;
+      const candidates = new Map<string, IndexEntry[]>();
+      for (const [id, e] of this.#entries) candidates.set(id, [e]);
+      for (const [id, e] of this.#onDisk ?? []) {
+        const list = candidates.get(id);
+        if (list) list.push(e);
+        else candidates.set(id, [e]);
+      }
+
+      const names = await this.#readItemsDir();
+      await this.#repairConflicts(names);
+      const ids: string[] = [];
+      const conflicts: ConflictCopy[] = [];
+      const present = new Set<string>();
+      for (const n of names) {
+        const k = classifyItemName(n);
+        if (k.kind === 'item') {
+          ids.push(k.id);
+          present.add(k.id);
+        }
+      }
+      for (const n of names) {
+        const k = classifyItemName(n);
+        if (k.kind === 'conflict') conflicts.push({ name: n, item: k.id, canonical: present.has(k.id) });
+      }
+      this.#conflicts = conflicts;
+
+      const stamps = await mapPool(ids, STAT_CONCURRENCY, (id) => statOrUndefined(itemFile(this.dir, id)));
+      const fresh: IndexEntries = new Map();
+      const need: { id: string; st: { size: number; mtimeMs: number } }[] = [];
+      ids.forEach((id, i) => {
+        const st = stamps[i];
+        if (!st) return;
+        this.#gone.delete(id);
+        const match = candidates.get(id)?.find((c) => c.fsize === st.size && c.fmtime === st.mtimeMs);
+        if (match) fresh.set(id, match);
+        else need.push({ id, st });
+      });
+      for (const id of candidates.keys()) if (!present.has(id)) this.#gone.add(id);
+
+      this.#unreadable.clear();
+      let systemic: CachetError | undefined;
+      await mapPool(need, HEADER_READ_CONCURRENCY, async ({ id, st }) => {
+        if (systemic) return;
+        try {
+          const { metadata, header } = await readMetadata(itemFile(this.dir, id), this.#itemOpts(id, signal));
+          let path: string;
+          try {
+            path = normalizeVaultPath(metadata.path);
+          } catch (e) {
+            throw new CachetError('header-corrupt', 'the item path in this header is not a valid vault path', { item: id, reason: 'bad-path' }, { cause: e });
+          }
+          fresh.set(id, entryOf(metadata, path, header, st));
+          dirty = true;
+        } catch (e) {
+          const err = asCachetError(e, 'read an item header');
+          if (err.code === 'not-found') return; // removed meanwhile
+          if (err.code === 'cancelled' || !ITEM_LEVEL.has(err.code)) {
+            systemic ??= err;
+            return;
+          }
+          this.#unreadable.set(id, err);
+        }
+      });
+      this.#entries = fresh;
+      this.#refreshed = true;
+      if (dirty || systemic || !this.#onDisk || !sameEntries(fresh, this.#onDisk)) await this.#saveBestEffort();
+      if (systemic) throw systemic;
+    });
+  }
+
+  /** Another process may have re-keyed the vault: pick up vault.json's keys when the file changed. */
+  async #reloadConfig(): Promise<void> {
+    let st;
+    try {
+      st = await stat(join(this.dir, VAULT_FILE));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CachetError('vault-not-found', 'vault.json is gone', { path: this.dir }, { cause: e });
+      throw fromSystemError(e, 'read vault.json', this.dir);
+    }
+    const stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    if (stamp === this.#configStamp) return;
+    const config = await readVaultConfig(this.dir);
+    if (config.id !== this.id) throw new CachetError('vault-corrupt', 'vault.json now names another vault', { path: this.dir, reason: 'id-changed' });
+    this.#config = config;
+    this.#configStamp = stamp;
+  }
+
+  async #readItemsDir(): Promise<string[]> {
+    try {
+      return await readdir(itemsDir(this.dir));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new CachetError('vault-not-found', 'the vault folder is gone', { path: this.dir }, { cause: e });
+      }
+      throw fromSystemError(e, 'list the vault', this.dir);
+    }
+  }
+
+  /**
+   * A conflicted copy whose canonical file is missing (one machine removed or replaced the item
+   * while another changed it) is renamed into place when its header is for that item of this
+   * vault; nothing else is touched. Mutates `names` to match.
+   */
+  async #repairConflicts(names: string[]): Promise<void> {
+    const present = new Set(names);
+    for (let i = 0; i < names.length; i++) {
+      const k = classifyItemName(names[i]!);
+      if (k.kind !== 'conflict' || present.has(`${k.id}.env`)) continue;
+      const from = join(itemsDir(this.dir), names[i]!);
+      try {
+        const h = await inspectFile(from);
+        if (h.context['cachet:item'] !== k.id || h.context['cachet:vault'] !== this.id || h.context['cachet:purpose'] !== 'item') continue;
+        await rename(from, itemFile(this.dir, k.id));
+        await syncDir(itemsDir(this.dir));
+      } catch {
+        continue; // not a usable copy: leave it for the person to look at
+      }
+      present.add(`${k.id}.env`);
+      names[i] = `${k.id}.env`;
+    }
+  }
+
+  /**
+   * Write the index: this process's validated entries, plus entries another process wrote for
+   * items this one has not seen yet (re-read and merged first, so concurrent writers keep each
+   * other's entries). Caller holds the lock.
+   */
+  async #save(): Promise<void> {
+    await withIndexLock(this.dir, () => this.#saveLocked());
+  }
+
+  async #saveLocked(): Promise<void> {
+    const keys = this.#config.keys;
+    const disk = await this.#index.read(keys);
+    if (disk.state === 'read') {
+      const extra = [...disk.entries].filter(([id]) => !this.#entries.has(id) && !this.#gone.has(id));
+      const stamps = await mapPool(extra, STAT_CONCURRENCY, ([id]) => statOrUndefined(itemFile(this.dir, id)));
+      extra.forEach(([id, e], i) => {
+        const st = stamps[i];
+        if (st && st.size === e.fsize && st.mtimeMs === e.fmtime) this.#entries.set(id, e);
+      });
+    }
+    await this.#index.write(this.#entries, keys);
+    this.#onDisk = new Map(this.#entries);
+    this.#changesSinceSave = 0;
+  }
+
+  /** The index is a cache: failing to write it never fails the operation that changed items. */
+  async #saveBestEffort(): Promise<void> {
+    try {
+      await this.#save();
+    } catch {
+      this.#index.invalidate();
+      this.#onDisk = undefined;
+    }
+  }
+
+  /** Record changes to items (under the lock) and save the index now or every INDEX_SAVE_EVERY changes. */
+  async #commit(change: { set?: [string, IndexEntry][]; remove?: string[] }, save: 'now' | 'batch'): Promise<void> {
+    await this.#locked(async () => {
+      for (const [id, e] of change.set ?? []) {
+        this.#entries.set(id, e);
+        this.#gone.delete(id);
+      }
+      for (const id of change.remove ?? []) {
+        this.#entries.delete(id);
+        this.#gone.add(id);
+      }
+      this.#changesSinceSave += (change.set?.length ?? 0) + (change.remove?.length ?? 0);
+      if (this.#closed) return;
+      if (save === 'now' || this.#changesSinceSave >= INDEX_SAVE_EVERY) await this.#saveBestEffort();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    await this.#locked(async () => {
+      if (!this.#closed && this.#changesSinceSave > 0) await this.#saveBestEffort();
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reading
+
+  /** Every readable item, by path. With a fresh index this costs one unwrap after open, then none. */
+  async list(opts: { signal?: AbortSignal } = {}): Promise<VaultItem[]> {
+    await this.#refresh(opts.signal);
+    return [...this.#entries].map(([id, e]) => toItem(id, e)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.id < b.id ? -1 : 1));
+  }
+
+  /** Item files whose header could not be read at the last list (wrong key, corrupt, ...). */
+  unreadable(): ItemFailure[] {
+    return [...this.#unreadable].map(([id, error]) => ({ item: id, error }));
+  }
+
+  /** Sync-service copies found at the last list. They are never listed as items nor deleted. */
+  conflicts(): ConflictCopy[] {
+    return this.#conflicts.map((c) => ({ ...c }));
+  }
+
+  /** The item with this id, or else this vault path: 'not-found'; a path two items share: 'bad-request'. */
+  async find(ref: string): Promise<VaultItem> {
+    this.#assertOpen();
+    if (typeof ref !== 'string' || ref.length === 0) throw new CachetError('bad-request', 'no item named', { reason: 'empty-ref' });
+    const path = isId(ref) ? undefined : normalizeVaultPath(ref);
+    const look = async (): Promise<VaultItem | undefined> => {
+      if (isId(ref)) {
+        const e = this.#entries.get(ref);
+        if (e && (await this.#stillValid(ref, e))) return toItem(ref, e);
+      }
+      const p = path ?? ref;
+      const hits = [...this.#entries].filter(([, e]) => e.path === p);
+      const valid: VaultItem[] = [];
+      for (const [id, e] of hits) if (await this.#stillValid(id, e)) valid.push(toItem(id, e));
+      if (valid.length !== hits.length) return undefined;
+      if (valid.length > 1) {
+        throw new CachetError('bad-request', `${valid.length} items have this path; name one by its id`, { reason: 'ambiguous', path: p, count: valid.length });
+      }
+      return valid[0];
+    };
+    if (this.#refreshed) {
+      const hit = await look();
+      if (hit) return hit;
+    }
+    await this.#refresh();
+    const hit = await look();
+    if (hit) return hit;
+    // An item file that is there but cannot be read: say why, not "not found".
+    const unreadable = isId(ref) ? this.#unreadable.get(ref) : undefined;
+    if (unreadable) throw unreadable;
+    throw new CachetError('not-found', 'no such item in the vault', { ref });
+  }
+
+  async #stillValid(id: string, e: IndexEntry): Promise<boolean> {
+    const st = await statOrUndefined(itemFile(this.dir, id));
+    return !!st && st.size === e.fsize && st.mtimeMs === e.fmtime;
+  }
+
+  /**
+   * Decrypt an item to `dest`: a file path (written atomically, only after the last chunk
+   * verifies; an existing folder receives the item under its own name) or a Writable.
+   */
+  async get(ref: string, dest: string | Writable, opts: GetOptions = {}): Promise<VaultItem> {
+    throwIfAborted(opts.signal);
+    const item = await this.find(ref);
+    let out: string | Writable = dest;
+    if (typeof dest === 'string') {
+      const st = await stat(dest).catch(() => undefined);
+      if (st?.isDirectory()) out = toFsPath(dest, baseName(item.path));
+    }
+    const total = item.size;
+    const emit = (bytes: number, done: number): void => opts.onProgress?.({ phase: 'open', file: item.path, fileBytes: bytes, fileTotal: total, bytes, total, filesDone: done, filesTotal: 1 });
+    emit(0, 0);
+    const r = await openFile(itemFile(this.dir, item.id), out, {
+      ...this.#itemOpts(item.id, opts.signal),
+      overwrite: opts.overwrite ?? false,
+      onProgress: (p) => emit(p.bytes, 0),
+    });
+    emit(r.bytes, 1);
+    return { ...item, size: r.metadata.size, mtime: r.metadata.mtime };
+  }
+
+  /**
+   * Decrypt every item under the vault folder `prefix` ('' = all; an item's own path extracts
+   * that item) into `destDir`, keeping paths relative to the prefix's parent: extracting
+   * `photos` writes `destDir/photos/...`. Per-item failures are collected; the rest continue.
+   */
+  async extract(prefix: string, destDir: string, opts: ExtractOptions = {}): Promise<{ written: string[]; failed: ItemFailure[] }> {
+    const folder = normalizeFolderPath(prefix);
+    throwIfAborted(opts.signal);
+    await this.#refresh(opts.signal);
+    const items = [...this.#entries].filter(([, e]) => isUnder(e.path, folder)).map(([id, e]) => toItem(id, e));
+    if (items.length === 0) throw new CachetError('not-found', 'nothing in the vault under this path', { ref: prefix });
+    const root = resolve(destDir);
+    try {
+      await mkdir(root, { recursive: true });
+    } catch (e) {
+      throw fromSystemError(e, 'create the destination folder', root);
+    }
+    const realRoot = await realpath(root);
+    const parent = folder === '' ? '' : folderOf(folder);
+    const strip = parent === '' ? 0 : parent.length + 1;
+    const written: string[] = [];
+    const failed: ItemFailure[] = [];
+    const total = items.reduce<number | null>((t, i) => (t === null || i.size === null ? null : t + i.size), 0);
+    let doneBytes = 0;
+    let filesDone = 0;
+    const pool = new Pool(Math.min(Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY), MAX_CONCURRENCY));
+    for (const item of items) {
+      if (opts.signal?.aborted) break;
+      await pool.start(async () => {
+        let out: string | undefined;
+        let fileBytes = 0;
+        try {
+          out = toFsPath(root, item.path.slice(strip));
+          await mkdir(dirname(out), { recursive: true });
+          // A symlink inside destDir must not carry the output elsewhere.
+          const realParent = await realpath(dirname(out));
+          if (realParent !== realRoot && !realParent.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) {
+            throw new CachetError('bad-request', 'the destination path leaves the chosen folder (a symbolic link?)', { reason: 'escapes-destination', path: out });
+          }
+          const r = await openFile(itemFile(this.dir, item.id), out, {
+            ...this.#itemOpts(item.id, opts.signal),
+            overwrite: opts.overwrite ?? false,
+            onProgress: (p) => {
+              fileBytes = p.bytes;
+              opts.onProgress?.({ phase: 'open', file: item.path, fileBytes: p.bytes, fileTotal: item.size, bytes: doneBytes + p.bytes, total, filesDone, filesTotal: items.length });
+            },
+          });
+          fileBytes = r.bytes;
+          written.push(out);
+        } catch (e) {
+          const err = asCachetError(e, 'extract', out);
+          if (err.code !== 'cancelled') failed.push({ item: item.id, path: out ?? item.path, error: err });
+        } finally {
+          doneBytes += fileBytes;
+          filesDone++;
+        }
+      });
+    }
+    await pool.drain();
+    throwIfAborted(opts.signal);
+    return { written: written.sort(), failed };
+  }
+
+  /** The first `maxBytes` of an item's plaintext, from verified chunks only (no file written). */
+  async preview(ref: string, maxBytes: number, opts: { signal?: AbortSignal } = {}): Promise<{ item: VaultItem; data: Buffer; truncated: boolean }> {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0 || maxBytes > MAX_PREVIEW_BYTES) {
+      throw new CachetError('bad-request', `maxBytes must be an integer from 0 to ${MAX_PREVIEW_BYTES}`, { reason: 'max-bytes' });
+    }
+    const item = await this.find(ref);
+    const r = await openToBuffer(itemFile(this.dir, item.id), { ...this.#itemOpts(item.id, opts.signal), maxBytes });
+    return { item, data: r.data, truncated: r.truncated };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Adding
+
+  /** The vault paths in use, for conflict checks. */
+  #pathsInUse(): Map<string, string[]> {
+    const m = new Map<string, string[]>();
+    for (const [id, e] of this.#entries) {
+      const l = m.get(e.path);
+      if (l) l.push(id);
+      else m.set(e.path, [id]);
+    }
+    return m;
+  }
+
+  /**
+   * Decide where `path` goes given the policy: the path to write and the ids it replaces, or
+   * 'skip', or a failure. `reserved` holds paths taken earlier in the same job.
+   */
+  async #resolveConflict(path: string, policy: ConflictPolicy, inUse: Map<string, string[]>, reserved: Set<string>): Promise<{ path: string; replace: string[] } | 'skip'> {
+    const taken = (p: string): boolean => inUse.has(p) || reserved.has(p);
+    if (!taken(path)) return { path, replace: [] };
+    const choice = typeof policy === 'function' ? await policy(path) : policy;
+    switch (choice) {
+      case 'fail':
+        throw new CachetError('exists', 'an item with this path is already in the vault', { path });
+      case 'skip':
+        return 'skip';
+      case 'keep-both': {
+        for (let n = 2; n < 10_000; n++) {
+          const p = keepBothName(path, n);
+          if (!taken(p)) return { path: p, replace: [] };
+        }
+        throw new CachetError('exists', 'no free "keep both" name', { path });
+      }
+      case 'replace':
+        if (reserved.has(path)) throw new CachetError('exists', 'this path is added twice in one job', { path, reason: 'duplicate-in-job' });
+        return { path, replace: [...(inUse.get(path) ?? [])] };
+      default:
+        throw new CachetError('bad-request', 'unknown conflict choice', { reason: 'conflict', choice: String(choice) });
+    }
+  }
+
+  /**
+   * Seal one source as a new item, then (for 'replace') remove the items it replaces: the new
+   * item exists before the old one goes, so a crash in between leaves both, never neither.
+   */
+  async #sealItem(
+    source: string | Readable,
+    meta: ItemMetadata,
+    replace: string[],
+    signal: AbortSignal | undefined,
+    onBytes: ((bytes: number) => void) | undefined,
+    save: 'now' | 'batch',
+  ): Promise<{ item: VaultItem; replaceError?: CachetError }> {
+    const id = newId();
+    const file = itemFile(this.dir, id);
+    const { header } = await sealFile(source, file, {
+      keyring: this.#keyring,
+      keys: this.#config.keys,
+      context: itemContext(this.id, id),
+      metadata: meta,
+      signal,
+      onProgress: onBytes ? (p) => onBytes(p.bytes) : undefined,
+      overwrite: false,
+    });
+    // From here the item exists: no more cancellation points.
+    const st = (await statOrUndefined(file)) ?? { size: -1, mtimeMs: -1 };
+    const entry = entryOf(meta, meta.path, header, st);
+    let replaceError: CachetError | undefined;
+    const removed: string[] = [];
+    for (const old of replace) {
+      try {
+        await unlink(itemFile(this.dir, old));
+        removed.push(old);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') removed.push(old);
+        else replaceError ??= fromSystemError(e, 'remove the replaced item', old);
+      }
+    }
+    if (removed.length > 0) await syncDir(itemsDir(this.dir)).catch(() => {});
+    await this.#commit({ set: [[id, entry]], remove: removed }, save);
+    return replaceError ? { item: toItem(id, entry), replaceError } : { item: toItem(id, entry) };
+  }
+
+  /**
+   * Seal files and folders into the vault under `to`. Folders are walked (paths relative to the
+   * folder's parent are kept); symbolic links are never followed and, like special files, are
+   * reported in `ignored`. Each file gets its own data key under every vault key. Per-file
+   * failures are collected and leave no item; the others continue. On cancel, files already
+   * sealed stay (each is whole), the rest leave nothing, and 'cancelled' is thrown.
+   */
+  async add(sources: string[], opts: AddOptions = {}): Promise<AddResult> {
+    this.#assertOpen();
+    const signal = opts.signal;
+    throwIfAborted(signal);
+    if (!Array.isArray(sources) || sources.some((s) => typeof s !== 'string' || s.length === 0)) {
+      throw new CachetError('bad-request', 'sources must be file or folder paths', { reason: 'sources' });
+    }
+    const to = normalizeFolderPath(opts.to ?? '');
+    const policy = opts.conflict ?? 'fail';
+    const result: AddResult = { added: [], skipped: [], failed: [], ignored: [] };
+    opts.onProgress?.({ phase: 'scan', fileBytes: 0, fileTotal: null, bytes: 0, total: null, filesDone: 0, filesTotal: 0 });
+    const files = await this.#scan(sources, to, result, signal);
+    throwIfAborted(signal);
+    await this.#refresh(signal);
+
+    const inUse = this.#pathsInUse();
+    const reserved = new Set<string>();
+    const total = files.reduce((t, f) => t + f.size, 0);
+    let doneBytes = 0;
+    let filesDone = 0;
+    const inflight = new Map<string, number>();
+    const progress = (file: string | undefined, fileBytes: number, fileTotal: number | null): void => {
+      if (!opts.onProgress) return;
+      let bytes = doneBytes;
+      for (const b of inflight.values()) bytes += b;
+      opts.onProgress({ phase: 'seal', file, fileBytes, fileTotal, bytes, total, filesDone, filesTotal: files.length });
+    };
+    const pool = new Pool(Math.min(Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY)), MAX_CONCURRENCY));
+    let cancelled = false;
+    for (const f of files) {
+      if (signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      let target: { path: string; replace: string[] } | 'skip';
+      try {
+        target = await this.#resolveConflict(f.path, policy, inUse, reserved);
+      } catch (e) {
+        result.failed.push({ source: f.source, path: f.path, error: asCachetError(e, 'add') });
+        doneBytes += f.size;
+        filesDone++;
+        continue;
+      }
+      if (target === 'skip') {
+        result.skipped.push(f.path);
+        doneBytes += f.size;
+        filesDone++;
+        continue;
+      }
+      const { path, replace } = target;
+      reserved.add(path);
+      const meta: ItemMetadata = { path, size: f.size, mtime: f.mtime };
+      const type = guessMediaType(path);
+      if (type) meta.type = type;
+      await pool.start(async () => {
+        const key = `${f.source}\0${path}`;
+        inflight.set(key, 0);
+        try {
+          const r = await this.#sealItem(f.source, meta, replace, signal, (b) => {
+            inflight.set(key, b);
+            progress(path, b, f.size);
+          }, 'batch');
+          result.added.push(r.item);
+          if (r.replaceError) result.failed.push({ source: f.source, path, item: r.item.id, error: r.replaceError });
+        } catch (e) {
+          const err = asCachetError(e, 'add', f.source);
+          reserved.delete(path);
+          if (err.code === 'cancelled') cancelled = true;
+          else result.failed.push({ source: f.source, path, error: err });
+        } finally {
+          inflight.delete(key);
+          doneBytes += f.size;
+          filesDone++;
+          progress(path, f.size, f.size);
+        }
+      });
+    }
+    await pool.drain();
+    await this.#flush();
+    if (cancelled || signal?.aborted) {
+      throw new CachetError('cancelled', 'cancelled', { added: result.added.length, failed: result.failed.length });
+    }
+    result.added.sort((a, b) => (a.path < b.path ? -1 : 1));
+    return result;
+  }
+
+  /** Walk the sources (no symlink followed) into the list of files to seal. */
+  async #scan(sources: string[], to: string, result: AddResult, signal: AbortSignal | undefined): Promise<ScannedFile[]> {
+    const files: ScannedFile[] = [];
+    const vaultDir = this.dir;
+    const visit = async (abs: string, vpath: string, depth: number, lst?: Stats): Promise<void> => {
+      throwIfAborted(signal);
+      let st = lst;
+      try {
+        st ??= await lstat(abs);
+      } catch (e) {
+        result.failed.push({ source: abs, path: vpath, error: fromSystemError(e, 'read', abs) });
+        return;
+      }
+      if (st.isSymbolicLink()) {
+        result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'symbolic links are not followed', { reason: 'symlink', path: abs }) });
+      } else if (st.isFile()) {
+        files.push({ source: abs, path: vpath, size: st.size, mtime: Math.floor(st.mtimeMs) });
+      } else if (st.isDirectory()) {
+        if (abs === vaultDir || abs.startsWith(vaultDir + sep)) {
+          result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'the vault folder is not added to itself', { reason: 'vault-folder', path: abs }) });
+          return;
+        }
+        if (depth >= MAX_SCAN_DEPTH) {
+          result.failed.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'folders nest too deep', { reason: 'too-deep', path: abs }) });
+          return;
+        }
+        let names: string[];
+        try {
+          names = (await readdir(abs)).sort();
+        } catch (e) {
+          result.failed.push({ source: abs, path: vpath, error: fromSystemError(e, 'list the folder', abs) });
+          return;
+        }
+        for (const n of names) {
+          let child: string;
+          try {
+            child = joinVaultPath(vpath, n);
+          } catch (e) {
+            result.failed.push({ source: join(abs, n), error: asCachetError(e, 'add') });
+            continue;
+          }
+          await visit(join(abs, n), child, depth + 1);
+        }
+      } else {
+        result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'not a regular file or folder', { reason: 'special-file', path: abs }) });
+      }
+    };
+    for (const s of sources) {
+      const abs = resolve(s);
+      let vpath: string;
+      try {
+        vpath = joinVaultPath(to, basename(abs));
+      } catch (e) {
+        result.failed.push({ source: abs, error: asCachetError(e, 'add') });
+        continue;
+      }
+      await visit(abs, vpath, 0);
+    }
+    return files;
+  }
+
+  /** Seal a stream (stdin, a drop, an edited temp copy) as the item `path`. */
+  async addStream(source: Readable, path: string, opts: AddStreamOptions = {}): Promise<VaultItem> {
+    this.#assertOpen();
+    throwIfAborted(opts.signal);
+    const wanted = normalizeVaultPath(path);
+    if (opts.size !== undefined && opts.size !== null && !(Number.isSafeInteger(opts.size) && opts.size >= 0)) {
+      throw new CachetError('bad-request', 'size must be a non-negative integer', { reason: 'size' });
+    }
+    await this.#refresh(opts.signal);
+    const inUse = this.#pathsInUse();
+    const target = await this.#resolveConflict(wanted, opts.conflict ?? 'fail', inUse, new Set());
+    if (target === 'skip') return this.find(wanted);
+    const meta: ItemMetadata = { path: target.path, size: opts.size ?? null, mtime: opts.mtime === undefined ? Date.now() : opts.mtime };
+    const type = guessMediaType(target.path);
+    if (type) meta.type = type;
+    const total = meta.size;
+    const r = await this.#sealItem(source, meta, target.replace, opts.signal, (bytes) => {
+      opts.onProgress?.({ phase: 'seal', file: target.path, fileBytes: bytes, fileTotal: total, bytes, total, filesDone: 0, filesTotal: 1 });
+    }, 'now');
+    if (r.replaceError) throw r.replaceError;
+    return r.item;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Changing items
+
+  /** Rename or move an item; only its header's metadata is rewritten (SPEC §5), the payload is untouched. */
+  async move(ref: string, newPath: string, opts: { signal?: AbortSignal } = {}): Promise<VaultItem> {
+    const target = normalizeVaultPath(newPath);
+    const item = await this.find(ref);
+    if (item.path === target) return item;
+    if ([...this.#entries].some(([id, e]) => id !== item.id && e.path === target)) {
+      throw new CachetError('exists', 'an item with this path is already in the vault', { path: target });
+    }
+    const meta: ItemMetadata = { path: target, size: item.size, mtime: item.mtime };
+    const type = guessMediaType(target);
+    if (type) meta.type = type;
+    const file = itemFile(this.dir, item.id);
+    const header = await rewriteHeader(file, { metadata: meta }, this.#itemOpts(item.id, opts.signal));
+    const st = (await statOrUndefined(file)) ?? { size: -1, mtimeMs: -1 };
+    const entry = entryOf(meta, target, header, st);
+    await this.#commit({ set: [[item.id, entry]] }, 'now');
+    return toItem(item.id, entry);
+  }
+
+  /** Delete an item's file. */
+  async remove(ref: string): Promise<void> {
+    const item = await this.find(ref);
+    try {
+      await unlink(itemFile(this.dir, item.id));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fromSystemError(e, 'remove the item', item.path);
+    }
+    await syncDir(itemsDir(this.dir)).catch(() => {});
+    await this.#commit({ remove: [item.id] }, 'now');
+  }
+
+  /**
+   * Wrap every item's data key under `to` instead of its current keys, rewriting headers only
+   * (content untouched): KMS ReEncrypt when source and target are KMS keys, else unwrap + wrap.
+   * Before an item's header is replaced, each new stanza is unwrapped and checked against the
+   * item's key commitment, so a re-key can never leave an item that its new keys cannot open.
+   * When every item is done (and `refs` was not given) vault.json names the new keys and the index
+   * is re-made under them. Items already under exactly `to` are left alone, so a re-key can be resumed.
+   */
+  async rekey(to: VaultKey[], opts: RekeyOptions = {}): Promise<{ done: number; failed: ItemFailure[] }> {
+    const keys = checkKeys(to);
+    throwIfAborted(opts.signal);
+    await this.#refresh(opts.signal);
+    let targets: VaultItem[];
+    if (opts.refs) {
+      targets = [];
+      for (const r of opts.refs) targets.push(await this.find(r));
+    } else {
+      targets = [...this.#entries].map(([id, e]) => toItem(id, e));
+    }
+    const failed: ItemFailure[] = [];
+    if (!opts.refs) for (const [id, error] of this.#unreadable) failed.push({ item: id, error });
+    let done = 0;
+    const pool = new Pool(Math.min(Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY), MAX_CONCURRENCY));
+    let cancelled = false;
+    for (const item of targets) {
+      if (opts.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      await pool.start(async () => {
+        try {
+          await this.#rekeyItem(item, keys, opts.signal);
+          done++;
+        } catch (e) {
+          const err = asCachetError(e, 'rekey');
+          if (err.code === 'cancelled') cancelled = true;
+          else failed.push({ item: item.id, path: item.path, error: err });
+        }
+        opts.onProgress?.({ phase: 'rekey', file: item.path, fileBytes: 0, fileTotal: null, bytes: 0, total: null, filesDone: done + failed.length, filesTotal: targets.length });
+      });
+    }
+    await pool.drain();
+    await this.#flush();
+    if (cancelled || opts.signal?.aborted) throw new CachetError('cancelled', 'cancelled', { done, failed: failed.length });
+    if (!opts.refs && failed.length === 0) await this.#adoptKeys(keys);
+    return { done, failed };
+  }
+
+  /** New stanzas for one item, checked, then its header rewritten. Returns the new stanzas (undefined if unchanged). */
+  async #rekeyItem(item: VaultItem, keys: VaultKey[], signal: AbortSignal | undefined): Promise<Stanza[] | undefined> {
+    const file = itemFile(this.dir, item.id);
+    const h = await readHeaderOf(file);
+    const ctx = itemContext(this.id, item.id);
+    for (const [k, v] of Object.entries(ctx)) {
+      if (h.context[k] !== v) throw new CachetError('context-mismatch', `the item's context ${k} is not the expected one`, { item: item.id, key: k });
+    }
+    const out: Stanza[] = [];
+    const made: Stanza[] = [];
+    for (const k of keys) {
+      const same = h.stanzas.find((s) => s.type === k.provider && s.keyId === k.keyId);
+      if (same) {
+        out.push(same);
+        continue;
+      }
+      const sources = [...h.stanzas].filter((s) => this.#keyring.get(s.type)).sort((a, b) => (a.type === k.provider ? 0 : 1) - (b.type === k.provider ? 0 : 1));
+      let last: unknown = new CachetError('bad-request', 'no key provider here can open this item', { item: item.id });
+      let s: Stanza | undefined;
+      for (const src of sources) {
+        try {
+          s = await this.#keyring.rewrap(src, ctx, k, { signal });
+          break;
+        } catch (e) {
+          if (isCachetError(e, 'cancelled')) throw e;
+          last = e;
+        }
+      }
+      if (!s) throw last;
+      out.push(s);
+      made.push(s);
+    }
+    if (made.length === 0 && out.length === h.stanzas.length) return undefined;
+    // Before any old stanza goes, each new one, and each kept one this process can serve, must
+    // open this item (SPEC §4 commitment): a re-key never leaves an item its keys cannot open.
+    let checked = 0;
+    for (const s of out) {
+      if (!made.includes(s) && !this.#keyring.get(s.type)) continue;
+      const { plaintext } = await this.#keyring.unwrap([s], ctx, { signal, accept: (dk) => checkCommitment(dk, h.salt, h.commitment) });
+      wipe(plaintext);
+      checked++;
+    }
+    if (checked === 0) throw new CachetError('bad-request', 'no key provider here can check the new keys of this item', { item: item.id, reason: 'unchecked' });
+    throwIfAborted(signal);
+    const header = await rewriteHeader(file, { stanzas: out }, this.#itemOpts(item.id, signal));
+    const st = await statOrUndefined(file);
+    const prev = this.#entries.get(item.id);
+    if (st && prev) await this.#commit({ set: [[item.id, { ...prev, keys: header.stanzas.map((x) => x.keyId), fsize: st.size, fmtime: st.mtimeMs }]] }, 'batch');
+    return out;
+  }
+
+  /** Make `keys` the vault's keys: the index is re-made under them (resolving aliases to ARNs), then vault.json. */
+  async #adoptKeys(keys: VaultKey[]): Promise<void> {
+    await this.#locked(() => withIndexLock(this.dir, async () => {
+      this.#index.forgetKey();
+      const resolved = await this.#index.write(this.#entries, keys);
+      const config: VaultConfig = { ...this.#config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) };
+      await writeAtomic(join(this.dir, VAULT_FILE), (fh) => fh.writeFile(encodeVaultConfig(config)), { overwrite: true });
+      this.#config = config;
+      this.#configStamp = undefined;
+      // The index was sealed under the keys as given; if an alias resolved to an ARN, seal it again
+      // so its stanzas match vault.json (same data key: no KMS call).
+      if (config.keys.some((k, i) => k.keyId !== keys[i]!.keyId)) await this.#index.write(this.#entries, config.keys);
+      this.#onDisk = new Map(this.#entries);
+    }));
+  }
+
+  /** Authenticate every item file (header, metadata, every chunk) and report each bad one. */
+  async verify(opts: JobOptions & { concurrency?: number } = {}): Promise<{ ok: number; bad: ItemFailure[] }> {
+    this.#assertOpen();
+    throwIfAborted(opts.signal);
+    const names = await this.#readItemsDir();
+    const ids: string[] = [];
+    for (const n of names) {
+      const k = classifyItemName(n);
+      if (k.kind === 'item') ids.push(k.id);
+    }
+    ids.sort();
+    const sizes = await mapPool(ids, STAT_CONCURRENCY, (id) => statOrUndefined(itemFile(this.dir, id)));
+    const total = sizes.reduce((t, s) => t + (s?.size ?? 0), 0);
+    let ok = 0;
+    let doneBytes = 0;
+    let filesDone = 0;
+    const bad: ItemFailure[] = [];
+    let cancelled = false;
+    const pool = new Pool(Math.min(Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY), MAX_CONCURRENCY));
+    for (const [i, id] of ids.entries()) {
+      if (opts.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      const fsize = sizes[i]?.size ?? 0;
+      await pool.start(async () => {
+        const known = this.#entries.get(id)?.path;
+        try {
+          const r = await verifyFile(itemFile(this.dir, id), {
+            ...this.#itemOpts(id, opts.signal),
+            onProgress: (p) => opts.onProgress?.({ phase: 'verify', file: known ?? id, fileBytes: p.bytes, fileTotal: p.total, bytes: doneBytes, total, filesDone, filesTotal: ids.length }),
+          });
+          try {
+            normalizeVaultPath(r.metadata.path);
+          } catch (e) {
+            throw new CachetError('header-corrupt', 'the item path in this header is not a valid vault path', { item: id, reason: 'bad-path' }, { cause: e });
+          }
+          ok++;
+        } catch (e) {
+          const err = asCachetError(e, 'verify');
+          if (err.code === 'cancelled') cancelled = true;
+          else if (err.code !== 'not-found') bad.push(known ? { item: id, path: known, error: err } : { item: id, error: err });
+        } finally {
+          doneBytes += fsize;
+          filesDone++;
+          opts.onProgress?.({ phase: 'verify', file: known ?? id, fileBytes: fsize, fileTotal: fsize, bytes: doneBytes, total, filesDone, filesTotal: ids.length });
+        }
+      });
+    }
+    await pool.drain();
+    if (cancelled || opts.signal?.aborted) throw new CachetError('cancelled', 'cancelled', { ok, bad: bad.length });
+    return { ok, bad };
+  }
+}
+
+/** Whether `dir` holds a vault (a readable vault.json), without opening it. */
+export async function isVault(dir: string): Promise<boolean> {
+  try {
+    await readVaultConfig(resolve(dir));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export { decodeVaultConfig };

@@ -1,0 +1,390 @@
+// THE IPC contract between the renderer and main (STYLE "One IPC contract"). One `as const` map of
+// channel -> { request, response } zod schemas, plus EVENTS (main -> renderer). Main validates every
+// request against it at run time (the renderer is untrusted); the preload exposes exactly these
+// channels; the renderer derives every type from here. Nobody writes `declare global` by hand.
+//
+// This file does not do IPC, touch electron, node or the DOM: it must bundle into the renderer.
+// It imports only zod and app/errors.ts (which has no imports itself).
+//
+// Conventions
+// - Every invoke resolves to `Result<Res<C>>`; it never rejects for an expected failure. Error
+//   `code` is one of app/errors.ts ERROR_CODES; turn it into words in renderer/errors/messages.ts.
+// - `FsPath` is an absolute path on this computer. Main accepts one only if it came from a main
+//   dialog (dialog:* channels) or from a drop in this session (the preload's pathForFile registers
+//   it with main); a folder grant covers what is inside it. Anything else -> 'permission-denied'.
+// - `VaultPath` is an item path inside the vault: '/'-separated, relative, no '.'/'..'/empty parts,
+//   no '\\', no NUL (SPEC §5). `VaultDir` is the same or '' for the vault root.
+// - Long work (add, export, rekey, verify) returns `{ jobId }` at once, then sends `job:progress`
+//   (throttled to ~10/s per job) and exactly one `job:done`. Cancel with `job:cancel`.
+// - Plaintext reaches the renderer only through `item:preview` (explicit, size-capped).
+//
+// CSP for renderer/index.html (main/window-policy.ts CSP_META; main also sends it as a header,
+// plus frame-ancestors 'none'; test/main/window-policy.test.ts checks index.html carries it):
+//   <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self';
+//   style-src 'self'; img-src 'self' blob: data:; connect-src 'none'; object-src 'none';
+//   frame-src 'self' blob:; base-uri 'none'; form-action 'none'">
+//   (default-src 'none' covers fonts, workers, media: bundle no web fonts)
+//   (no inline <script>/<style>, no style= attributes set from HTML; React's style props are fine)
+// PDF preview: make a blob: URL (type application/pdf) from the preview bytes and show it in an
+// <iframe> (frame-src blob:): Chromium's built-in PDF viewer renders it (main enables it with
+// webPreferences.plugins = true; Electron 45 has no other plugin). No pdf.js, no plaintext on disk.
+//
+// Changelog (additive only after first publication; the renderer helper reads this):
+//   v1 2026-11-28 first publication.
+//   v1.1 JobResult.skipped (optional); aws:create-key alias may also be given as 'alias/NAME'.
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../../app/errors.js';
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+const MAX_PATH = 4096;
+
+/** An item id: 32 lowercase hex digits (SPEC §3). */
+export const ItemId = z.string().regex(/^[0-9a-f]{32}$/, 'an item id is 32 lowercase hex digits');
+export const JobId = z.string().regex(/^job-[0-9a-z-]{1,64}$/, 'not a job id');
+export const TempId = z.string().regex(/^tmp-[0-9a-f]{16,64}$/, 'not a temp id');
+
+/** True when `p` is a safe item path inside a vault (SPEC §5). Shared by main and renderer. */
+export function isVaultPath(p: string): boolean {
+  if (p.length === 0 || p.length > MAX_PATH) return false;
+  if (p.startsWith('/') || p.includes('\\') || p.includes('\0') || /^[A-Za-z]:/.test(p)) return false;
+  return p.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+
+export const VaultPath = z.string().refine(isVaultPath, 'not a relative path inside the vault');
+/** A folder inside the vault; '' is the root. */
+export const VaultDir = z.string().refine((p) => p === '' || isVaultPath(p), 'not a folder inside the vault');
+/** An absolute path on this computer, from a dialog or a drop (see header). */
+export const FsPath = z.string().min(1).max(MAX_PATH).refine((p) => !p.includes('\0'), 'path holds NUL');
+
+export const KeyRef = z.strictObject({
+  provider: z.enum(['aws-kms', 'local']),
+  keyId: z.string().min(1).max(2048),
+});
+
+/** Asked per conflicting vault path when adding: replace the item, add beside it as "name (2)", or skip. */
+export const ConflictDecision = z.enum(['replace', 'keep-both', 'skip']);
+
+export const Item = z.strictObject({
+  id: ItemId,
+  path: VaultPath,
+  size: z.number().int().nonnegative().nullable(),
+  mtime: z.number().nullable(),
+  /** Key ids of the item's stanzas (KMS ARN or local:<hex>). */
+  keyIds: z.array(z.string()),
+});
+
+export const VaultSummary = z.strictObject({
+  /** Absolute folder of the vault. */
+  path: z.string(),
+  /** Basename of the folder, for titles. */
+  name: z.string(),
+  id: z.string(),
+  keys: z.array(KeyRef),
+  itemCount: z.number().int().nonnegative(),
+});
+
+export const RecentVault = z.strictObject({
+  path: z.string(),
+  name: z.string(),
+  /** ms since epoch */
+  openedAt: z.number(),
+});
+
+export const Settings = z.strictObject({
+  /** 0 = never auto-lock. */
+  autoLockMinutes: z.number().int().min(0).max(24 * 60),
+});
+
+export const LocalKeyStatus = z.strictObject({
+  /** A local key file exists. */
+  exists: z.boolean(),
+  /** Its master key is in memory (usable for sealing/opening). */
+  unlocked: z.boolean(),
+  keyId: z.string().nullable(),
+  /** How the key file's passphrase is kept: OS keychain (safeStorage) or typed by the user. */
+  protection: z.enum(['safe-storage', 'passphrase']).nullable(),
+  /** safeStorage can encrypt on this machine (false on Linux without a keyring: 'basic_text'). */
+  safeStorageAvailable: z.boolean(),
+});
+
+export const AwsSelection = z.strictObject({
+  profile: z.string().nullable(),
+  region: z.string().nullable(),
+});
+
+export const AppState = z.strictObject({
+  /** The open, unlocked vault. */
+  vault: VaultSummary.nullable(),
+  /** The vault that was locked (by the user or auto-lock); re-open it with vault:open. */
+  lockedVault: z.strictObject({ path: z.string(), name: z.string() }).nullable(),
+  recentVaults: z.array(RecentVault),
+  aws: AwsSelection,
+  localKey: LocalKeyStatus,
+  settings: Settings,
+  platform: z.enum(['linux', 'darwin', 'win32', 'other']),
+});
+
+export const AwsProfile = z.strictObject({
+  name: z.string(),
+  region: z.string().nullable(),
+  kind: z.enum(['sso', 'assume-role', 'credential-process', 'static', 'other']),
+});
+
+export const KmsKey = z.strictObject({
+  keyId: z.string(),
+  arn: z.string(),
+  aliases: z.array(z.string()),
+  description: z.string(),
+});
+
+export const ErrorInfo = z.strictObject({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.undefined()])),
+});
+
+export const JobKind = z.enum(['add', 'export', 'rekey', 'verify']);
+
+/** A planned add of one source file (items:plan-add). */
+export const PlannedAdd = z.strictObject({
+  source: z.string(),
+  vaultPath: VaultPath,
+  size: z.number().int().nonnegative(),
+  /** Id of the item already at vaultPath, if any: ask the user (ConflictDecision). */
+  existingId: ItemId.nullable(),
+});
+
+export const PreviewKind = z.enum(['text', 'image', 'pdf', 'binary']);
+
+const Empty = z.strictObject({});
+const Nothing = z.null();
+const JobStarted = z.strictObject({ jobId: JobId });
+const Ids = z.array(ItemId).min(1).max(100_000);
+const Passphrase = z.string().min(8).max(1024);
+
+// ---------------------------------------------------------------------------------------------
+// Channels (renderer -> main, request/response)
+
+export const CHANNELS = {
+  // app state
+  'app:state': { request: Empty, response: AppState },
+  /** The renderer saw user input (throttle to <= 1/10 s); resets the auto-lock timer. */
+  'app:activity': { request: Empty, response: Nothing },
+  'settings:get': { request: Empty, response: Settings },
+  'settings:set': { request: Settings.partial().strict(), response: Settings },
+
+  // vaults
+  /** Create a new vault in an empty (or new) folder and open it. */
+  'vault:create': { request: z.strictObject({ path: FsPath, keys: z.array(KeyRef).min(1).max(16) }), response: VaultSummary },
+  'vault:open': { request: z.strictObject({ path: FsPath }), response: VaultSummary },
+  'vault:close': { request: Empty, response: Nothing },
+  /** Close the vault, zero keys, wipe temp copies; remembers it as lockedVault. */
+  'vault:lock': { request: Empty, response: Nothing },
+  'vault:forget-recent': { request: z.strictObject({ path: z.string().max(MAX_PATH) }), response: z.array(RecentVault) },
+  /** Re-key every item (or `ids`) to `keys`, which become the vault's keys when all items are done. */
+  'vault:rekey': { request: z.strictObject({ keys: z.array(KeyRef).min(1).max(16), ids: Ids.optional() }), response: JobStarted },
+  'vault:verify': { request: Empty, response: JobStarted },
+
+  // dialogs (main shows them; the chosen paths become granted)
+  'dialog:pick-folder': {
+    request: z.strictObject({ purpose: z.enum(['create-vault', 'open-vault', 'export', 'add']), title: z.string().max(200).optional() }),
+    response: z.strictObject({ path: z.string().nullable() }),
+  },
+  'dialog:pick-files': {
+    request: z.strictObject({ title: z.string().max(200).optional() }),
+    response: z.strictObject({ paths: z.array(z.string()) }),
+  },
+  'dialog:save': {
+    request: z.strictObject({ suggestedName: z.string().min(1).max(255), title: z.string().max(200).optional() }),
+    response: z.strictObject({ path: z.string().nullable() }),
+  },
+
+  // items
+  'items:list': { request: Empty, response: z.strictObject({ items: z.array(Item) }) },
+  /** Walk the sources (files and folders) and say where each lands and what already exists. */
+  'items:plan-add': {
+    request: z.strictObject({ sources: z.array(FsPath).min(1).max(10_000), to: VaultDir }),
+    response: z.strictObject({ entries: z.array(PlannedAdd), totalBytes: z.number().nonnegative() }),
+  },
+  /** Seal sources into folder `to`. `decisions` by vaultPath; a conflict without one uses `onConflict`. */
+  'items:add': {
+    request: z.strictObject({
+      sources: z.array(FsPath).min(1).max(10_000),
+      to: VaultDir,
+      decisions: z.record(z.string(), ConflictDecision).optional(),
+      onConflict: ConflictDecision.default('skip'),
+    }),
+    response: JobStarted,
+  },
+  'job:cancel': { request: z.strictObject({ jobId: JobId }), response: z.strictObject({ cancelled: z.boolean() }) },
+  /**
+   * Decrypt into memory for in-app preview. Never written to disk. `maxBytes` caps the bytes
+   * returned (default 1 MiB for text, 32 MiB otherwise, hard cap 64 MiB); `truncated` says so.
+   */
+  'item:preview': {
+    request: z.strictObject({ id: ItemId, maxBytes: z.number().int().min(1).max(64 * 1024 * 1024).optional() }),
+    response: z.strictObject({
+      id: ItemId,
+      kind: PreviewKind,
+      mediaType: z.string(),
+      data: z.instanceof(Uint8Array),
+      size: z.number().int().nonnegative().nullable(),
+      truncated: z.boolean(),
+    }),
+  },
+  /** Decrypt to the private temp folder, open with the OS default app, watch it for edits (temp:edited). */
+  'item:open-external': {
+    request: z.strictObject({ id: ItemId }),
+    response: z.strictObject({ tempId: TempId, name: z.string() }),
+  },
+  /** Re-seal an edited temp copy into the vault as the same item (atomic). */
+  'temp:save-back': { request: z.strictObject({ tempId: TempId }), response: Item },
+  /** Wipe one temp copy now. */
+  'temp:discard': { request: z.strictObject({ tempId: TempId }), response: Nothing },
+  /** Decrypt copies of `ids` into granted folder `to` (from dialog:pick-folder). Never overwrites: "name (2)". */
+  'items:export': {
+    request: z.strictObject({ ids: Ids, to: FsPath, keepFolders: z.boolean().default(false) }),
+    response: JobStarted,
+  },
+  /** Export one item to a path chosen with dialog:save (overwrites that path: the user confirmed it). */
+  'item:export-as': { request: z.strictObject({ id: ItemId, to: FsPath }), response: Nothing },
+  /**
+   * Drag items out of the window: call from `dragstart` (after preventDefault). Main decrypts to
+   * the temp folder and calls webContents.startDrag with those files.
+   */
+  'items:drag-out': { request: z.strictObject({ ids: z.array(ItemId).min(1).max(100) }), response: Nothing },
+  'item:rename': { request: z.strictObject({ id: ItemId, path: VaultPath }), response: Item },
+  /** Move items into folder `to`, keeping their names. */
+  'items:move': { request: z.strictObject({ ids: Ids, to: VaultDir }), response: z.strictObject({ items: z.array(Item) }) },
+  'items:delete': { request: z.strictObject({ ids: Ids }), response: z.strictObject({ deleted: z.number().int().nonnegative() }) },
+
+  // AWS (all calls are made by main; credentials never cross)
+  'aws:profiles': { request: Empty, response: z.strictObject({ profiles: z.array(AwsProfile) }) },
+  'aws:set-profile': { request: AwsSelection, response: AwsSelection },
+  /** STS GetCallerIdentity for the chosen (or given) profile. */
+  'aws:identity': {
+    request: z.strictObject({ profile: z.string().max(256).optional(), region: z.string().max(64).optional() }),
+    response: z.strictObject({ account: z.string(), arn: z.string(), userId: z.string() }),
+  },
+  /** Usable keys only: enabled, symmetric, ENCRYPT_DECRYPT. */
+  'aws:keys': { request: Empty, response: z.strictObject({ keys: z.array(KmsKey) }) },
+  'aws:create-key': {
+    request: z.strictObject({
+      /** `name` or `alias/name`: letters, digits, / _ - (not alias/aws/...). */
+      alias: z.string().regex(/^(alias\/)?[a-zA-Z0-9/_-]{1,250}$/, 'alias: letters, digits, / _ -'),
+      description: z.string().max(8192).optional(),
+    }),
+    response: KmsKey,
+  },
+
+  // local key (SPEC §8)
+  /** 'safe-storage': random passphrase kept by the OS keychain; 'passphrase': the user's. */
+  'local-key:create': {
+    request: z.discriminatedUnion('protection', [
+      z.strictObject({ protection: z.literal('safe-storage') }),
+      z.strictObject({ protection: z.literal('passphrase'), passphrase: Passphrase }),
+    ]),
+    response: LocalKeyStatus,
+  },
+  /** Unlock with the OS keychain (no passphrase) or the typed passphrase. */
+  'local-key:unlock': { request: z.strictObject({ passphrase: z.string().max(1024).optional() }), response: LocalKeyStatus },
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Events (main -> renderer)
+
+export const JobResult = z.strictObject({
+  /** vaultPath, item id or source path: whatever names the unit of work. */
+  ref: z.string(),
+  ok: z.boolean(),
+  /** ok and nothing done: an add skipped by a conflict decision. */
+  skipped: z.boolean().optional(),
+  error: ErrorInfo.optional(),
+});
+
+export const EVENTS = {
+  'job:progress': z.strictObject({
+    jobId: JobId,
+    kind: JobKind,
+    bytesDone: z.number().nonnegative(),
+    bytesTotal: z.number().nonnegative().nullable(),
+    filesDone: z.number().int().nonnegative(),
+    filesTotal: z.number().int().nonnegative().nullable(),
+    /** The unit being worked on now (vault path or item id). */
+    current: z.string().nullable(),
+  }),
+  'job:done': z.strictObject({
+    jobId: JobId,
+    kind: JobKind,
+    status: z.enum(['ok', 'partial', 'failed', 'cancelled']),
+    /** Failed units always; successful ones too, up to 1000. */
+    results: z.array(JobResult),
+    succeeded: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    /** A failure of the job as a whole (not of one unit). */
+    error: ErrorInfo.optional(),
+  }),
+  /** Items were added, changed or removed: re-fetch items:list. */
+  'vault:changed': z.strictObject({}),
+  'vault:locked': z.strictObject({ reason: z.enum(['user', 'idle', 'system', 'quit']) }),
+  /** Something in AppState changed (vault opened/closed, local key, settings, profile). */
+  'app:state-changed': AppState,
+  /** A temp copy opened with the default app changed on disk: offer temp:save-back. */
+  'temp:edited': z.strictObject({ tempId: TempId, itemId: ItemId, vaultPath: z.string(), modifiedAt: z.number() }),
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Derived types
+
+export type Channels = typeof CHANNELS;
+export type Channel = keyof Channels;
+/** What the renderer passes (defaults may be omitted). */
+export type Req<C extends Channel> = z.input<Channels[C]['request']>;
+/** What main's handler receives (defaults applied). */
+export type ParsedReq<C extends Channel> = z.output<Channels[C]['request']>;
+export type Res<C extends Channel> = z.output<Channels[C]['response']>;
+
+export type ErrorPayload = { code: ErrorCode; message: string; detail: ErrorDetail };
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorPayload };
+
+export type Events = typeof EVENTS;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export type ItemT = z.output<typeof Item>;
+export type VaultSummaryT = z.output<typeof VaultSummary>;
+export type AppStateT = z.output<typeof AppState>;
+export type SettingsT = z.output<typeof Settings>;
+export type LocalKeyStatusT = z.output<typeof LocalKeyStatus>;
+export type KeyRefT = z.output<typeof KeyRef>;
+export type PlannedAddT = z.output<typeof PlannedAdd>;
+export type JobResultT = z.output<typeof JobResult>;
+export type ConflictDecisionT = z.output<typeof ConflictDecision>;
+
+export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+export function isChannel(c: unknown): c is Channel {
+  return typeof c === 'string' && Object.hasOwn(CHANNELS, c);
+}
+export function isEventName(e: unknown): e is EventName {
+  return typeof e === 'string' && Object.hasOwn(EVENTS, e);
+}
+
+/** The single ipcMain/ipcRenderer channel every invoke goes through: (channel, request). */
+export const INVOKE_CHANNEL = 'cachet:invoke';
+/** Private preload -> main message registering a dropped file's path (not on the bridge). */
+export const GRANT_DROP_CHANNEL = 'cachet:grant-drop';
+/** Prefix of the ipc channel each event is sent on: `cachet:event:<EventName>`. */
+export const EVENT_PREFIX = 'cachet:event:';
+
+/** What the preload exposes as `window.cachet`. */
+export interface CachetBridge {
+  invoke<C extends Channel>(channel: C, request: Req<C>): Promise<Result<Res<C>>>;
+  /** Subscribe; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** The absolute path of a dropped File (webUtils.getPathForFile); '' if it has none. Grants it to main. */
+  pathForFile(file: File): string;
+}

@@ -1,0 +1,94 @@
+// Electron main process: app lifecycle and wiring only. Single instance; sandbox for every
+// renderer; the one window; every renderer request through `cachet:invoke` into the contract's
+// dispatch with a sender check (our window's webContents id, our app:// origin, main frame);
+// events sent to that window; the vault locked and temp copies wiped on quit, on screen lock and
+// suspend, and temp leftovers of a crash wiped at start. All logic lives in Electron-free modules
+// (main/services, main/ipc/handlers.ts) that the tests run in node.
+
+import { app, BrowserWindow, ipcMain, powerMonitor, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { join } from 'node:path';
+import { EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL } from './ipc/contract.js';
+import type { SenderInfo } from './ipc/handlers.js';
+import { electronPlatform } from './electron-platform.js';
+import { createMainServices, type MainApp } from './services/main-services.js';
+import { isAppUrl } from './window-policy.js';
+import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, serveRenderer } from './window.js';
+
+app.enableSandbox();
+registerAppScheme();
+
+// CACHET_USER_DATA lets the e2e test run against a throw-away profile folder.
+const userDataOverride = process.env['CACHET_USER_DATA'];
+if (userDataOverride) app.setPath('userData', userDataOverride);
+
+let win: BrowserWindow | undefined;
+let mainApp: MainApp | undefined;
+let quitting = false;
+
+const log = (msg: string): void => console.error(`[cachet main] ${msg}`);
+
+function senderInfo(event: IpcMainInvokeEvent | IpcMainEvent): SenderInfo {
+  const frame = event.senderFrame;
+  return { webContentsId: event.sender.id, frameUrl: frame?.url ?? '', isMainFrame: !!frame && frame.parent === null };
+}
+
+function isTrustedSender(s: SenderInfo): boolean {
+  return !!win && !win.isDestroyed() && s.webContentsId === win.webContents.id && s.isMainFrame && isAppUrl(s.frameUrl);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (win && !win.isDestroyed()) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
+
+  app.whenReady().then(async () => {
+    hardenSession(session.defaultSession);
+    serveRenderer(session.defaultSession, join(app.getAppPath(), 'dist', 'renderer'));
+
+    mainApp = await createMainServices(electronPlatform(() => win), {
+      log,
+      isTrustedSender,
+      emit: (event, payload) => {
+        if (win && !win.isDestroyed()) win.webContents.send(EVENT_PREFIX + event, payload);
+      },
+    });
+    await mainApp.start();
+
+    ipcMain.handle(INVOKE_CHANNEL, (event, channel: unknown, request: unknown) => mainApp!.dispatch(channel, request, senderInfo(event)));
+    ipcMain.on(GRANT_DROP_CHANNEL, (event, path: unknown) => {
+      if (isTrustedSender(senderInfo(event)) && typeof path === 'string') mainApp!.grantDrop(path);
+    });
+
+    for (const ev of ['lock-screen', 'suspend'] as const) {
+      powerMonitor.on(ev as 'lock-screen', () => void mainApp?.services.lockAll('system').catch((e: unknown) => log(`lock failed: ${(e as Error)?.message}`)));
+    }
+
+    win = createMainWindow({ preloadPath: join(__dirname, 'preload.cjs') });
+    win.on('closed', () => {
+      win = undefined;
+    });
+  }).catch((e: unknown) => {
+    log(`startup failed: ${(e as Error)?.stack ?? String(e)}`);
+    app.exit(1);
+  });
+
+  app.on('window-all-closed', () => app.quit());
+
+  // Lock and wipe before quitting; the quit resumes when that is done (bounded by a timeout so a
+  // stuck disk cannot keep the app alive).
+  app.on('before-quit', (e) => {
+    if (quitting || !mainApp) return;
+    e.preventDefault();
+    quitting = true;
+    const done = mainApp.stop().catch((err: unknown) => log(`shutdown: ${(err as Error)?.message}`));
+    const timeout = new Promise((r) => setTimeout(r, 10_000));
+    void Promise.race([done, timeout]).finally(() => app.quit());
+  });
+}

@@ -1,0 +1,80 @@
+// The only place main's services meet the core (app/): the local key file (app/keys/local.ts),
+// AWS profiles/keys/identity and the KMS provider (app/keys/aws-config.ts, aws-kms.ts) and the
+// vault (app/vault/vault.ts). Each adapter maps the core's shapes onto the narrow interfaces the
+// services use, so a change in the core touches this file only.
+// It adds no behaviour of its own beyond naming defaults (alias prefix, region fallbacks).
+
+import type { AwsBackend, AwsTarget, KmsKeyInfo } from '../aws/aws-service.js';
+import { AwsKmsProvider } from '../../app/keys/aws-kms.js';
+import { createKey, listKeys, listProfiles, whoAmI, type AwsClientOptions } from '../../app/keys/aws-config.js';
+import { createLocalKeyFile, readLocalKeyFileInfo, unlockLocalKeyFile } from '../../app/keys/local.js';
+import type { LocalKeyBackend } from './local-key.js';
+import type { VaultBackend } from './vault-port.js';
+import { Vault } from '../../app/vault/vault.js';
+
+export function localKeyBackend(opts: { scryptN?: number } = {}): LocalKeyBackend {
+  return {
+    async create(file, passphrase) {
+      const p = await createLocalKeyFile(file, passphrase, opts.scryptN ? { scryptN: opts.scryptN } : {});
+      const keyId = p.keyId;
+      p.lock();
+      return { keyId };
+    },
+    async unlock(file, passphrase) {
+      const p = await unlockLocalKeyFile(file, passphrase);
+      return { keyId: p.keyId, provider: p, wipe: () => p.lock() };
+    },
+    async readKeyId(file) {
+      return (await readLocalKeyFileInfo(file)).keyId;
+    },
+  };
+}
+
+export interface AwsBackendOptions {
+  /** KMS endpoint override (moto in tests). */
+  endpoint?: string | undefined;
+  /** STS endpoint override (moto in tests). */
+  stsEndpoint?: string | undefined;
+  /** Fixed credentials (tests); default: the SDK chain for the profile. */
+  credentials?: AwsClientOptions['credentials'];
+}
+
+export function awsBackend(o: AwsBackendOptions = {}): AwsBackend {
+  const client = (t: AwsTarget): AwsClientOptions => ({
+    profile: t.profile ?? undefined,
+    region: t.region ?? undefined,
+    endpoint: o.endpoint,
+    stsEndpoint: o.stsEndpoint ?? o.endpoint,
+    ...(o.credentials ? { credentials: o.credentials } : {}),
+  });
+  const keyInfo = (k: { keyId: string; arn: string; aliases: string[]; description?: string | undefined }): KmsKeyInfo => ({
+    keyId: k.keyId, arn: k.arn, aliases: [...k.aliases], description: k.description ?? '',
+  });
+  return {
+    async listProfiles() {
+      return (await listProfiles()).map((p) => ({
+        name: p.name,
+        region: p.region ?? null,
+        kind: p.type === 'env' ? 'other' : p.type,
+      }));
+    },
+    whoAmI: (t) => whoAmI(client(t)),
+    async listKeys(t) {
+      return (await listKeys(client(t))).filter((k) => k.enabled).map(keyInfo);
+    },
+    async createKey(t, alias, description) {
+      const full = alias.startsWith('alias/') ? alias : `alias/${alias}`;
+      const made = await createKey({ ...client(t), alias: full, description });
+      const keyId = made.arn.slice(made.arn.lastIndexOf('/') + 1);
+      return { keyId, arn: made.arn, aliases: [made.alias], description: description ?? '' };
+    },
+    provider: (t) => new AwsKmsProvider(client(t)),
+  };
+}
+
+export function vaultBackend(): VaultBackend {
+  return {
+    create: (dir, keys, keyring) => Vault.create(dir, { keys: keys.map((k) => ({ provider: k.provider, keyId: k.keyId })), keyring }),
+    open: (dir, keyring) => Vault.open(dir, { keyring }),
+  };
+}

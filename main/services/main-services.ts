@@ -1,0 +1,147 @@
+// Builds everything `dispatch` needs from a Platform: settings, path grants, jobs, temp files,
+// auto-lock, the local key, AWS and the vault session, plus the handlers and a dispatcher.
+// main.ts calls it with the Electron platform; node tests and the renderer's browser e2e harness
+// call it with `createHeadlessPlatform` (main/platform.ts) and get the real handlers.
+// No electron import.
+
+import { join } from 'node:path';
+import type { EventName, EventPayload, Result } from '../ipc/contract.js';
+import { createDispatch, createHandlers, type Dispatch, type Handlers, type SenderInfo } from '../ipc/handlers.js';
+import type { Platform } from '../platform.js';
+import { AwsService, type AwsBackend } from '../aws/aws-service.js';
+import { AutoLock } from './auto-lock.js';
+import { PathGrants } from './grants.js';
+import { Jobs } from './jobs.js';
+import { LocalKeyService, type LocalKeyBackend } from './local-key.js';
+import { SettingsStore } from './settings.js';
+import { TempFiles } from './temp-files.js';
+import { VaultSession } from './vault-session.js';
+import type { VaultBackend } from './vault-port.js';
+import { awsBackend, localKeyBackend, vaultBackend } from './core-adapters.js';
+
+export type LockReason = EventPayload<'vault:locked'>['reason'];
+
+export interface MainServices {
+  readonly platform: Platform;
+  readonly grants: PathGrants;
+  readonly settings: SettingsStore;
+  readonly jobs: Jobs;
+  readonly temps: TempFiles;
+  readonly autoLock: AutoLock;
+  readonly localKey: LocalKeyService;
+  readonly aws: AwsService;
+  readonly session: VaultSession;
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  log(msg: string): void;
+  /** Cancel jobs, wipe temp copies, close the vault, zero keys; sends vault:locked. */
+  lockAll(reason: LockReason): Promise<void>;
+}
+
+export interface MainServicesOptions {
+  /** Where events go (main.ts: the window's webContents.send; harness: the page). */
+  emit?: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  log?: (msg: string) => void;
+  /** The core adapters; default: app/ (core-adapters.ts). Tests may pass small fakes for one error mapping. */
+  vaultBackend?: VaultBackend;
+  localKeyBackend?: LocalKeyBackend;
+  awsBackend?: AwsBackend;
+  /** KMS/STS endpoint override (moto in tests), passed to the default AWS backend. */
+  awsEndpoint?: string;
+  /** Fixed AWS credentials (tests against moto); default: the SDK chain for the profile. */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string };
+  /** scrypt N for new local key files (tests use 2^14 for speed; default SPEC §8 writer's). */
+  localScryptN?: number;
+  /** The private temp folder (default: <userData>/temp). */
+  tempRoot?: string;
+  /** Check responses against the contract (tests, harness). */
+  validateResponses?: boolean;
+  /** Sender check for dispatch (default: trust everyone: only for node harnesses without a window). */
+  isTrustedSender?: (s: SenderInfo) => boolean;
+}
+
+export interface MainApp {
+  services: MainServices;
+  handlers: Handlers;
+  dispatch: Dispatch;
+  /** dispatch as the trusted window (harness convenience). */
+  invoke(channel: string, request: unknown): Promise<Result<unknown>>;
+  /** A dropped file's path, as the preload reports it (GRANT_DROP_CHANNEL). */
+  grantDrop(path: string): void;
+  /** Load settings, wipe temp leftovers of a crashed run, look for the local key. */
+  start(): Promise<void>;
+  /** Lock and wipe (quit). */
+  stop(): Promise<void>;
+}
+
+export const HARNESS_SENDER: SenderInfo = { webContentsId: 1, frameUrl: 'app://cachet/index.html', isMainFrame: true };
+
+export async function createMainServices(platform: Platform, opts: MainServicesOptions = {}): Promise<MainApp> {
+  const log = opts.log ?? ((m: string) => console.error(`[cachet main] ${m}`));
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => opts.emit?.(event, payload);
+
+  const settings = new SettingsStore(platform.userDataDir);
+  await settings.load();
+  const grants = new PathGrants();
+  const jobs = new Jobs({ clock: platform.clock, emitProgress: (p) => emit('job:progress', p), emitDone: (d) => emit('job:done', d), log });
+  const temps = new TempFiles({ root: opts.tempRoot ?? join(platform.userDataDir, 'temp'), clock: platform.clock, onEdited: (e) => emit('temp:edited', e) });
+  const localKey = new LocalKeyService({ userDataDir: platform.userDataDir, backend: opts.localKeyBackend ?? localKeyBackend(opts.localScryptN ? { scryptN: opts.localScryptN } : {}), safeStorage: platform.safeStorage, settings });
+  const aws = new AwsService(opts.awsBackend ?? awsBackend({ endpoint: opts.awsEndpoint, credentials: opts.awsCredentials }), settings.get().aws);
+  const session = new VaultSession({ backend: opts.vaultBackend ?? vaultBackend(), localKey, aws });
+
+  let locking: Promise<void> | undefined;
+  const autoLock = new AutoLock({
+    clock: platform.clock,
+    minutes: settings.get().autoLockMinutes,
+    onIdle: () => void lockAll('idle').catch((e: unknown) => log(`auto-lock failed: ${(e as Error)?.message}`)),
+  });
+  const lockAll = (reason: LockReason): Promise<void> => {
+    locking ??= (async () => {
+      try {
+        autoLock.disarm();
+        await jobs.cancelAll();
+        await temps.wipeAll().catch((e: unknown) => log(`temp wipe failed: ${(e as Error)?.message}`));
+        await session.lock();
+        localKey.lock();
+        aws.reset();
+        emit('vault:locked', { reason });
+        emit('app:state-changed', await handlers['app:state']({}));
+      } finally {
+        locking = undefined;
+      }
+    })();
+    return locking;
+  };
+  const services: MainServices = { platform, grants, settings, jobs, temps, autoLock, localKey, aws, session, emit, log, lockAll };
+
+  const handlers = createHandlers(services);
+  const dispatch = createDispatch(handlers, {
+    isTrustedSender: opts.isTrustedSender ?? (() => true),
+    log,
+    validateResponses: opts.validateResponses ?? false,
+    onRequest: (c) => {
+      if (c !== 'app:state') services.autoLock.touch();
+    },
+  });
+
+  return {
+    services,
+    handlers,
+    dispatch,
+    invoke: (channel, request) => dispatch(channel, request, HARNESS_SENDER),
+    grantDrop: (path) => {
+      try {
+        grants.grant(path, ['read']);
+      } catch {
+        // not absolute: ignore, like a drop of nothing
+      }
+    },
+    async start() {
+      const n = await temps.wipeAll();
+      if (n > 0) log(`wiped ${n} temporary file(s) left by an earlier run`);
+      await localKey.refresh();
+    },
+    async stop() {
+      await services.lockAll('quit');
+    },
+  };
+}

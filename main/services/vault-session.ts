@@ -1,0 +1,122 @@
+// The open vault of this window and the keyring it uses. The keyring holds two delegating
+// providers that look up, at each call, the unlocked local key and the KMS provider of the
+// currently selected AWS profile, so unlocking the local key or switching profile needs no
+// re-open. lock() closes the vault (dropping its decrypted names), zeroes the local master key
+// and forgets the KMS provider; the caller (handlers) also cancels jobs and wipes temp copies.
+
+import { basename } from 'node:path';
+import { CachetError } from '../../app/errors.js';
+import { Keyring, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../../app/keys/provider.js';
+import type { VaultSummaryT } from '../ipc/contract.js';
+import type { AwsService } from '../aws/aws-service.js';
+import type { LocalKeyService } from './local-key.js';
+import type { VaultBackend, VaultPort } from './vault-port.js';
+
+export class VaultSession {
+  readonly #backend: VaultBackend;
+  readonly #keyring: Keyring;
+  #vault: VaultPort | undefined;
+  #itemCount = 0;
+  #locked: { path: string; name: string } | null = null;
+
+  constructor(opts: { backend: VaultBackend; localKey: LocalKeyService; aws: AwsService }) {
+    this.#backend = opts.backend;
+    this.#keyring = new Keyring([
+      delegate('local', () => {
+        const p = opts.localKey.provider();
+        if (p) return p;
+        const s = opts.localKey.status();
+        throw s.exists
+          ? new CachetError('local-key-locked', 'the local key is locked', { keyId: s.keyId ?? undefined })
+          : new CachetError('local-key-missing', 'there is no local key on this computer');
+      }),
+      delegate('aws-kms', () => opts.aws.provider()),
+    ]);
+  }
+
+  get keyring(): Keyring {
+    return this.#keyring;
+  }
+
+  get vault(): VaultPort | undefined {
+    return this.#vault;
+  }
+
+  get lockedVault(): { path: string; name: string } | null {
+    return this.#locked;
+  }
+
+  require(): VaultPort {
+    if (!this.#vault) throw new CachetError('bad-request', 'no vault is open', { reason: 'no-vault-open' });
+    return this.#vault;
+  }
+
+  async create(dir: string, keys: readonly KeyRef[]): Promise<VaultSummaryT> {
+    await this.close();
+    this.#vault = await this.#backend.create(dir, keys, this.#keyring);
+    this.#locked = null;
+    return this.summary();
+  }
+
+  async open(dir: string): Promise<VaultSummaryT> {
+    await this.close();
+    this.#vault = await this.#backend.open(dir, this.#keyring);
+    this.#locked = null;
+    return this.summary();
+  }
+
+  async summary(): Promise<VaultSummaryT> {
+    const v = this.require();
+    this.#itemCount = (await v.list()).length;
+    return this.summaryNow()!;
+  }
+
+  /** The summary with the last known item count, without touching the disk. */
+  summaryNow(): VaultSummaryT | null {
+    const v = this.#vault;
+    if (!v) return null;
+    return { path: v.dir, name: basename(v.dir) || v.dir, id: v.id, keys: v.keys().map((k) => ({ provider: k.provider, keyId: k.keyId })), itemCount: this.#itemCount };
+  }
+
+  noteItemCount(n: number): void {
+    this.#itemCount = n;
+  }
+
+  async close(): Promise<void> {
+    const v = this.#vault;
+    this.#vault = undefined;
+    this.#itemCount = 0;
+    await v?.close();
+  }
+
+  /** Close and remember which vault to offer for re-opening. */
+  async lock(): Promise<void> {
+    const v = this.#vault;
+    if (v) this.#locked = { path: v.dir, name: basename(v.dir) || v.dir };
+    await this.close();
+  }
+
+  forgetLocked(): void {
+    this.#locked = null;
+  }
+}
+
+/** A provider of `type` that forwards each call to whatever `current()` returns at that moment. */
+function delegate(type: 'local' | 'aws-kms', current: () => KeyProvider): KeyProvider {
+  return {
+    type,
+    generateDataKey: (keyId: string, ctx: EncryptionContext, o?: CallOptions) => current().generateDataKey(keyId, ctx, o),
+    wrapKey: (keyId: string, pt: Uint8Array, ctx: EncryptionContext, o?: CallOptions) => current().wrapKey(keyId, pt, ctx, o),
+    unwrapKey: (s: Stanza, ctx: EncryptionContext, o?: CallOptions) => current().unwrapKey(s, ctx, o),
+    rewrapKey: async (s: Stanza, ctx: EncryptionContext, to: string, o?: CallOptions) => {
+      const p = current();
+      if (p.rewrapKey) return p.rewrapKey(s, ctx, to, o);
+      const k = await p.unwrapKey(s, ctx, o);
+      try {
+        return await p.wrapKey(to, k, ctx, o);
+      } finally {
+        k.fill(0);
+      }
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Creating a vault: choose an empty folder, then the key(s) to seal with: the local key, or AWS
+// KMS keys (the AWS panel is passed in). Props only.
+
+import type { ReactNode } from 'react';
+
+export type KeyMode = 'local' | 'aws';
+
+export interface CreateVaultFormProps {
+  readonly folder: string | null;
+  readonly mode: KeyMode;
+  readonly localSection: ReactNode;
+  readonly awsSection: ReactNode;
+  /** Why "Create vault" is not possible yet, or undefined when it is. */
+  readonly blocker: string | undefined;
+  readonly busy: boolean;
+  readonly onPickFolder: () => void;
+  readonly onMode: (mode: KeyMode) => void;
+  readonly onCreate: () => void;
+}
+
+export function CreateVaultForm(p: CreateVaultFormProps) {
+  return (
+    <div className="create-vault">
+      <div className="field">
+        <span className="field-label">1. Folder</span>
+        <div className="folder-pick">
+          <button type="button" className="button" onClick={p.onPickFolder} disabled={p.busy}>
+            Choose folder…
+          </button>
+          <span className={`folder-path ${p.folder ? '' : 'muted'}`} data-testid="create-folder">
+            {p.folder ?? 'No folder chosen'}
+          </span>
+        </div>
+      </div>
+      <div className="field">
+        <span className="field-label" id="key-mode-label">
+          2. Key
+        </span>
+        <div className="tabs" role="tablist" aria-labelledby="key-mode-label">
+          {(['local', 'aws'] as const).map((m) => (
+            <button
+              key={m}
+              type="button"
+              role="tab"
+              id={`tab-${m}`}
+              aria-selected={p.mode === m}
+              aria-controls={`panel-${m}`}
+              className={`tab ${p.mode === m ? 'tab-active' : ''}`}
+              onClick={() => p.onMode(m)}
+            >
+              {m === 'local' ? 'Local key' : 'AWS KMS'}
+            </button>
+          ))}
+        </div>
+        <div role="tabpanel" id={`panel-${p.mode}`} aria-labelledby={`tab-${p.mode}`} className="tab-panel">
+          {p.mode === 'local' ? p.localSection : p.awsSection}
+        </div>
+      </div>
+      <div className="form-actions">
+        {p.blocker && <span className="muted">{p.blocker}</span>}
+        <button type="button" className="button button-primary" disabled={p.busy || p.blocker !== undefined} onClick={p.onCreate}>
+          {p.busy ? 'Creating…' : 'Create vault'}
+        </button>
+      </div>
+    </div>
+  );
+}

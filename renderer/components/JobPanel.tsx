@@ -1,0 +1,83 @@
+// Long jobs at the bottom of the window: a progress bar (bytes, else files), the file being
+// worked on, Cancel; when done, a summary and what failed and why (title + hint per failure).
+// Props only. Uses <progress>, so no computed inline styles are needed.
+
+import { describeError } from '../errors/messages.js';
+import { fraction, summarize, type JobView } from '../features/jobs/job-state.js';
+import { formatSize } from '../features/browse/browse-logic.js';
+
+export interface JobPanelProps {
+  readonly jobs: readonly JobView[];
+  readonly onCancel: (jobId: string) => void;
+  readonly onDismiss: (jobId: string) => void;
+  /** Turns a result's ref (item id or path) into something readable. */
+  readonly nameOf?: (ref: string) => string;
+}
+
+const MAX_FAILURES_SHOWN = 200;
+
+export function JobPanel({ jobs, onCancel, onDismiss, nameOf }: JobPanelProps) {
+  if (jobs.length === 0) return null;
+  return (
+    <section className="jobs" aria-label="Activity">
+      {jobs.map((job) => {
+        const f = fraction(job.progress);
+        const p = job.progress;
+        if (job.done) {
+          const failures = job.done.results.filter((r) => !r.ok);
+          const bad = job.done.status !== 'ok';
+          return (
+            <div key={job.jobId} className={`job job-done ${bad ? 'job-bad' : 'job-ok'}`} data-job-kind={job.kind} data-status={job.done.status}>
+              <div className="job-head">
+                <strong role="status">{summarize(job.done)}</strong>
+                <button type="button" className="button button-quiet" onClick={() => onDismiss(job.jobId)}>
+                  Dismiss
+                </button>
+              </div>
+              {job.done.error && <p className="job-error">{describeError(job.done.error).title}: {describeError(job.done.error).hint}</p>}
+              {failures.length > 0 && (
+                <ul className="failures" aria-label="What failed">
+                  {failures.slice(0, MAX_FAILURES_SHOWN).map((r, i) => {
+                    const m = r.error ? describeError(r.error) : { title: 'Failed', hint: '' };
+                    return (
+                      <li key={`${r.ref}:${i}`} className="failure" data-code={r.error?.code}>
+                        <span className="failure-ref">{nameOf ? nameOf(r.ref) : r.ref}</span>
+                        <span className="failure-title">{m.title}</span>
+                        <span className="failure-hint">{m.hint}</span>
+                      </li>
+                    );
+                  })}
+                  {failures.length > MAX_FAILURES_SHOWN && <li>…and {failures.length - MAX_FAILURES_SHOWN} more</li>}
+                </ul>
+              )}
+            </div>
+          );
+        }
+        return (
+          <div key={job.jobId} className="job job-running" data-job-kind={job.kind}>
+            <div className="job-head">
+              <strong>{job.label}</strong>
+              <span className="job-counts" aria-live="polite">
+                {p && p.filesTotal !== null ? `${p.filesDone} of ${p.filesTotal} files` : p ? `${p.filesDone} files` : 'Starting…'}
+                {p && p.bytesTotal !== null ? ` · ${formatSize(p.bytesDone)} of ${formatSize(p.bytesTotal)}` : ''}
+              </span>
+              <button type="button" className="button" onClick={() => onCancel(job.jobId)} disabled={job.cancelling}>
+                {job.cancelling ? 'Cancelling…' : 'Cancel'}
+              </button>
+            </div>
+            {f === null ? (
+              <progress className="progress" aria-label={`${job.label} progress`} />
+            ) : (
+              <progress className="progress" aria-label={`${job.label} progress`} max={1000} value={Math.round(f * 1000)} />
+            )}
+            {p?.current && (
+              <p className="job-current" title={p.current}>
+                {nameOf ? nameOf(p.current) : p.current}
+              </p>
+            )}
+          </div>
+        );
+      })}
+    </section>
+  );
+}

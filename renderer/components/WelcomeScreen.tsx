@@ -1,0 +1,77 @@
+// The first screen when no vault is open: unlock the vault that was locked, open a vault, pick a
+// recent one, or create a new one (the form is passed in as `createForm`). Props only.
+
+import type { ReactNode } from 'react';
+import type { AppStateT } from '../../main/ipc/contract.js';
+import type { ErrorLike } from '../errors/messages.js';
+import { ErrorNotice } from './ErrorNotice.js';
+
+export interface WelcomeScreenProps {
+  readonly recent: AppStateT['recentVaults'];
+  readonly lockedVault: AppStateT['lockedVault'];
+  readonly busy: boolean;
+  readonly error: ErrorLike | null;
+  readonly onDismissError: () => void;
+  readonly onOpen: () => void;
+  readonly onOpenPath: (path: string) => void;
+  readonly onForget: (path: string) => void;
+  readonly createForm: ReactNode;
+  /** Shown above everything when opening needs the local key unlocked first. */
+  readonly unlockForm?: ReactNode;
+}
+
+export function WelcomeScreen(p: WelcomeScreenProps) {
+  return (
+    <main className="welcome" aria-labelledby="welcome-title">
+      <header className="welcome-header">
+        <h1 id="welcome-title">
+          <span className="brand-mark" aria-hidden="true" />
+          Cachet
+        </h1>
+        <p className="muted">Files sealed with envelope encryption, under your AWS KMS keys or a local key.</p>
+      </header>
+      {p.error && <ErrorNotice error={p.error} onDismiss={p.onDismissError} />}
+      {p.unlockForm}
+      <div className="welcome-grid">
+        <section className="card" aria-labelledby="open-title">
+          <h2 id="open-title">Open a vault</h2>
+          {p.lockedVault && (
+            <div className="locked-vault">
+              <p>
+                <strong>{p.lockedVault.name}</strong> is locked.
+              </p>
+              <button type="button" className="button button-primary" disabled={p.busy} onClick={() => p.onOpenPath(p.lockedVault!.path)}>
+                Unlock {p.lockedVault.name}
+              </button>
+            </div>
+          )}
+          <button type="button" className={`button ${p.lockedVault ? '' : 'button-primary'}`} onClick={p.onOpen} disabled={p.busy}>
+            Open a vault folder…
+          </button>
+          <h3 className="subhead">Recent vaults</h3>
+          {p.recent.length === 0 ? (
+            <p className="muted">None yet.</p>
+          ) : (
+            <ul className="recent-list" aria-label="Recent vaults">
+              {p.recent.map((r) => (
+                <li key={r.path} className="recent">
+                  <button type="button" className="recent-open" disabled={p.busy} onClick={() => p.onOpenPath(r.path)}>
+                    <span className="recent-name">{r.name}</span>
+                    <span className="recent-path muted">{r.path}</span>
+                  </button>
+                  <button type="button" className="icon-button" aria-label={`Forget ${r.name}`} onClick={() => p.onForget(r.path)}>
+                    ×
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section className="card" aria-labelledby="create-title">
+          <h2 id="create-title">Create a new vault</h2>
+          {p.createForm}
+        </section>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,170 @@
+// Turns an error code (app/errors.ts) and its detail into words a person can act on: a title
+// that says what happened and a hint that says what to do. This is the only place in the
+// renderer that writes error sentences; components show `title` and `hint` and nothing else.
+// It never shows a stack trace or an error's raw `message` (which may be technical), and it
+// never sees secrets: main puts only ids, paths and names in `detail`.
+
+import type { ErrorCode, ErrorDetail } from '../../app/errors.js';
+
+export interface ErrorMessage {
+  readonly title: string;
+  readonly hint: string;
+}
+
+/** What a failure looks like once it has crossed IPC: a code and facts (see contract `Result`). */
+export interface ErrorLike {
+  readonly code: string;
+  readonly detail?: ErrorDetail | undefined;
+}
+
+type Detail = ErrorDetail;
+type Make = (d: Detail) => ErrorMessage;
+
+function str(d: Detail, key: string): string | undefined {
+  const v = d[key];
+  return v === undefined || v === '' ? undefined : String(v);
+}
+
+function profileArg(d: Detail): string {
+  const p = str(d, 'profile');
+  return p ? ` --profile ${p}` : '';
+}
+
+function keyName(d: Detail): string {
+  return str(d, 'alias') ?? str(d, 'keyId') ?? str(d, 'key') ?? 'the key';
+}
+
+function itemName(d: Detail): string {
+  return str(d, 'path') ?? str(d, 'name') ?? str(d, 'item') ?? 'This item';
+}
+
+// A Record over ErrorCode: adding a code to ERROR_CODES without a message fails the typecheck.
+const MESSAGES: Record<ErrorCode, Make> = {
+  'bad-request': () => ({
+    title: 'That request was not accepted',
+    hint: 'Check what you entered and try again. If it keeps happening, restart Cachet.',
+  }),
+  cancelled: () => ({ title: 'Cancelled', hint: 'Nothing was changed for the part that did not finish.' }),
+  'not-found': (d) => ({
+    title: `${str(d, 'path') ?? 'The file or item'} was not found`,
+    hint: 'It may have been moved or deleted. Refresh the list and try again.',
+  }),
+  exists: (d) => ({
+    title: `${str(d, 'path') ?? 'An item with that name'} already exists`,
+    hint: 'Choose another name, or replace the existing item.',
+  }),
+  io: () => ({ title: 'A file could not be read or written', hint: 'Check that the disk is connected and the folder is still there, then try again.' }),
+  'disk-full': () => ({ title: 'The disk is full', hint: 'Free some space on the disk that holds the vault or the destination, then try again.' }),
+  'permission-denied': (d) => ({
+    title: 'Permission denied',
+    hint: `Cachet may not read or write ${str(d, 'path') ?? 'that location'}. Check its permissions or choose another place.`,
+  }),
+  'changed-while-reading': (d) => ({
+    title: `${itemName(d)} changed while it was being added`,
+    hint: 'Wait until the program writing it has finished, then add it again.',
+  }),
+  'not-envelope': () => ({ title: 'This is not a Cachet file', hint: 'The file does not start like a sealed Cachet item. It may belong to something else.' }),
+  'unsupported-version': (d) => ({
+    title: 'This item was made by a newer Cachet',
+    hint: `It uses format version ${str(d, 'version') ?? 'unknown'}. Update Cachet to open it.`,
+  }),
+  'header-corrupt': (d) => ({
+    title: `${itemName(d)} is damaged`,
+    hint: 'Its header does not check out, so it was not opened. Restore it from a backup or another synced copy.',
+  }),
+  tampered: (d) => ({
+    title: `${itemName(d)} has been tampered with or is damaged`,
+    hint: 'Its contents do not match their authentication tags, so nothing was shown. Restore it from a backup.',
+  }),
+  truncated: (d) => ({
+    title: `${itemName(d)} is incomplete`,
+    hint: 'The file ends too early; a sync may still be in progress. Wait for it to finish, or restore from a backup.',
+  }),
+  'trailing-data': (d) => ({
+    title: `${itemName(d)} has extra data at the end`,
+    hint: 'Something appended to the file after it was sealed, so it was not opened. Restore it from a backup.',
+  }),
+  reordered: (d) => ({
+    title: `${itemName(d)} has been rearranged`,
+    hint: 'Parts of the file are out of order, so it was not opened. Restore it from a backup.',
+  }),
+  'wrong-key': () => ({
+    title: 'This key does not open this item',
+    hint: 'The item was sealed with a different key, or it was copied from another item or vault.',
+  }),
+  'context-mismatch': () => ({
+    title: 'This item does not belong here',
+    hint: 'It was sealed for another vault or item and was copied or moved in. Add the original file again instead.',
+  }),
+  'vault-not-found': (d) => ({
+    title: 'No vault in that folder',
+    hint: `${str(d, 'path') ?? 'The folder'} has no vault.json. Choose the vault's folder, or create a new vault.`,
+  }),
+  'vault-corrupt': () => ({
+    title: 'The vault settings are damaged',
+    hint: 'vault.json could not be read. Restore it from a backup or another synced copy; the items themselves are separate files.',
+  }),
+  'local-key-missing': () => ({
+    title: 'The local key file is missing',
+    hint: 'Restore the key file from your backup, or open the vault with one of its AWS keys.',
+  }),
+  'local-key-locked': () => ({ title: 'The local key is locked', hint: 'Enter the passphrase to unlock it.' }),
+  'bad-passphrase': () => ({ title: 'Wrong passphrase', hint: 'Check the passphrase (and Caps Lock) and try again.' }),
+  'kms-access-denied': (d) => ({
+    title: `Access denied to ${keyName(d)}`,
+    hint: `${str(d, 'identity') ?? 'The signed-in identity'} may not use this key. Ask your AWS administrator for kms:Encrypt, kms:Decrypt and kms:GenerateDataKey on it, or choose another profile.`,
+  }),
+  'kms-key-disabled': (d) => ({
+    title: `The key ${keyName(d)} is disabled`,
+    hint: 'Enable it in the AWS KMS console, or open the vault with another of its keys.',
+  }),
+  'kms-key-pending-deletion': (d) => ({
+    title: `The key ${keyName(d)} is scheduled for deletion`,
+    hint: 'Cancel the deletion in the AWS KMS console now, then re-key the vault to another key.',
+  }),
+  'kms-key-not-found': (d) => ({
+    title: `The key ${keyName(d)} was not found`,
+    hint: `Check the region${str(d, 'region') ? ` (${str(d, 'region')})` : ''} and the account of the chosen profile.`,
+  }),
+  'kms-invalid-ciphertext': () => ({
+    title: 'AWS KMS could not unwrap this item',
+    hint: 'The wrapped key is damaged or belongs to another item, vault or key.',
+  }),
+  'kms-throttled': () => ({ title: 'AWS KMS is busy', hint: 'Too many requests right now. Wait a minute and try again.' }),
+  'kms-unreachable': (d) => ({
+    title: 'AWS KMS cannot be reached',
+    hint: `Check your network connection${str(d, 'endpoint') ? ` and the endpoint ${str(d, 'endpoint')}` : ''}, then try again.`,
+  }),
+  'kms-error': () => ({ title: 'AWS KMS reported an error', hint: 'Try again in a moment. If it persists, check the key in the AWS console.' }),
+  'credentials-missing': (d) => ({
+    title: 'No AWS credentials',
+    hint: `Set up the profile${profileArg(d) ? ` ${str(d, 'profile')}` : ''} with "aws configure"${profileArg(d)}, or choose another profile.`,
+  }),
+  'credentials-expired': (d) => ({
+    title: 'Your AWS credentials have expired',
+    hint: `Refresh them (for example "aws configure"${profileArg(d)} or your credential tool), then try again.`,
+  }),
+  'sso-expired': (d) => ({
+    title: 'Your AWS sign-in has expired',
+    hint: `Run aws sso login${profileArg(d)} in a terminal, then try again.`,
+  }),
+  'profile-not-found': (d) => ({
+    title: `No AWS profile named ${str(d, 'profile') ?? 'that'}`,
+    hint: 'Choose a profile from the list, or add it to ~/.aws/config.',
+  }),
+  internal: () => ({
+    title: 'Something went wrong inside Cachet',
+    hint: 'Try again. If it keeps happening, restart Cachet; your vault items are not affected.',
+  }),
+};
+
+/** The title and hint for a failure. Unknown codes (a newer main?) get a generic message. */
+export function describeError(error: ErrorLike): ErrorMessage {
+  const make = (MESSAGES as Record<string, Make | undefined>)[error.code];
+  return make ? make(error.detail ?? {}) : MESSAGES.internal({});
+}
+
+/** Every code that has a message; the test compares this with ERROR_CODES. */
+export function describedCodes(): string[] {
+  return Object.keys(MESSAGES);
+}

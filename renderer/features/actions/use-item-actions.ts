@@ -1,0 +1,88 @@
+// What can be done to items and the vault from the vault view: rename/move, delete, export (one
+// item through a save dialog, or many into a folder as a job), open with the default app, drag
+// out, re-key, verify, lock. One error slot for the latest failure; `busy` while a call runs.
+// Long work (export many, re-key, verify) is handed to the jobs tracker.
+
+import { useCallback, useMemo, useState } from 'react';
+import type { ErrorPayload, KeyRefT } from '../../../main/ipc/contract.js';
+import { call, toErrorPayload } from '../../api.js';
+import type { Jobs } from '../jobs/use-jobs.js';
+
+export interface ItemActions {
+  readonly busy: boolean;
+  readonly error: ErrorPayload | null;
+  clearError(): void;
+  rename(id: string, path: string): Promise<boolean>;
+  remove(ids: string[]): Promise<boolean>;
+  exportOne(id: string, name: string): Promise<void>;
+  exportMany(ids: string[], keepFolders: boolean): Promise<void>;
+  openExternal(id: string): Promise<void>;
+  dragOut(ids: string[]): void;
+  rekey(keys: KeyRefT[]): Promise<boolean>;
+  verify(): Promise<void>;
+  lock(): Promise<void>;
+}
+
+export function useItemActions(jobs: Pick<Jobs, 'started'>): ItemActions {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorPayload | null>(null);
+
+  const run = useCallback(async (work: () => Promise<void>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+      return true;
+    } catch (e) {
+      setError(toErrorPayload(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+
+  return useMemo(
+    () => ({
+      busy,
+      error,
+      clearError: () => setError(null),
+      rename: (id, path) => run(async () => void (await call('item:rename', { id, path }))),
+      remove: (ids) => run(async () => void (await call('items:delete', { ids }))),
+      exportOne: async (id, name) => {
+        await run(async () => {
+          const { path } = await call('dialog:save', { suggestedName: name, title: 'Export a decrypted copy' });
+          if (path) await call('item:export-as', { id, to: path });
+        });
+      },
+      exportMany: async (ids, keepFolders) => {
+        await run(async () => {
+          const { path } = await call('dialog:pick-folder', { purpose: 'export', title: 'Export decrypted copies to' });
+          if (!path) return;
+          const { jobId } = await call('items:export', { ids, to: path, keepFolders });
+          jobs.started(jobId, 'export', `Exporting ${ids.length} ${ids.length === 1 ? 'item' : 'items'}`);
+        });
+      },
+      openExternal: async (id) => {
+        await run(async () => void (await call('item:open-external', { id })));
+      },
+      dragOut: (ids) => {
+        call('items:drag-out', { ids }).catch((e: unknown) => setError(toErrorPayload(e)));
+      },
+      rekey: (keys) =>
+        run(async () => {
+          const { jobId } = await call('vault:rekey', { keys });
+          jobs.started(jobId, 'rekey', 'Re-keying the vault');
+        }),
+      verify: async () => {
+        await run(async () => {
+          const { jobId } = await call('vault:verify', {});
+          jobs.started(jobId, 'verify', 'Verifying every item');
+        });
+      },
+      lock: async () => {
+        await run(async () => void (await call('vault:lock', {})));
+      },
+    }),
+    [busy, error, run, jobs],
+  );
+}

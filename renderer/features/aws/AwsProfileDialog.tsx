@@ -1,0 +1,37 @@
+// Container: switch the AWS profile/region main uses for KMS calls while a vault is open (an
+// expired session or the wrong account shows up here as the identity check's error).
+
+import type { AppStateT } from '../../../main/ipc/contract.js';
+import { AwsPanel } from '../../components/AwsPanel.js';
+import { Dialog } from '../../components/Dialog.js';
+import { useAws } from './use-aws.js';
+
+export function AwsProfileDialog({ state, onClose }: { readonly state: AppStateT; readonly onClose: () => void }) {
+  const aws = useAws(state.aws, true);
+  return (
+    <Dialog title="AWS profile" onClose={onClose} className="dialog-wide">
+      <p className="muted">Cachet makes every AWS KMS call with this profile's credentials; they never leave the main process.</p>
+      <AwsPanel
+        profiles={aws.profiles}
+        profile={aws.profile}
+        region={aws.region}
+        identity={aws.identity}
+        keys={aws.keys}
+        selectedKeys={aws.selectedKeys}
+        creating={aws.creating}
+        createError={aws.createError}
+        onSelectProfile={aws.selectProfile}
+        onRegion={aws.setRegion}
+        onToggleKey={aws.toggleKey}
+        onCreateKey={aws.createKey}
+        onRefresh={aws.refresh}
+        showKeys={false}
+      />
+      <div className="dialog-actions">
+        <button type="button" className="button button-primary" onClick={onClose}>
+          Done
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,80 @@
+// The state of long jobs (add, export, re-key, verify) as the renderer tracks them, built from
+// the contract's job:progress and job:done events by a pure reducer (unit-tested in node).
+// Events can arrive before the invoke that started the job has returned its jobId, so an event
+// for an unknown job creates its entry, and `started` later only adds the label.
+
+import type { EventPayload } from '../../../main/ipc/contract.js';
+
+export type JobProgress = EventPayload<'job:progress'>;
+export type JobDone = EventPayload<'job:done'>;
+export type JobKind = JobProgress['kind'];
+
+export interface JobView {
+  readonly jobId: string;
+  readonly kind: JobKind;
+  readonly label: string;
+  readonly progress: JobProgress | null;
+  readonly done: JobDone | null;
+  readonly cancelling: boolean;
+}
+
+export type JobAction =
+  | { readonly type: 'started'; readonly jobId: string; readonly kind: JobKind; readonly label: string }
+  | { readonly type: 'progress'; readonly payload: JobProgress }
+  | { readonly type: 'done'; readonly payload: JobDone }
+  | { readonly type: 'cancelling'; readonly jobId: string }
+  | { readonly type: 'dismiss'; readonly jobId: string };
+
+const DEFAULT_LABEL: Record<JobKind, string> = {
+  add: 'Adding files',
+  export: 'Exporting',
+  rekey: 'Re-keying',
+  verify: 'Verifying the vault',
+};
+
+function upsert(jobs: readonly JobView[], jobId: string, kind: JobKind, change: (j: JobView) => JobView): JobView[] {
+  const i = jobs.findIndex((j) => j.jobId === jobId);
+  if (i < 0) return [...jobs, change({ jobId, kind, label: DEFAULT_LABEL[kind], progress: null, done: null, cancelling: false })];
+  const next = [...jobs];
+  next[i] = change(jobs[i]!);
+  return next;
+}
+
+export function jobsReducer(jobs: readonly JobView[], action: JobAction): JobView[] {
+  switch (action.type) {
+    case 'started':
+      return upsert(jobs, action.jobId, action.kind, (j) => ({ ...j, label: action.label }));
+    case 'progress':
+      // A late progress event after done must not make a finished job look running again.
+      return upsert(jobs, action.payload.jobId, action.payload.kind, (j) => (j.done ? j : { ...j, progress: action.payload }));
+    case 'done':
+      return upsert(jobs, action.payload.jobId, action.payload.kind, (j) => ({ ...j, done: action.payload }));
+    case 'cancelling':
+      return jobs.map((j) => (j.jobId === action.jobId ? { ...j, cancelling: true } : j));
+    case 'dismiss':
+      return jobs.filter((j) => j.jobId !== action.jobId);
+  }
+}
+
+/** 0..1 for a <progress> bar, or null when the total is unknown (indeterminate bar). */
+export function fraction(p: JobProgress | null): number | null {
+  if (!p) return null;
+  if (p.bytesTotal !== null && p.bytesTotal > 0) return Math.min(1, p.bytesDone / p.bytesTotal);
+  if (p.filesTotal !== null && p.filesTotal > 0) return Math.min(1, p.filesDone / p.filesTotal);
+  if (p.bytesTotal === 0 || p.filesTotal === 0) return 1;
+  return null;
+}
+
+/** One sentence for a finished job, e.g. "Added 8 files. 2 failed." */
+export function summarize(done: JobDone): string {
+  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const verb: Record<JobKind, string> = { add: 'Added', export: 'Exported', rekey: 'Re-keyed', verify: 'Verified' };
+  if (done.status === 'cancelled') return `Cancelled after ${n(done.succeeded, 'item', 'items')}.`;
+  if (done.kind === 'verify') {
+    return done.failed === 0
+      ? `Verified ${n(done.succeeded, 'item', 'items')}: all intact.`
+      : `Verified ${n(done.succeeded + done.failed, 'item', 'items')}: ${n(done.failed, 'item is', 'items are')} damaged.`;
+  }
+  const ok = `${verb[done.kind]} ${n(done.succeeded, done.kind === 'add' ? 'file' : 'item', done.kind === 'add' ? 'files' : 'items')}.`;
+  return done.failed > 0 ? `${ok} ${done.failed} failed.` : ok;
+}

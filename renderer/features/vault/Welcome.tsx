@@ -1,0 +1,111 @@
+// Container for the no-vault screen: wires useVaultSetup, useLocalKey and useAws into the
+// WelcomeScreen, CreateVaultForm, LocalKeyForm and AwsPanel components.
+
+import { useState } from 'react';
+import type { AppStateT, KeyRefT } from '../../../main/ipc/contract.js';
+import { AwsPanel } from '../../components/AwsPanel.js';
+import { CreateVaultForm, type KeyMode } from '../../components/CreateVaultForm.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { LocalKeyForm } from '../../components/LocalKeyForm.js';
+import { WelcomeScreen } from '../../components/WelcomeScreen.js';
+import { useAws } from '../aws/use-aws.js';
+import { useLocalKey } from '../local-key/use-local-key.js';
+import { useVaultSetup } from './use-vault-setup.js';
+
+export function Welcome({ state }: { readonly state: AppStateT }) {
+  const setup = useVaultSetup();
+  const local = useLocalKey(state.localKey);
+  const [mode, setMode] = useState<KeyMode>('local');
+  const [withLocalRecovery, setWithLocalRecovery] = useState(false);
+  const aws = useAws(state.aws, mode === 'aws');
+
+  const localRef: KeyRefT | null = local.status.unlocked && local.status.keyId ? { provider: 'local', keyId: local.status.keyId } : null;
+  const keys: KeyRefT[] =
+    mode === 'local'
+      ? localRef
+        ? [localRef]
+        : []
+      : [...aws.selectedKeys.map((arn): KeyRefT => ({ provider: 'aws-kms', keyId: arn })), ...(withLocalRecovery && localRef ? [localRef] : [])];
+  const blocker = !setup.createFolder
+    ? 'Choose a folder first.'
+    : mode === 'local' && !localRef
+      ? 'Create or unlock the local key.'
+      : mode === 'aws' && aws.selectedKeys.length === 0
+        ? 'Choose at least one key.'
+        : undefined;
+
+  const localSection = (
+    <>
+      <LocalKeyForm status={local.status} busy={local.busy} onCreate={(r) => void local.create(r)} onUnlock={(p) => void local.unlock(p)} />
+      {local.error && !setup.pendingOpen && <ErrorNotice error={local.error} compact />}
+    </>
+  );
+  const awsSection = (
+    <>
+      <AwsPanel
+        profiles={aws.profiles}
+        profile={aws.profile}
+        region={aws.region}
+        identity={aws.identity}
+        keys={aws.keys}
+        selectedKeys={aws.selectedKeys}
+        creating={aws.creating}
+        createError={aws.createError}
+        onSelectProfile={aws.selectProfile}
+        onRegion={aws.setRegion}
+        onToggleKey={aws.toggleKey}
+        onCreateKey={aws.createKey}
+        onRefresh={aws.refresh}
+      />
+      {localRef && (
+        <label className="checkbox">
+          <input type="checkbox" checked={withLocalRecovery} onChange={(e) => setWithLocalRecovery(e.target.checked)} />
+          Also seal with the local key (a recovery copy if AWS is unavailable)
+        </label>
+      )}
+    </>
+  );
+
+  const unlockForm = setup.pendingOpen ? (
+    <section className="card card-attention" aria-labelledby="unlock-title">
+      <h2 id="unlock-title">Unlock the local key to open this vault</h2>
+      <LocalKeyForm
+        status={local.status}
+        busy={local.busy || setup.busy}
+        unlockLabel="Unlock the local key to open the vault"
+        onCreate={(r) => void local.create(r)}
+        onUnlock={async (p) => {
+          if (await local.unlock(p)) await setup.open(setup.pendingOpen!);
+        }}
+      />
+      {local.error && <ErrorNotice error={local.error} compact />}
+    </section>
+  ) : undefined;
+
+  return (
+    <WelcomeScreen
+      recent={state.recentVaults}
+      lockedVault={state.lockedVault}
+      busy={setup.busy}
+      error={setup.error}
+      onDismissError={setup.clearError}
+      onOpen={() => void setup.openDialog()}
+      onOpenPath={(p) => void setup.open(p)}
+      onForget={(p) => void setup.forget(p)}
+      unlockForm={unlockForm}
+      createForm={
+        <CreateVaultForm
+          folder={setup.createFolder}
+          mode={mode}
+          localSection={localSection}
+          awsSection={awsSection}
+          blocker={blocker}
+          busy={setup.busy}
+          onPickFolder={() => void setup.pickCreateFolder()}
+          onMode={setMode}
+          onCreate={() => void setup.create(keys)}
+        />
+      }
+    />
+  );
+}

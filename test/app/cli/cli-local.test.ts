@@ -1,0 +1,314 @@
+// The CLI end to end with the local key: the built bundle run as child processes, in a sandbox
+// (CACHET_HOME in a temp folder, CACHET_PASSPHRASE set, the fast test scrypt N). No AWS: the AWS
+// variables point at a closed port and a missing profile, so any AWS call would fail the test.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, writeFile, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildCli, lines, makeSandbox, PASSPHRASE, runCli, type RunResult, type Sandbox } from './harness.js';
+
+let cli: string;
+let cleanupBuild: () => Promise<void>;
+let sb: Sandbox;
+let env: Record<string, string>;
+
+const run = (args: string[], extra: { env?: Record<string, string>; input?: Buffer | string } = {}): Promise<RunResult> =>
+  runCli(cli, args, { env: { ...env, ...extra.env }, cwd: sb.dir, ...(extra.input !== undefined ? { input: extra.input } : {}) });
+
+function ok(r: RunResult, what: string): void {
+  assert.equal(r.code, 0, `${what} failed (exit ${r.code}): ${r.stderr}`);
+}
+
+function failed(r: RunResult, code = 1): void {
+  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}; stderr: ${r.stderr}`);
+}
+
+interface LsItem { id: string; path: string; size: number | null; modified: string | null; keys: string[] }
+async function ls(vault: string): Promise<LsItem[]> {
+  const r = await run(['ls', vault, '--json']);
+  ok(r, 'ls --json');
+  return JSON.parse(r.stdout.toString('utf8')) as LsItem[];
+}
+
+const files = {
+  'a.txt': Buffer.from('hello, vault\n'),
+  'big.bin': randomBytes(200_000),
+  'empty.txt': Buffer.alloc(0),
+  'dir/x.txt': Buffer.from('x in dir'),
+  'dir/sub/y.bin': randomBytes(70_000),
+};
+
+before(async () => {
+  ({ cli, cleanup: cleanupBuild } = await buildCli());
+  sb = await makeSandbox({
+    // Any AWS call would fail: a closed port and a profile that does not exist.
+    AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9',
+    AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9',
+    AWS_PROFILE: 'no-such-profile-for-local-tests',
+  });
+  env = sb.env;
+  for (const [p, data] of Object.entries(files)) {
+    await mkdir(join(sb.dir, 'src', p, '..'), { recursive: true });
+    await writeFile(join(sb.dir, 'src', p), data);
+  }
+});
+
+after(async () => {
+  await sb?.cleanup();
+  await cleanupBuild?.();
+});
+
+describe('usage', () => {
+  test('--help and help <command> print usage on stdout, exit 0', async () => {
+    const r = await run(['--help']);
+    ok(r, '--help');
+    assert.match(r.stdout.toString(), /Usage: cachet <command>/);
+    assert.match(r.stdout.toString(), /cachet rekey <vault> \(--to <key>\)\.\.\./);
+    assert.equal(r.stderr, '');
+    const h = await run(['help', 'add']);
+    ok(h, 'help add');
+    assert.match(h.stdout.toString(), /--on-conflict/);
+    const v = await run(['--version']);
+    ok(v, '--version');
+    assert.match(v.stdout.toString(), /^cachet \d+\.\d+\.\d+\n$/);
+  });
+
+  for (const [name, args, re] of [
+    ['unknown command', ['frob'], /unknown command 'frob'/],
+    ['unknown option', ['ls', 'v', '--nope'], /unknown option '--nope'/],
+    ['missing argument', ['get', 'v'], /needs <item>/],
+    ['init without a key', ['init', 'v'], /--kms-key <key> or --local/],
+    ['bad --on-conflict', ['add', 'v', 'f', '--on-conflict', 'merge'], /on-conflict/],
+  ] as const) {
+    test(`usage error (${name}) exits 2 with a hint and nothing on stdout`, async () => {
+      const r = await run([...args]);
+      failed(r, 2);
+      assert.equal(r.stdout.length, 0);
+      const l = lines(r.stderr);
+      assert.equal(l.length, 2, r.stderr);
+      assert.match(l[0]!, re);
+      assert.match(l[1]!, /^ {2}hint: run `cachet help/);
+    });
+  }
+});
+
+describe('a vault with the local key', () => {
+  const vault = 'vault';
+
+  test('init --local creates the key file and the vault; a second init fails', async () => {
+    ok(await run(['init', vault, '--local']), 'init');
+    assert.ok(existsSync(join(env.CACHET_HOME!, 'local-key.json')), 'key file made in CACHET_HOME');
+    const keyFile = JSON.parse(await readFile(join(env.CACHET_HOME!, 'local-key.json'), 'utf8')) as { kdf: { N: number } };
+    assert.equal(keyFile.kdf.N, 16384, 'the test scrypt N was used');
+    assert.ok(existsSync(join(sb.dir, vault, 'vault.json')));
+    const again = await run(['init', vault, '--local']);
+    failed(again);
+    assert.match(again.stderr, /^cachet: init vault: /);
+  });
+
+  test('add files and a folder (relative paths kept), then ls', async () => {
+    ok(await run(['add', vault, 'src/a.txt', 'src/big.bin', 'src/empty.txt', 'src/dir']), 'add');
+    const items = await ls(vault);
+    const byPath = new Map(items.map((i) => [i.path, i]));
+    assert.deepEqual([...byPath.keys()].sort(), ['a.txt', 'big.bin', 'dir/sub/y.bin', 'dir/x.txt', 'empty.txt']);
+    for (const [p, data] of Object.entries(files)) {
+      const name = p.startsWith('dir/') ? p : p;
+      const it = byPath.get(name)!;
+      assert.equal(it.size, data.length, `${p} size`);
+      assert.match(it.id, /^[0-9a-f]{32}$/);
+      assert.equal(it.keys.length, 1);
+      assert.match(it.keys[0]!, /^local:[0-9a-f]{32}$/);
+      assert.ok(it.modified === null || !Number.isNaN(Date.parse(it.modified)));
+    }
+    // Nothing in the vault folder names a file.
+    const names = await readdir(join(sb.dir, vault), { recursive: true });
+    for (const n of names) assert.doesNotMatch(String(n), /a\.txt|big|dir|empty/);
+  });
+
+  test('ls prints a human table', async () => {
+    const r = await run(['ls', vault]);
+    ok(r, 'ls');
+    const out = r.stdout.toString();
+    assert.match(out, /^PATH\s+SIZE\s+MODIFIED\s+KEYS\n/);
+    assert.match(out, /dir\/sub\/y\.bin\s+70\.0 kB\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+local:/);
+    assert.match(out, /5 items/);
+  });
+
+  test('add --to puts files under a folder', async () => {
+    ok(await run(['add', vault, 'src/a.txt', '--to', 'docs/2026']), 'add --to');
+    assert.ok((await ls(vault)).some((i) => i.path === 'docs/2026/a.txt'));
+  });
+
+  test('an existing path fails by default (named, exit 1); skip, keep-both and replace', async () => {
+    const r = await run(['add', vault, 'src/a.txt']);
+    failed(r);
+    const l = lines(r.stderr);
+    assert.equal(l.length, 2, r.stderr);
+    assert.match(l[0]!, /a\.txt/);
+    assert.match(l[0]!, /already exists/);
+    ok(await run(['add', vault, 'src/a.txt', '--on-conflict', 'skip']), 'skip');
+    assert.equal((await ls(vault)).filter((i) => i.path === 'a.txt').length, 1);
+    ok(await run(['add', vault, 'src/a.txt', '--on-conflict', 'keep-both']), 'keep-both');
+    const both = (await ls(vault)).filter((i) => /^a.*\.txt$/.test(i.path));
+    assert.equal(both.length, 2, JSON.stringify(both));
+    const before = (await ls(vault)).find((i) => i.path === 'big.bin')!;
+    ok(await run(['add', vault, 'src/big.bin', '--on-conflict', 'replace']), 'replace');
+    const afterItems = (await ls(vault)).filter((i) => i.path === 'big.bin');
+    assert.equal(afterItems.length, 1);
+    assert.equal(afterItems[0]!.size, files['big.bin'].length);
+    assert.ok(before.id);
+  });
+
+  test('get by path to a file, by id to stdout (and nothing else on stdout)', async () => {
+    const r = await run(['get', vault, 'big.bin', '-o', 'out/big.bin']);
+    ok(r, 'get -o');
+    assert.deepEqual(await readFile(join(sb.dir, 'out/big.bin')), files['big.bin']);
+    const id = (await ls(vault)).find((i) => i.path === 'dir/sub/y.bin')!.id;
+    const s = await run(['get', vault, id, '-o', '-']);
+    ok(s, 'get -o -');
+    assert.ok(s.stdout.equals(files['dir/sub/y.bin']), 'stdout holds exactly the plaintext');
+    const e = await run(['get', vault, 'empty.txt', '-o', '-']);
+    ok(e, 'get empty');
+    assert.equal(e.stdout.length, 0);
+  });
+
+  test('get of a folder prefix extracts the folder', async () => {
+    ok(await run(['get', vault, 'dir', '-o', 'out/dircopy']), 'get folder');
+    assert.deepEqual(await readFile(join(sb.dir, 'out/dircopy/dir/x.txt')), files['dir/x.txt']);
+    assert.deepEqual(await readFile(join(sb.dir, 'out/dircopy/dir/sub/y.bin')), files['dir/sub/y.bin']);
+  });
+
+  test('get of a missing item fails with a hint to ls', async () => {
+    const r = await run(['get', vault, 'nope.txt', '-o', '-']);
+    failed(r);
+    assert.equal(r.stdout.length, 0);
+    assert.match(r.stderr, /nope\.txt/);
+    assert.match(r.stderr, /hint: /);
+  });
+
+  test('mv renames (content unchanged) and rm deletes', async () => {
+    ok(await run(['mv', vault, 'dir/x.txt', 'moved/x2.txt']), 'mv');
+    let items = await ls(vault);
+    assert.ok(items.some((i) => i.path === 'moved/x2.txt'));
+    assert.ok(!items.some((i) => i.path === 'dir/x.txt'));
+    const g = await run(['get', vault, 'moved/x2.txt', '-o', '-']);
+    ok(g, 'get moved');
+    assert.ok(g.stdout.equals(files['dir/x.txt']));
+    ok(await run(['rm', vault, 'moved/x2.txt']), 'rm');
+    items = await ls(vault);
+    assert.ok(!items.some((i) => i.path === 'moved/x2.txt'));
+  });
+
+  test('rekey --to local keeps every item readable', async () => {
+    ok(await run(['rekey', vault, '--to', 'local']), 'rekey');
+    const g = await run(['get', vault, 'a.txt', '-o', '-']);
+    ok(g, 'get after rekey');
+    assert.ok(g.stdout.equals(files['a.txt']));
+  });
+
+  test('verify passes; after tampering one item it fails naming that item', async () => {
+    ok(await run(['verify', vault]), 'verify');
+    const target = (await ls(vault)).find((i) => i.path === 'big.bin')!;
+    const itemFile = join(sb.dir, vault, 'items', `${target.id}.env`);
+    const size = (await stat(itemFile)).size;
+    const fh = await open(itemFile, 'r+');
+    try {
+      const b = Buffer.alloc(1);
+      await fh.read(b, 0, 1, size - 1000);
+      b[0] = b[0]! ^ 0x01;
+      await fh.write(b, 0, 1, size - 1000);
+    } finally {
+      await fh.close();
+    }
+    const r = await run(['verify', vault]);
+    failed(r);
+    const l = lines(r.stderr).filter((x) => x.startsWith('cachet: '));
+    assert.equal(l.length, 1, r.stderr);
+    assert.match(l[0]!, /big\.bin/);
+    assert.match(l[0]!, /changed or damaged/);
+    // The other items still open.
+    ok(await run(['get', vault, 'a.txt', '-o', '-']), 'get a.txt after tamper');
+    const g = await run(['get', vault, 'big.bin', '-o', 'out/tampered.bin']);
+    failed(g);
+    assert.ok(!existsSync(join(sb.dir, 'out/tampered.bin')), 'no output for a tampered item');
+  });
+
+  test('wrong passphrase: exit 1 with a hint; no passphrase and no TTY: a clear error', async () => {
+    const r = await run(['get', vault, 'a.txt', '-o', '-'], { env: { CACHET_PASSPHRASE: 'wrong' } });
+    failed(r);
+    assert.equal(r.stdout.length, 0);
+    assert.match(r.stderr, /wrong passphrase/);
+    assert.match(r.stderr, /hint: .*CACHET_PASSPHRASE/);
+    const noTty = await run(['get', vault, 'a.txt', '-o', '-'], { env: { CACHET_PASSPHRASE: '' } });
+    failed(noTty);
+    assert.match(noTty.stderr, /no terminal/);
+    assert.match(noTty.stderr, /CACHET_PASSPHRASE/);
+  });
+
+  test('ls never prints the passphrase', async () => {
+    const r = await run(['ls', vault]);
+    ok(r, 'ls');
+    assert.ok(!r.stdout.toString().includes(PASSPHRASE));
+    assert.ok(!r.stderr.includes(PASSPHRASE));
+  });
+
+  test('a missing vault: exit 1 with a hint to init', async () => {
+    const r = await run(['ls', 'no-vault-here']);
+    failed(r);
+    assert.match(r.stderr, /hint: .*cachet init/);
+  });
+});
+
+describe('single files with the local key', () => {
+  test('encrypt, inspect, decrypt to a file and to stdout', async () => {
+    ok(await run(['encrypt', 'src/big.bin', '--local', '-o', 'single/big.env']), 'encrypt');
+    const i = await run(['inspect', 'single/big.env', '--json']);
+    ok(i, 'inspect --json');
+    const info = JSON.parse(i.stdout.toString()) as { version: number; chunkSize: number; context: Record<string, string>; stanzas: { provider: string; keyId: string }[] };
+    assert.equal(info.version, 1);
+    assert.equal(info.chunkSize, 65536);
+    assert.equal(info.context['cachet:purpose'], 'item');
+    assert.match(info.context['cachet:item']!, /^[0-9a-f]{32}$/);
+    assert.equal(info.stanzas.length, 1);
+    assert.equal(info.stanzas[0]!.provider, 'local');
+    const h = await run(['inspect', 'single/big.env']);
+    ok(h, 'inspect');
+    assert.match(h.stdout.toString(), /version 1/);
+    assert.match(h.stdout.toString(), /1\. local\s+local:/);
+
+    ok(await run(['decrypt', 'single/big.env', '-o', 'single/big.out']), 'decrypt');
+    assert.deepEqual(await readFile(join(sb.dir, 'single/big.out')), files['big.bin']);
+    const s = await run(['decrypt', 'single/big.env', '-o', '-']);
+    ok(s, 'decrypt -o -');
+    assert.ok(s.stdout.equals(files['big.bin']));
+    // Default output name: the input without .env; an existing output is refused.
+    const again = await run(['decrypt', 'single/big.env', '-o', 'single/big.out']);
+    failed(again);
+    assert.match(again.stderr, /already exists/);
+  });
+
+  test('encrypt from stdin', async () => {
+    const data = randomBytes(150_000);
+    ok(await run(['encrypt', '-', '--local', '-o', 'single/stdin.env'], { input: data }), 'encrypt -');
+    const s = await run(['decrypt', 'single/stdin.env', '-o', '-']);
+    ok(s, 'decrypt');
+    assert.ok(s.stdout.equals(data));
+  });
+
+  test('decrypting a changed file fails, writes nothing, and says why', async () => {
+    ok(await run(['encrypt', 'src/a.txt', '--local', '-o', 'single/a.env']), 'encrypt');
+    const p = join(sb.dir, 'single/a.env');
+    const b = await readFile(p);
+    await writeFile(p, b.subarray(0, b.length - 5));
+    const r = await run(['decrypt', 'single/a.env', '-o', 'single/a.out']);
+    failed(r);
+    assert.match(r.stderr, /cut short/);
+    assert.ok(!existsSync(join(sb.dir, 'single/a.out')));
+    const n = await run(['inspect', 'src/a.txt']);
+    failed(n);
+    assert.match(n.stderr, /not a Cachet file/);
+  });
+});

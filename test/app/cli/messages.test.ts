@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CachetError, ERROR_CODES } from '../../../app/errors.js';
+import { describeError, formatFailure, MESSAGES, missingMessages } from '../../../app/cli/messages.js';
+
+test('every error code has a title and a hint', () => {
+  assert.deepEqual(missingMessages(), []);
+  for (const code of ERROR_CODES) {
+    const m = describeError(new CachetError(code, '', {}));
+    assert.ok(m.title.length > 0, `${code} has a title`);
+    assert.ok(m.hint.length > 0, `${code} has a hint`);
+    assert.ok(!m.title.includes('undefined') && !m.hint.includes('undefined'), `${code}: no "undefined" in the words`);
+  }
+  assert.deepEqual(Object.keys(MESSAGES).sort(), [...ERROR_CODES].sort());
+});
+
+test('an expired SSO session names the login command for the profile', () => {
+  const m = describeError(new CachetError('sso-expired', 'x', { profile: 'work' }));
+  assert.match(m.hint, /aws sso login --profile work/);
+  assert.match(m.title, /work/);
+});
+
+test('access denied names the key, the identity and the operation', () => {
+  const key = 'arn:aws:kms:us-east-1:111122223333:key/1234';
+  const who = 'arn:aws:iam::111122223333:user/alice';
+  const m = describeError(new CachetError('kms-access-denied', 'x', { keyId: key, identity: who, operation: 'Decrypt' }));
+  assert.match(m.title, /1234/);
+  assert.match(m.title, /alice/);
+  assert.match(m.hint, /kms:Decrypt/);
+  assert.match(m.hint, /alice/);
+});
+
+test('disabled and pending-deletion keys give the aws command that fixes them', () => {
+  assert.match(describeError(new CachetError('kms-key-disabled', 'x', { keyId: 'k1' })).hint, /aws kms enable-key --key-id k1/);
+  assert.match(describeError(new CachetError('kms-key-pending-deletion', 'x', { keyId: 'k2' })).hint, /cancel-key-deletion --key-id k2/);
+});
+
+test('a wrong passphrase and a missing terminal each point at CACHET_PASSPHRASE', () => {
+  assert.match(describeError(new CachetError('bad-passphrase', 'x')).hint, /CACHET_PASSPHRASE/);
+  const noTty = describeError(new CachetError('local-key-locked', 'x', { reason: 'no-tty' }));
+  assert.match(noTty.title, /no terminal/);
+  assert.match(noTty.hint, /CACHET_PASSPHRASE/);
+});
+
+test('formatFailure prints one cachet: line and one hint line', () => {
+  const s = formatFailure('add photos/a.jpg', new CachetError('exists', 'x', { path: 'photos/a.jpg' }));
+  const lines = s.trimEnd().split('\n');
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, /^cachet: add photos\/a\.jpg: already exists: photos\/a\.jpg$/);
+  assert.match(lines[1]!, /^ {2}hint: .*--on-conflict/);
+});
+
+test('an unexpected error is internal, one line, stack only in debug', () => {
+  const e = new TypeError('boom\nsecond line');
+  const plain = formatFailure(undefined, e);
+  assert.equal(plain.trimEnd().split('\n').length, 2);
+  assert.match(plain, /^cachet: internal error: boom\n/);
+  assert.doesNotMatch(plain, /at /);
+  const debug = formatFailure(undefined, e, { debug: true });
+  assert.match(debug, /\| TypeError: boom/);
+  assert.ok(debug.split('\n').length > 3);
+});
+
+test('the words use only the detail fields, never an unknown secret-looking one', () => {
+  const secret = 'AKIAIOSFODNN7EXAMPLE-wJalrXUtnFEMI';
+  for (const code of ERROR_CODES) {
+    const s = formatFailure('op', new CachetError(code, '', { secretAccessKey: secret, plaintext: secret, dataKey: secret }));
+    assert.ok(!s.includes(secret), `${code} leaks an unknown detail field`);
+  }
+});
+
+test('a local stanza of another machine names both key ids', () => {
+  const m = describeError(new CachetError('local-key-missing', 'x', { keyId: 'local:aa', available: 'local:bb' }));
+  assert.match(m.title, /local:aa/);
+  assert.match(m.title, /local:bb/);
+  assert.match(m.hint, /CACHET_HOME/);
+});
+
+test('unreachable KMS names the endpoint and the variable to check', () => {
+  const m = describeError(new CachetError('kms-unreachable', 'x', { endpoint: 'http://127.0.0.1:9', region: 'us-east-1' }));
+  assert.match(m.title, /127\.0\.0\.1:9/);
+  assert.match(m.hint, /AWS_ENDPOINT_URL_KMS/);
+});

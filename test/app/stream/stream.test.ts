@@ -1,0 +1,188 @@
+// STREAM payload tests (SPEC §6): nonce layout, chunk seal/open, size sweeps around the chunk size,
+// each failure class from diagnoseChunk/openPayload, and that nothing unverified reaches the sink.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createDecipheriv, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import {
+  chunkNonce, diagnoseChunk, openChunk, openPayload, payloadLength, plaintextLength, readableSource, sealChunk, sealPayload,
+  TAG_LENGTH, type ByteSink, type ByteSource, type PositionalSource,
+} from '../../../app/stream/stream.js';
+import { CachetError, type ErrorCode } from '../../../app/errors.js';
+
+const key = randomBytes(32);
+
+function memSource(data: Buffer, step = Infinity): ByteSource {
+  let pos = 0;
+  return {
+    async read(into, offset, length) {
+      const n = Math.min(length, data.length - pos, step);
+      data.copy(into, offset, pos, pos + n);
+      pos += n;
+      return n;
+    },
+  };
+}
+
+function memSink(): ByteSink & { parts: Buffer[]; bytes: () => Buffer } {
+  const parts: Buffer[] = [];
+  return { parts, write: async (ps) => void parts.push(...ps.map((p) => Buffer.from(p))), bytes: () => Buffer.concat(parts) };
+}
+
+function positional(data: Buffer): PositionalSource {
+  return {
+    async read(buffer, offset, length, position) {
+      const n = Math.max(0, Math.min(length, data.length - position));
+      data.copy(buffer, offset, position, position + n);
+      return { bytesRead: n };
+    },
+  };
+}
+
+async function sealAll(data: Buffer, log2: number, step?: number): Promise<Buffer> {
+  const sink = memSink();
+  const n = await sealPayload(key, log2, memSource(data, step), sink);
+  assert.equal(n, data.length);
+  return sink.bytes();
+}
+
+async function openAll(payload: Buffer, log2: number, limit?: number): Promise<{ out: Buffer; complete: boolean }> {
+  const sink = memSink();
+  const r = await openPayload(key, log2, positional(payload), 0, payload.length, sink, { limit });
+  assert.equal(r.bytes, sink.bytes().length);
+  return { out: sink.bytes(), complete: r.complete };
+}
+
+async function openFails(payload: Buffer, log2: number, code: ErrorCode): Promise<Buffer> {
+  const sink = memSink();
+  await assert.rejects(openPayload(key, log2, positional(payload), 0, payload.length, sink), (e: unknown) => {
+    assert.ok(e instanceof CachetError);
+    assert.equal(e.code, code, e.message);
+    return true;
+  });
+  return sink.bytes();
+}
+
+describe('chunks', () => {
+  it('nonce_i = u88(i) || last_i', () => {
+    assert.equal(chunkNonce(0, false).toString('hex'), '000000000000000000000000');
+    assert.equal(chunkNonce(1, true).toString('hex'), '000000000000000000000101');
+    assert.equal(chunkNonce(0xfffffffe, false).toString('hex'), '00000000000000fffffffe00');
+    assert.throws(() => chunkNonce(2 ** 32, false));
+    assert.throws(() => chunkNonce(-1, false));
+  });
+  it('sealChunk is plain AES-256-GCM under that nonce with empty AAD', () => {
+    const pt = randomBytes(100);
+    const sealed = sealChunk(key, 7, true, pt);
+    assert.equal(sealed.length, 100 + TAG_LENGTH);
+    const d = createDecipheriv('aes-256-gcm', key, Buffer.from('000000000000000000000701', 'hex'));
+    d.setAuthTag(sealed.subarray(100));
+    assert.ok(Buffer.concat([d.update(sealed.subarray(0, 100)), d.final()]).equals(pt));
+    assert.ok(openChunk(key, 7, true, sealed)!.equals(pt));
+    assert.equal(openChunk(key, 7, false, sealed), null);
+    assert.equal(openChunk(key, 6, true, sealed), null);
+    assert.equal(openChunk(randomBytes(32), 7, true, sealed), null);
+    assert.equal(openChunk(key, 7, true, sealed.subarray(0, 10)), null);
+  });
+  it('diagnoseChunk names each failure class', () => {
+    const pt = randomBytes(64);
+    const code = (i: number, last: boolean, s: Buffer): string => diagnoseChunk(key, i, last, s).code;
+    assert.equal(code(3, true, sealChunk(key, 3, false, pt)), 'truncated');
+    assert.equal(code(3, false, sealChunk(key, 3, true, pt)), 'trailing-data');
+    assert.equal(code(3, false, sealChunk(key, 9, false, pt)), 'reordered');
+    assert.equal(code(70, false, sealChunk(key, 6, true, pt)), 'reordered');
+    assert.equal(code(3, false, sealChunk(key, 3 + 65, false, pt)), 'tampered'); // outside the window
+    assert.equal(code(3, false, sealChunk(randomBytes(32), 3, false, pt)), 'tampered');
+    assert.equal(code(3, true, Buffer.alloc(5)), 'truncated');
+  });
+});
+
+describe('payload sizes', () => {
+  for (const log2 of [10, 16]) {
+    const S = 2 ** log2;
+    for (const size of [0, 1, S - 1, S, S + 1, 2 * S + 13, 4 * 1024 * 1024 + 3]) {
+      it(`chunk_log2 ${log2}: ${size} bytes`, async () => {
+        const data = randomBytes(size);
+        const payload = await sealAll(data, log2, 777); // odd source reads
+        assert.equal(payload.length, payloadLength(size, log2));
+        assert.equal(plaintextLength(payload.length, log2), size);
+        // Layout: every chunk but the last is S+16; the last is final-flagged; k*S ends with a full final chunk.
+        const chunks = Math.max(1, Math.ceil(size / S));
+        const lastAt = (chunks - 1) * (S + TAG_LENGTH);
+        assert.ok(openChunk(key, chunks - 1, true, payload.subarray(lastAt)));
+        if (chunks > 1) assert.ok(openChunk(key, 0, false, payload.subarray(0, S + TAG_LENGTH)));
+        const { out, complete } = await openAll(payload, log2);
+        assert.ok(out.equals(data));
+        assert.ok(complete);
+      });
+    }
+  }
+  it('reads a Readable source whatever its chunking', async () => {
+    const data = randomBytes(10_000);
+    const r = Readable.from([data.subarray(0, 1), 'xyz', data.subarray(1, 5000), new Uint8Array(data.subarray(5000))]);
+    const sink = memSink();
+    const n = await sealPayload(key, 10, readableSource(r), sink);
+    assert.equal(n, 10_003);
+    const { out } = await openAll(sink.bytes(), 10);
+    assert.ok(out.equals(Buffer.concat([data.subarray(0, 1), Buffer.from('xyz'), data.subarray(1)])));
+  });
+  it('a limit stops early with verified chunks only', async () => {
+    const data = randomBytes(5000);
+    const payload = await sealAll(data, 10);
+    const { out, complete } = await openAll(payload, 10, 1500);
+    assert.ok(out.equals(data.subarray(0, 1500)));
+    assert.ok(!complete);
+    // The chunks past the limit are not read: damage there does not matter to a preview.
+    payload[payload.length - 1]! ^= 1;
+    assert.ok((await openAll(payload, 10, 1500)).out.equals(data.subarray(0, 1500)));
+  });
+  it('payloadLength/plaintextLength agree and reject impossible lengths', () => {
+    for (const s of [0, 1, 1023, 1024, 1025, 99_999]) assert.equal(plaintextLength(payloadLength(s, 10), 10), s);
+    assert.equal(plaintextLength(0, 10), null);
+    assert.equal(plaintextLength(15, 10), null);
+    assert.equal(plaintextLength(1040 + 5, 10), null);
+  });
+});
+
+describe('payload failures', () => {
+  const S = 1024;
+  const F = S + TAG_LENGTH;
+  const data = randomBytes(5 * S + 200); // 6 chunks
+  it('flipped byte -> tampered, and the sink holds only the verified prefix', async () => {
+    const p = await sealAll(data, 10);
+    p[3 * F + 10]! ^= 1;
+    const released = await openFails(p, 10, 'tampered');
+    assert.ok(released.length <= 3 * S);
+    assert.ok(released.equals(data.subarray(0, released.length)));
+  });
+  it('truncation at a boundary -> truncated; empty payload -> truncated', async () => {
+    const p = await sealAll(data, 10);
+    await openFails(p.subarray(0, 2 * F), 10, 'truncated');
+    await openFails(p.subarray(0, 5 * F + 3), 10, 'truncated'); // less than a tag left
+    await openFails(Buffer.alloc(0), 10, 'truncated');
+  });
+  it('final chunk followed by more -> trailing-data', async () => {
+    const full = await sealAll(randomBytes(3 * S), 10);
+    await openFails(Buffer.concat([full, randomBytes(40)]), 10, 'trailing-data');
+    await openFails(Buffer.concat([full, full.subarray(0, F)]), 10, 'trailing-data');
+  });
+  it('swapped chunks -> reordered; a chunk of another key -> tampered', async () => {
+    const p = await sealAll(data, 10);
+    const swapped = Buffer.concat([p.subarray(F, 2 * F), p.subarray(0, F), p.subarray(2 * F)]);
+    await openFails(swapped, 10, 'reordered');
+    const foreign = memSink();
+    await sealPayload(randomBytes(32), 10, memSource(data), foreign);
+    const spliced = Buffer.concat([p.subarray(0, F), foreign.bytes().subarray(F, 2 * F), p.subarray(2 * F)]);
+    await openFails(spliced, 10, 'tampered');
+  });
+  it('a chunk cut by the payload length under the chunk size is read as final', async () => {
+    const p = await sealAll(data, 10);
+    // Drop the last chunk entirely: chunk 4 now ends the file but was sealed non-final.
+    await openFails(p.subarray(0, 5 * F), 10, 'truncated');
+  });
+  it('cancellation between blocks', async () => {
+    const big = randomBytes(6 * 1024 * 1024);
+    const ac = new AbortController();
+    await assert.rejects(sealPayload(key, 16, memSource(big), memSink(), { signal: ac.signal, onProgress: () => ac.abort() }), (e: unknown) => e instanceof CachetError && e.code === 'cancelled');
+  });
+});

@@ -1,0 +1,401 @@
+// End to end in a real browser: the real React renderer (esbuild bundle, strict CSP) in Debian
+// Chromium, driven by Playwright, with the REAL main-process services behind the IPC contract
+// (test/helpers/browser.ts: createMainServices + dispatch on a headless Platform whose dialogs
+// answer from a script), a real vault on disk, real crypto, and moto as AWS KMS.
+// Covers: create a vault with a local key and with AWS (profile, identity, keys, create key),
+// drop files and a folder with progress, conflicts, browse/search/sort, preview text and image,
+// rename, export, delete, cancel, verify, lock/unlock, and the error paths (a tampered item, a
+// disabled KMS key). Screenshots go to test-results/screenshots/.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromiumMissing, launchApp, startBrowsers, type AppHarness, type Browsers } from '../helpers/browser.js';
+import { createTestKey, startMoto, type Moto } from '../helpers/moto.js';
+import { describeError } from '../../renderer/errors/messages.js';
+
+const skip = chromiumMissing();
+const PASSPHRASE = 'correct horse battery staple';
+const WAIT = { timeout: 20_000 };
+
+let b: Browsers;
+let work: string;
+
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), 'cachet-e2e-'));
+  if (!skip) b = await startBrowsers();
+});
+after(async () => {
+  await b?.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+/** Source files to drop: text, a PNG, a folder with a nested folder. */
+async function makeSources(dir: string, png: Buffer): Promise<{ notes: string; photo: string; docs: string }> {
+  await mkdir(join(dir, 'docs', 'sub'), { recursive: true });
+  const notes = join(dir, 'notes.txt');
+  const photo = join(dir, 'photo.png');
+  await writeFile(notes, 'Meeting notes\nThe vault works.\n');
+  await writeFile(photo, png);
+  await writeFile(join(dir, 'docs', 'a.txt'), 'alpha');
+  await writeFile(join(dir, 'docs', 'sub', 'b.md'), '# beta\n');
+  return { notes, photo, docs: join(dir, 'docs') };
+}
+
+async function itemsOnDisk(h: AppHarness): Promise<{ id: string; path: string }[]> {
+  const r = (await h.app.invoke('items:list', {})) as { ok: true; value: { items: { id: string; path: string }[] } };
+  assert.equal(r.ok, true);
+  return r.value.items;
+}
+
+async function waitJobDone(h: AppHarness, kind: string): Promise<string> {
+  const done = h.page.locator(`.job-done[data-job-kind="${kind}"]`).last();
+  await done.waitFor(WAIT);
+  return (await done.getAttribute('data-status')) ?? '';
+}
+
+async function dismissJobs(h: AppHarness): Promise<void> {
+  const buttons = h.page.locator('.job-done').getByRole('button', { name: 'Dismiss' });
+  for (let i = 0, n = await buttons.count(); i < n; i++) await buttons.first().click();
+}
+
+async function select(h: AppHarness, path: string): Promise<void> {
+  await h.page.locator(`[data-item="${path}"]`).click();
+}
+
+describe('desktop app in Chromium, local key', { skip }, () => {
+  let h: AppHarness;
+  let src: { notes: string; photo: string; docs: string };
+  let vaultDir: string;
+
+  before(async () => {
+    h = await launchApp(b);
+    const png = await h.page.screenshot({ clip: { x: 0, y: 0, width: 320, height: 200 } });
+    src = await makeSources(join(work, 'src'), png);
+    vaultDir = join(work, 'Local Vault');
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  test('first run: create a local key and a vault', async () => {
+    await h.page.getByRole('heading', { name: 'Create a new vault' }).waitFor(WAIT);
+    await h.screenshot('01-welcome');
+    // A short passphrase is refused in the UI before anything is sent.
+    await h.page.getByLabel('Passphrase', { exact: true }).fill('short');
+    await h.page.getByLabel('Repeat the passphrase').fill('short');
+    await h.page.getByRole('button', { name: 'Create local key' }).click();
+    await h.page.getByText('Use at least 8 characters.').waitFor(WAIT);
+    await h.page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await h.page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+    await h.page.getByRole('button', { name: 'Create local key' }).click();
+    await h.page.getByText('The local key is unlocked and ready.').waitFor(WAIT);
+    assert.equal(await h.page.getByRole('button', { name: 'Create vault' }).isDisabled(), true);
+
+    h.answerDialog(vaultDir);
+    await h.page.getByRole('button', { name: 'Choose folder…' }).click();
+    await h.page.getByTestId('create-folder').filter({ hasText: vaultDir }).waitFor(WAIT);
+    await h.page.getByRole('button', { name: 'Create vault' }).click();
+    await h.page.getByRole('heading', { name: 'Local Vault' }).waitFor(WAIT);
+    await h.page.getByText('0 items · sealed with Local key').waitFor(WAIT);
+    assert.ok((await stat(join(vaultDir, 'vault.json'))).isFile());
+  });
+
+  test('drop files and a folder: progress, then they are listed', async () => {
+    await h.drop('.vault-view', [src.notes, src.photo, src.docs]);
+    assert.equal(await waitJobDone(h, 'add'), 'ok');
+    await h.page.getByText('Added 4 files.').waitFor(WAIT);
+    const progress = h.events.filter((e) => e.event === 'job:progress' && (e.payload as { kind: string }).kind === 'add');
+    assert.ok(progress.length > 0, 'main sent progress events for the add');
+    await h.page.locator('[data-item="notes.txt"]').waitFor(WAIT);
+    await h.page.locator('[data-item="photo.png"]').waitFor(WAIT);
+    await h.page.locator('[data-folder="docs"]').waitFor(WAIT);
+    await h.page.getByText('4 items · sealed with Local key').waitFor(WAIT);
+    const disk = (await readdir(join(vaultDir, 'items'))).filter((n) => n.endsWith('.env'));
+    assert.equal(disk.length, 4);
+    // Nothing in the vault folder reveals a name.
+    for (const n of await readdir(vaultDir, { recursive: true })) assert.doesNotMatch(String(n), /notes|photo|docs/);
+    await h.screenshot('02-vault-after-drop');
+  });
+
+  test('a second drop of an existing file asks: keep both', async () => {
+    await dismissJobs(h);
+    await h.drop('.vault-view', [src.photo]);
+    const dialog = h.page.getByRole('dialog', { name: 'An item with this name already exists' });
+    await dialog.waitFor(WAIT);
+    await h.screenshot('03-conflict');
+    await dialog.getByRole('button', { name: 'Keep both' }).click();
+    assert.equal(await waitJobDone(h, 'add'), 'ok');
+    await h.page.locator('[data-item="photo (2).png"]').waitFor(WAIT);
+    // And skip leaves things as they are.
+    await dismissJobs(h);
+    await h.drop('.vault-view', [src.photo]);
+    await dialog.waitFor(WAIT);
+    await dialog.getByRole('button', { name: 'Skip' }).click();
+    await waitJobDone(h, 'add');
+    assert.equal((await itemsOnDisk(h)).filter((i) => i.path.startsWith('photo')).length, 2);
+    await dismissJobs(h);
+  });
+
+  test('browse folders, search and sort', async () => {
+    await h.page.locator('[data-folder="docs"]').dblclick();
+    await h.page.locator('[data-item="docs/a.txt"]').waitFor(WAIT);
+    await h.page.locator('[data-folder="docs/sub"]').waitFor(WAIT);
+    assert.equal(await h.page.locator('[data-item="notes.txt"]').count(), 0);
+    // Keyboard: Enter on the folder row opens it, Backspace goes up.
+    await h.page.locator('[data-folder="docs/sub"]').click();
+    await h.page.keyboard.press('Enter');
+    await h.page.locator('[data-item="docs/sub/b.md"]').waitFor(WAIT);
+    await h.page.keyboard.press('Backspace');
+    await h.page.locator('[data-item="docs/a.txt"]').waitFor(WAIT);
+    await h.page.getByRole('navigation', { name: 'Folder' }).getByRole('button', { name: 'Local Vault' }).click();
+    await h.page.locator('[data-item="notes.txt"]').waitFor(WAIT);
+
+    await h.page.getByRole('searchbox', { name: 'Search items' }).fill('b.md');
+    await h.page.getByText('1 match').waitFor(WAIT);
+    await h.page.locator('[data-item="docs/sub/b.md"]').waitFor(WAIT);
+    await h.page.getByRole('searchbox', { name: 'Search items' }).fill('png');
+    await h.page.getByText('2 matches').waitFor(WAIT);
+    // Sort by name descending: "photo.png" before "photo (2).png".
+    await h.page.getByRole('button', { name: /^Name/ }).click();
+    await h.page.locator('[role=columnheader][aria-sort=descending]').waitFor(WAIT);
+    const order = await h.page.locator('.vlist .row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item')));
+    assert.deepEqual(order, ['photo.png', 'photo (2).png']);
+    await h.page.getByRole('button', { name: /^Name/ }).click();
+    await h.page.getByRole('searchbox', { name: 'Search items' }).fill('');
+  });
+
+  test('preview text and image', async () => {
+    await h.page.locator('[data-item="notes.txt"]').dblclick();
+    const pane = h.page.getByRole('complementary', { name: 'Preview of notes.txt' });
+    await pane.locator('.preview-text').filter({ hasText: 'The vault works.' }).waitFor(WAIT);
+    await h.screenshot('04-preview-text');
+
+    await select(h, 'photo.png');
+    await h.page.getByRole('button', { name: 'Preview', exact: true }).click();
+    const img = h.page.getByRole('img', { name: 'photo.png' });
+    await img.waitFor(WAIT);
+    assert.match((await img.getAttribute('src')) ?? '', /^blob:/);
+    await h.page.waitForFunction(() => (document.querySelector('.preview-image') as HTMLImageElement | null)?.naturalWidth === 320, null, WAIT);
+    await h.screenshot('05-preview-image');
+    await h.page.getByRole('button', { name: 'Close preview' }).click();
+  });
+
+  test('rename / move', async () => {
+    await select(h, 'notes.txt');
+    await h.page.keyboard.press('F2');
+    const dialog = h.page.getByRole('dialog', { name: 'Rename or move' });
+    await dialog.waitFor(WAIT);
+    const input = dialog.getByLabel('Path in the vault (use / for folders)');
+    await input.fill('../escape.txt');
+    await dialog.getByRole('alert').waitFor(WAIT);
+    assert.equal(await dialog.getByRole('button', { name: 'Rename' }).isDisabled(), true);
+    await input.fill('archive/notes-2026.txt');
+    await dialog.getByRole('button', { name: 'Rename' }).click();
+    await h.page.locator('[data-folder="archive"]').waitFor(WAIT);
+    assert.equal(await h.page.locator('[data-item="notes.txt"]').count(), 0);
+    assert.ok((await itemsOnDisk(h)).some((i) => i.path === 'archive/notes-2026.txt'));
+  });
+
+  test('export a decrypted copy through the save dialog', async () => {
+    const out = join(work, 'exported.png');
+    await select(h, 'photo.png');
+    h.answerDialog(out);
+    await h.page.locator('.item-actions').getByRole('button', { name: 'Export' }).click();
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (await stat(out).then(() => true, () => false)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(await readFile(out), await readFile(src.photo));
+  });
+
+  test('delete asks first', async () => {
+    await select(h, 'photo (2).png');
+    await h.page.locator('.item-actions').getByRole('button', { name: 'Delete' }).click();
+    const dialog = h.page.getByRole('dialog', { name: 'Delete this item?' });
+    await dialog.waitFor(WAIT);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await itemsOnDisk(h)).length, 5);
+    await h.page.locator('.vlist').focus();
+    await h.page.keyboard.press('Delete');
+    await dialog.waitFor(WAIT);
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await h.page.locator('[data-item="photo (2).png"]').waitFor({ state: 'detached', ...WAIT });
+    assert.equal((await itemsOnDisk(h)).length, 4);
+  });
+
+  test('a long add can be cancelled', async () => {
+    const big = join(work, 'big.bin');
+    await writeFile(big, '');
+    await truncate(big, 1024 * 1024 * 1024); // sparse: quick to make, slow enough to seal
+    await h.drop('.vault-view', [big]);
+    const running = h.page.locator('.job-running[data-job-kind="add"]');
+    await running.waitFor(WAIT);
+    await running.locator('progress').waitFor(WAIT);
+    await h.screenshot('06-progress');
+    await running.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await waitJobDone(h, 'add'), 'cancelled');
+    assert.ok(!(await itemsOnDisk(h)).some((i) => i.path === 'big.bin'));
+    await dismissJobs(h);
+    await rm(big);
+  });
+
+  test('a tampered item: preview refuses it and verify reports it', async () => {
+    const item = (await itemsOnDisk(h)).find((i) => i.path === 'docs/a.txt')!;
+    const file = join(vaultDir, 'items', `${item.id}.env`);
+    const bytes = await readFile(file);
+    bytes[bytes.length - 1]! ^= 0x01;
+    await writeFile(file, bytes);
+
+    await h.page.locator('[data-folder="docs"]').dblclick();
+    await h.page.locator('[data-item="docs/a.txt"]').dblclick();
+    const expected = describeError({ code: 'tampered', detail: {} });
+    const notice = h.page.locator('.preview [role=alert]');
+    await notice.waitFor(WAIT);
+    assert.equal(await notice.getAttribute('data-code'), 'tampered');
+    assert.match((await notice.textContent()) ?? '', new RegExp(expected.hint.slice(0, 40).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.doesNotMatch((await notice.textContent()) ?? '', /at \w+ \(|Error:/, 'no stack trace');
+    await h.screenshot('07-tampered');
+    await h.page.getByRole('button', { name: 'Close preview' }).click();
+
+    await h.page.getByRole('button', { name: 'Verify' }).click();
+    assert.equal(await waitJobDone(h, 'verify'), 'partial');
+    const failure = h.page.locator('.job-done[data-job-kind="verify"] .failure');
+    assert.equal(await failure.count(), 1);
+    assert.equal(await failure.getAttribute('data-code'), 'tampered');
+    await h.page.getByText('1 item is damaged').waitFor(WAIT);
+    await h.screenshot('08-verify-report');
+    await dismissJobs(h);
+  });
+
+  test('lock now, then unlock with the passphrase', async () => {
+    await h.page.getByRole('button', { name: 'Lock now' }).click();
+    await h.page.getByText('Local Vault is locked.').waitFor(WAIT);
+    assert.equal(await h.page.locator('[data-item]').count(), 0);
+    await h.page.getByRole('button', { name: 'Unlock Local Vault' }).click();
+    const form = h.page.getByRole('form', { name: 'Unlock the local key to open the vault' });
+    await form.waitFor(WAIT);
+    await h.screenshot('09-locked');
+    await form.getByLabel('Passphrase of the local key').fill('wrong passphrase!');
+    await form.getByRole('button', { name: 'Unlock local key' }).click();
+    await h.page.getByRole('region', { name: 'Unlock the local key to open this vault' }).locator('[data-code="bad-passphrase"]').waitFor(WAIT);
+    await form.getByLabel('Passphrase of the local key').fill(PASSPHRASE);
+    await form.getByRole('button', { name: 'Unlock local key' }).click();
+    await h.page.getByRole('heading', { name: 'Local Vault' }).waitFor(WAIT);
+    await h.page.locator('[data-item="photo.png"]').waitFor(WAIT);
+  });
+
+  test('settings: auto-lock time is saved', async () => {
+    await h.page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = h.page.getByRole('dialog', { name: 'Settings' });
+    await dialog.getByLabel('Lock the vault after it has been idle for').selectOption('5');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    const deadline = Date.now() + 10_000;
+    let minutes = -1;
+    while (Date.now() < deadline && minutes !== 5) {
+      const r = (await h.app.invoke('settings:get', {})) as { ok: true; value: { autoLockMinutes: number } };
+      minutes = r.value.autoLockMinutes;
+      if (minutes !== 5) await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(minutes, 5);
+    assert.deepEqual(h.errors, []);
+  });
+});
+
+describe('desktop app in Chromium, AWS KMS (moto)', { skip }, () => {
+  let moto: Moto;
+  let h: AppHarness;
+  let vaultDir: string;
+  let keyArn: string;
+
+  before(async () => {
+    moto = await startMoto();
+    keyArn = await createTestKey(moto.endpoint, 'alias/cachet-e2e');
+    const aws = join(work, 'aws');
+    await mkdir(aws, { recursive: true });
+    await writeFile(join(aws, 'config'), '[profile e2e]\nregion = us-east-1\n\n[profile other]\nregion = eu-west-1\n');
+    await writeFile(join(aws, 'credentials'), '[e2e]\naws_access_key_id = testing\naws_secret_access_key = testing\n\n[other]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+    const awsEnv = { AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' };
+    // The SDK's profile files come from the environment; this test file runs in its own process.
+    for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete process.env[k];
+    Object.assign(process.env, awsEnv);
+    h = await launchApp(b, { awsEndpoint: moto.endpoint, awsEnv });
+    vaultDir = join(work, 'AWS Vault');
+  });
+  after(async () => {
+    await h?.close();
+    await moto?.stop();
+  });
+
+  test('choose a profile, see the identity and the usable keys, create a key, create the vault', async () => {
+    await h.page.getByRole('tab', { name: 'AWS KMS' }).click();
+    const profile = h.page.getByLabel('AWS profile');
+    await h.page.locator('option', { hasText: 'e2e — us-east-1' }).waitFor({ state: 'attached', ...WAIT });
+    await profile.selectOption('e2e');
+    await h.page.getByTestId('aws-identity').waitFor(WAIT);
+    assert.match((await h.page.getByTestId('aws-identity').textContent()) ?? '', /arn:aws:/);
+    const keyList = h.page.getByRole('group', { name: 'KMS keys to seal with' });
+    await keyList.getByText('cachet-e2e').waitFor(WAIT);
+
+    await h.page.getByLabel('New key alias').fill('alias/bad');
+    await h.page.getByRole('button', { name: 'Create key' }).click();
+    await h.page.getByText('Leave out the "alias/" prefix.').waitFor(WAIT);
+    await h.page.getByLabel('New key alias').fill('made-in-app');
+    await h.page.getByRole('button', { name: 'Create key' }).click();
+    const made = keyList.getByRole('checkbox', { name: /made-in-app/ });
+    await made.waitFor(WAIT);
+    assert.equal(await made.isChecked(), true);
+    await keyList.getByRole('checkbox', { name: /cachet-e2e/ }).check();
+    await h.screenshot('10-aws-panel');
+
+    h.answerDialog(vaultDir);
+    await h.page.getByRole('button', { name: 'Choose folder…' }).click();
+    await h.page.getByTestId('create-folder').filter({ hasText: vaultDir }).waitFor(WAIT);
+    await h.page.getByRole('button', { name: 'Create vault' }).click();
+    await h.page.getByRole('heading', { name: 'AWS Vault' }).waitFor(WAIT);
+    const cfg = JSON.parse(await readFile(join(vaultDir, 'vault.json'), 'utf8')) as { keys: { provider: string; keyId: string }[] };
+    assert.equal(cfg.keys.length, 2);
+    assert.ok(cfg.keys.some((k) => k.keyId === keyArn));
+    await h.page.getByText(/sealed with .*cachet-e2e/).waitFor(WAIT);
+  });
+
+  test('add and preview under KMS; then the wrong region and an unreachable KMS show what to do', async () => {
+    const file = join(work, 'aws-note.txt');
+    await writeFile(file, 'sealed under KMS');
+    h.answerDialog([file]);
+    await h.page.getByRole('button', { name: 'Add files' }).click();
+    assert.equal(await waitJobDone(h, 'add'), 'ok');
+    await h.page.locator('[data-item="aws-note.txt"]').dblclick();
+    await h.page.locator('.preview-text').filter({ hasText: 'sealed under KMS' }).waitFor(WAIT);
+    await h.page.locator('[data-item="aws-note.txt"] .cell-key').filter({ hasText: 'cachet-e2e' }).waitFor(WAIT);
+    await h.page.getByRole('button', { name: 'Close preview' }).click();
+    await h.screenshot('11-aws-vault');
+
+    // Another profile, in another region: the vault's keys are not there.
+    await h.page.getByRole('button', { name: 'AWS profile' }).click();
+    const dialog = h.page.getByRole('dialog', { name: 'AWS profile' });
+    await dialog.getByLabel('AWS profile').selectOption('other');
+    await dialog.getByTestId('aws-identity').waitFor(WAIT);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await h.page.locator('[data-item="aws-note.txt"]').dblclick();
+    const notice = h.page.locator('.preview [role=alert]');
+    await notice.waitFor(WAIT);
+    const code = (await notice.getAttribute('data-code')) ?? '';
+    assert.ok(['kms-key-not-found', 'kms-access-denied', 'kms-invalid-ciphertext'].includes(code), `error code ${code}`);
+    assert.equal(await notice.locator('.notice-title').textContent().then((t) => t !== '' && t !== null), true);
+    assert.doesNotMatch((await notice.textContent()) ?? '', /at \w+ \(|Error:/, 'no stack trace');
+    await h.screenshot('12-kms-error');
+    await h.page.getByRole('button', { name: 'Close preview' }).click();
+
+    // KMS unreachable.
+    await moto.stop();
+    await h.page.locator('[data-item="aws-note.txt"]').dblclick();
+    await notice.waitFor(WAIT);
+    assert.equal(await notice.getAttribute('data-code'), 'kms-unreachable');
+    await notice.getByText(describeError({ code: 'kms-unreachable', detail: {} }).title).waitFor(WAIT);
+    assert.deepEqual(h.errors, []);
+  });
+});
