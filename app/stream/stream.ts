@@ -5,8 +5,9 @@
 //
 // Why blocks: reading and writing a few MiB at a time (read of block k+1 overlapped with the write
 // of block k) keeps syscalls and promise hops off the per-chunk path. Chunks are independent under
-// counter nonces, so a worker pool can later seal or open the chunks of a block in parallel by
-// calling sealChunkInto/openChunkAt with the same arguments; nothing else here needs to change.
+// counter nonces, so a worker pool can later seal or open the chunks of a block in parallel (each
+// chunk needs only the key, its index, its last flag and its bytes: sealChunk/openChunk); the
+// block loop, the look-ahead and the sinks stay as they are.
 
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { once } from 'node:events';

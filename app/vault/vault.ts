@@ -10,7 +10,9 @@
 // - Opening an item always names the context it must hold (its id, the vault id, purpose=item), so
 //   an item file copied over another's name is refused [context-mismatch].
 // - The index is only a cache (index-cache.ts). Items are the truth: two processes adding at once
-//   lose no item, whatever happens to the index.
+//   lose no item, whatever happens to the index; writers re-read and merge it under `index.lock`,
+//   so they keep each other's entries too.
+// - vault.json is re-read when it changes, so an instance picks up a re-key made by another process.
 // - A failed operation never removes an existing item: 'replace' writes the new item first.
 // - Originals are only read (sealFile opens them read-only).
 // - Sync-service conflicted copies (items/<id> (conflicted copy).env, ...) are never listed as items
@@ -31,7 +33,7 @@ import { cleanupTemps, syncDir, writeAtomic } from '../fs/atomic.js';
 import { wipe, type Keyring, type KeyRef, type Stanza } from '../keys/provider.js';
 import { cleanupIndexLock, IndexStore, withIndexLock, type IndexEntries, type IndexEntry } from './index-cache.js';
 import {
-  classifyItemName, decodeVaultConfig, encodeVaultConfig, IGNORABLE_NAMES, isId, itemContext, itemFile, itemsDir,
+  classifyItemName, encodeVaultConfig, IGNORABLE_NAMES, INDEX_FILE, isId, ITEMS_DIR, itemContext, itemFile, itemsDir,
   MAX_VAULT_KEYS, newId, readVaultConfig, VAULT_FILE, VAULT_FORMAT, VAULT_VERSION, type VaultConfig, type VaultKey,
 } from './layout.js';
 import { guessMediaType } from './media-type.js';
@@ -132,8 +134,9 @@ const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 64;
 const HEADER_READ_CONCURRENCY = 8;
 const STAT_CONCURRENCY = 64;
-/** Save the index after this many changes during a long add, so a crash loses little of it. */
-const INDEX_SAVE_EVERY = 256;
+/** During a long job the index is saved at most this often, so a crash loses little of it
+ * and a big index is not re-sealed for every few files. */
+const INDEX_SAVE_INTERVAL_MS = 5_000;
 const MAX_PREVIEW_BYTES = 256 * 1024 * 1024;
 const MAX_SCAN_DEPTH = 128;
 
@@ -248,6 +251,7 @@ export class Vault {
   #refreshed = false;
   #configStamp: string | undefined;
   #changesSinceSave = 0;
+  #lastSave = Date.now();
   #closed = false;
   #chain: Promise<unknown> = Promise.resolve();
 
@@ -274,12 +278,18 @@ export class Vault {
     try {
       const names = await readdir(abs);
       if (names.includes(VAULT_FILE)) throw new CachetError('exists', 'this folder is already a vault', { path: abs, reason: 'vault' });
-      if (names.some((n) => !IGNORABLE_NAMES.has(n))) {
+      for (const n of names) {
+        if (IGNORABLE_NAMES.has(n)) continue;
+        // What a create that died before writing vault.json leaves behind: not the person's files.
+        if (n === INDEX_FILE || n.startsWith('.tmp-')) continue;
+        if (n === ITEMS_DIR && (await readdir(itemsDir(abs)).catch(() => ['?'])).length === 0) continue;
         throw new CachetError('bad-request', 'the folder is not empty; choose an empty or new folder', { path: abs, reason: 'not-empty' });
       }
+      for (const n of names) if (n === INDEX_FILE || n.startsWith('.tmp-')) await rm(join(abs, n), { force: true });
     } catch (e) {
       if (isCachetError(e)) throw e;
       const errno = (e as NodeJS.ErrnoException).code;
+      if (errno === 'ENOTDIR') throw new CachetError('bad-request', 'this path is a file, not a folder', { path: abs, reason: 'not-a-folder' }, { cause: e });
       if (errno !== 'ENOENT') throw fromSystemError(e, 'open the vault folder', abs);
       try {
         await mkdir(abs, { recursive: true });
@@ -415,8 +425,9 @@ export class Vault {
         const st = stamps[i];
         if (!st) return;
         this.#gone.delete(id);
-        const match = candidates.get(id)?.find((c) => c.fsize === st.size && c.fmtime === st.mtimeMs);
-        if (match) fresh.set(id, match);
+        const matches = (candidates.get(id) ?? []).filter((c) => c.fsize === st.size && c.fmtime === st.mtimeMs);
+        // Two sources that both match the file but disagree (a coarse mtime clock): read the header.
+        if (matches.length > 0 && matches.every((m) => sameEntry(m, matches[0]!))) fresh.set(id, matches[0]!);
         else need.push({ id, st });
       });
       for (const id of candidates.keys()) if (!present.has(id)) this.#gone.add(id);
@@ -527,6 +538,7 @@ export class Vault {
     await this.#index.write(this.#entries, keys);
     this.#onDisk = new Map(this.#entries);
     this.#changesSinceSave = 0;
+    this.#lastSave = Date.now();
   }
 
   /** The index is a cache: failing to write it never fails the operation that changed items. */
@@ -539,7 +551,7 @@ export class Vault {
     }
   }
 
-  /** Record changes to items (under the lock) and save the index now or every INDEX_SAVE_EVERY changes. */
+  /** Record changes to items (under the lock) and save the index now, or for 'batch' at most every INDEX_SAVE_INTERVAL_MS. */
   async #commit(change: { set?: [string, IndexEntry][]; remove?: string[] }, save: 'now' | 'batch'): Promise<void> {
     await this.#locked(async () => {
       for (const [id, e] of change.set ?? []) {
@@ -552,7 +564,7 @@ export class Vault {
       }
       this.#changesSinceSave += (change.set?.length ?? 0) + (change.remove?.length ?? 0);
       if (this.#closed) return;
-      if (save === 'now' || this.#changesSinceSave >= INDEX_SAVE_EVERY) await this.#saveBestEffort();
+      if (save === 'now' || Date.now() - this.#lastSave >= INDEX_SAVE_INTERVAL_MS) await this.#saveBestEffort();
     });
   }
 
@@ -621,7 +633,8 @@ export class Vault {
 
   /**
    * Decrypt an item to `dest`: a file path (written atomically, only after the last chunk
-   * verifies; an existing folder receives the item under its own name) or a Writable.
+   * verifies; an existing folder receives the item under its own name) or a Writable (stdout),
+   * which receives verified chunks only and which the caller ends.
    */
   async get(ref: string, dest: string | Writable, opts: GetOptions = {}): Promise<VaultItem> {
     throwIfAborted(opts.signal);
@@ -906,15 +919,13 @@ export class Vault {
         result.failed.push({ source: abs, path: vpath, error: fromSystemError(e, 'read', abs) });
         return;
       }
-      if (st.isSymbolicLink()) {
+      if (abs === vaultDir || abs.startsWith(vaultDir + sep)) {
+        result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'the vault folder is not added to itself', { reason: 'vault-folder', path: abs }) });
+      } else if (st.isSymbolicLink()) {
         result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'symbolic links are not followed', { reason: 'symlink', path: abs }) });
       } else if (st.isFile()) {
         files.push({ source: abs, path: vpath, size: st.size, mtime: Math.floor(st.mtimeMs) });
       } else if (st.isDirectory()) {
-        if (abs === vaultDir || abs.startsWith(vaultDir + sep)) {
-          result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'the vault folder is not added to itself', { reason: 'vault-folder', path: abs }) });
-          return;
-        }
         if (depth >= MAX_SCAN_DEPTH) {
           result.failed.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'folders nest too deep', { reason: 'too-deep', path: abs }) });
           return;
@@ -1130,6 +1141,10 @@ export class Vault {
   async verify(opts: JobOptions & { concurrency?: number } = {}): Promise<{ ok: number; bad: ItemFailure[] }> {
     this.#assertOpen();
     throwIfAborted(opts.signal);
+    // Names for the report, best effort: an item whose header cannot be read is reported below anyway.
+    await this.#refresh(opts.signal).catch((e: unknown) => {
+      if (isCachetError(e, 'cancelled')) throw e;
+    });
     const names = await this.#readItemsDir();
     const ids: string[] = [];
     for (const n of names) {
@@ -1191,4 +1206,3 @@ export async function isVault(dir: string): Promise<boolean> {
   }
 }
 
-export { decodeVaultConfig };

@@ -91,7 +91,10 @@ export class Jobs {
     const done = (async (): Promise<JobDone> => {
       let error: CachetError | undefined;
       try {
-        await Promise.resolve().then(() => run(ctx));
+        await Promise.resolve().then(() => {
+          if (controller.signal.aborted) throw new CachetError('cancelled', 'cancelled');
+          return run(ctx);
+        });
       } catch (e) {
         error = isCachetError(e) ? e : new CachetError('internal', 'the job failed unexpectedly', {}, { cause: e });
         if (!isCachetError(e)) this.#opts.log?.(`job ${kind} failed: ${(e as Error)?.stack ?? String(e)}`);

@@ -52,17 +52,30 @@ export class VaultSession {
   }
 
   async create(dir: string, keys: readonly KeyRef[]): Promise<VaultSummaryT> {
-    await this.close();
-    this.#vault = await this.#backend.create(dir, keys, this.#keyring);
-    this.#locked = null;
-    return this.summary();
+    return this.#adopt(await this.#backend.create(dir, keys, this.#keyring));
   }
 
+  /**
+   * Open and list (which reads the index, so a locked local key or a KMS error shows here, and the
+   * renderer can unlock and retry). On failure the previous vault, if any, stays open.
+   */
   async open(dir: string): Promise<VaultSummaryT> {
+    return this.#adopt(await this.#backend.open(dir, this.#keyring));
+  }
+
+  async #adopt(v: VaultPort): Promise<VaultSummaryT> {
+    let count: number;
+    try {
+      count = (await v.list()).length;
+    } catch (e) {
+      v.close();
+      throw e;
+    }
     await this.close();
-    this.#vault = await this.#backend.open(dir, this.#keyring);
+    this.#vault = v;
+    this.#itemCount = count;
     this.#locked = null;
-    return this.summary();
+    return this.summaryNow()!;
   }
 
   async summary(): Promise<VaultSummaryT> {

@@ -58,17 +58,17 @@ export function JobPanel({ jobs, onCancel, onDismiss, nameOf }: JobPanelProps) {
             <div className="job-head">
               <strong>{job.label}</strong>
               <span className="job-counts" aria-live="polite">
-                {p && p.filesTotal !== null ? `${p.filesDone} of ${p.filesTotal} files` : p ? `${p.filesDone} files` : 'Starting…'}
-                {p && p.bytesTotal !== null ? ` · ${formatSize(p.bytesDone)} of ${formatSize(p.bytesTotal)}` : ''}
+                {!p || (!p.filesTotal && p.filesDone === 0) ? 'Preparing…' : p.filesTotal ? `${p.filesDone} of ${p.filesTotal} files` : `${p.filesDone} files`}
+                {p && p.bytesTotal ? ` · ${formatSize(p.bytesDone)} of ${formatSize(p.bytesTotal)}` : ''}
               </span>
               <button type="button" className="button" onClick={() => onCancel(job.jobId)} disabled={job.cancelling}>
                 {job.cancelling ? 'Cancelling…' : 'Cancel'}
               </button>
             </div>
             {f === null ? (
-              <progress className="progress" aria-label={`${job.label} progress`} />
+              <progress key="indeterminate" className="progress" aria-label={`${job.label} progress`} />
             ) : (
-              <progress className="progress" aria-label={`${job.label} progress`} max={1000} value={Math.round(f * 1000)} />
+              <progress key="determinate" className="progress" aria-label={`${job.label} progress`} max={1000} value={Math.round(f * 1000)} />
             )}
             {p?.current && (
               <p className="job-current" title={p.current}>

@@ -353,6 +353,22 @@ describe('several wrapped keys', () => {
   });
 });
 
+describe('large headers', () => {
+  it('reads a header longer than the first read (64 KiB): long path and key id', async () => {
+    const kms = new FakeKms();
+    const both = new Keyring([local, kms]);
+    const path = 'd/'.repeat(32_000);
+    const data = randomBytes(2000);
+    const env = await seal(data, { keyring: both, keys: [...keys, { provider: 'aws-kms', keyId: 'k'.repeat(2048) }], metadata: { path, size: null, mtime: null } });
+    const info = await inspectFile(env);
+    assert.ok(info.headerLength > 64 * 1024, `header ${info.headerLength}`);
+    const r = await openToBuffer(env, { keyring: both, maxBytes: 1e6 });
+    assert.equal(r.metadata.path, path);
+    assert.ok(r.data.equals(data));
+    await failsCleanly('bad-request', () => sealFile(Readable.from([data]), fresh('env'), { keyring, keys, context: CTX, metadata: { path: 'x'.repeat(70_000), size: null, mtime: null } }));
+  });
+});
+
 describe('rewriteHeader', () => {
   it('renames (new metadata) without touching the payload bytes', async () => {
     const data = randomBytes(4000);

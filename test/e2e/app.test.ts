@@ -137,6 +137,16 @@ describe('desktop app in Chromium, local key', { skip }, () => {
     await waitJobDone(h, 'add');
     assert.equal((await itemsOnDisk(h)).filter((i) => i.path.startsWith('photo')).length, 2);
     await dismissJobs(h);
+    // Three conflicts at once, answered for all: skip them all, nothing changes.
+    const before = (await itemsOnDisk(h)).map((i) => `${i.id}:${i.path}`).sort();
+    await h.drop('.vault-view', [src.photo, src.docs]);
+    await dialog.waitFor(WAIT);
+    await dialog.getByLabel('Apply to all 3 conflicts').check();
+    await dialog.getByRole('button', { name: 'Skip' }).click();
+    await waitJobDone(h, 'add');
+    assert.equal(await dialog.count(), 0, 'asked once');
+    assert.deepEqual((await itemsOnDisk(h)).map((i) => `${i.id}:${i.path}`).sort(), before);
+    await dismissJobs(h);
   });
 
   test('browse folders, search and sort', async () => {
@@ -210,6 +220,52 @@ describe('desktop app in Chromium, local key', { skip }, () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.deepEqual(await readFile(out), await readFile(src.photo));
+  });
+
+  test('export everything in a folder as a job', async () => {
+    const out = join(work, 'export-all');
+    await mkdir(out);
+    await h.page.locator('[data-folder="docs"]').dblclick();
+    await h.page.locator('[data-item="docs/a.txt"]').waitFor(WAIT);
+    h.answerDialog(out);
+    await h.page.getByRole('button', { name: 'Export…' }).click();
+    assert.equal(await waitJobDone(h, 'export'), 'ok');
+    await h.page.getByText('Exported 2 items.').waitFor(WAIT);
+    assert.equal(await readFile(join(out, 'docs', 'a.txt'), 'utf8'), 'alpha');
+    assert.equal(await readFile(join(out, 'docs', 'sub', 'b.md'), 'utf8'), '# beta\n');
+    await dismissJobs(h);
+    await h.page.getByRole('navigation', { name: 'Folder' }).getByRole('button', { name: 'Local Vault' }).click();
+  });
+
+  test('drag an item out of the window', async () => {
+    const n = h.platform.dragged.length;
+    await h.page.locator('[data-item="photo.png"]').dispatchEvent('dragstart');
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && h.platform.dragged.length === n) await new Promise((r) => setTimeout(r, 50));
+    const files = h.platform.dragged[n];
+    assert.equal(files?.length, 1);
+    assert.deepEqual(await readFile(files![0]!), await readFile(src.photo));
+  });
+
+  test('open with the default app, edit, save the changes back', async () => {
+    await h.page.locator('[data-folder="archive"]').dblclick();
+    await select(h, 'archive/notes-2026.txt');
+    const n = h.platform.opened.length;
+    await h.page.locator('.item-actions').getByRole('button', { name: 'Open' }).click();
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && h.platform.opened.length === n) await new Promise((r) => setTimeout(r, 50));
+    const temp = h.platform.opened[n]!;
+    assert.equal(await readFile(temp, 'utf8'), 'Meeting notes\nThe vault works.\n');
+    await writeFile(temp, 'Edited outside Cachet\n');
+    const prompt = h.page.getByRole('alertdialog', { name: 'Save changes back' });
+    await prompt.waitFor({ timeout: 30_000 });
+    await h.screenshot('07a-save-back');
+    await prompt.getByRole('button', { name: 'Save changes back' }).click();
+    await prompt.waitFor({ state: 'detached', ...WAIT });
+    await h.page.locator('[data-item="archive/notes-2026.txt"]').dblclick();
+    await h.page.locator('.preview-text').filter({ hasText: 'Edited outside Cachet' }).waitFor(WAIT);
+    await h.page.getByRole('button', { name: 'Close preview' }).click();
+    await h.page.getByRole('navigation', { name: 'Folder' }).getByRole('button', { name: 'Local Vault' }).click();
   });
 
   test('delete asks first', async () => {
@@ -316,7 +372,15 @@ describe('desktop app in Chromium, AWS KMS (moto)', { skip }, () => {
     keyArn = await createTestKey(moto.endpoint, 'alias/cachet-e2e');
     const aws = join(work, 'aws');
     await mkdir(aws, { recursive: true });
-    await writeFile(join(aws, 'config'), '[profile e2e]\nregion = us-east-1\n\n[profile other]\nregion = eu-west-1\n');
+    await writeFile(
+      join(aws, 'config'),
+      [
+        '[profile e2e]', 'region = us-east-1', '',
+        '[profile other]', 'region = eu-west-1', '',
+        '[profile corp-sso]', 'sso_session = corp', 'sso_account_id = 123456789012', 'sso_role_name = Admin', 'region = us-east-1', '',
+        '[sso-session corp]', 'sso_start_url = https://example.awsapps.com/start', 'sso_region = us-east-1', '',
+      ].join('\n'),
+    );
     await writeFile(join(aws, 'credentials'), '[e2e]\naws_access_key_id = testing\naws_secret_access_key = testing\n\n[other]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
     const awsEnv = { AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' };
     // The SDK's profile files come from the environment; this test file runs in its own process.
@@ -362,7 +426,7 @@ describe('desktop app in Chromium, AWS KMS (moto)', { skip }, () => {
     await h.page.getByText(/sealed with .*cachet-e2e/).waitFor(WAIT);
   });
 
-  test('add and preview under KMS; then the wrong region and an unreachable KMS show what to do', async () => {
+  test('add and preview under KMS; then an expired SSO session and an unreachable KMS show what to do', async () => {
     const file = join(work, 'aws-note.txt');
     await writeFile(file, 'sealed under KMS');
     h.answerDialog([file]);
@@ -374,28 +438,40 @@ describe('desktop app in Chromium, AWS KMS (moto)', { skip }, () => {
     await h.page.getByRole('button', { name: 'Close preview' }).click();
     await h.screenshot('11-aws-vault');
 
-    // Another profile, in another region: the vault's keys are not there.
+    // Re-key to one of the two keys: the job reports every item, vault.json names only that key.
+    await h.page.getByRole('button', { name: 'Re-key' }).click();
+    const rekey = h.page.getByRole('dialog', { name: 'Re-key the vault' });
+    await rekey.getByRole('checkbox', { name: /cachet-e2e/ }).check();
+    await rekey.getByRole('button', { name: 'Re-key to 1 key' }).click();
+    assert.equal(await waitJobDone(h, 'rekey'), 'ok');
+    await h.page.getByText('Re-keyed 1 item.').waitFor(WAIT);
+    const after = JSON.parse(await readFile(join(vaultDir, 'vault.json'), 'utf8')) as { keys: { keyId: string }[] };
+    assert.deepEqual(after.keys.map((k) => k.keyId), [keyArn]);
+    await h.page.locator('[data-item="aws-note.txt"] .cell-key').filter({ hasText: /^cachet-e2e$/ }).waitFor(WAIT);
+    await dismissJobs(h);
+
+    // An SSO profile whose sign-in has expired (no cached token): the identity check says what to run.
     await h.page.getByRole('button', { name: 'AWS profile' }).click();
     const dialog = h.page.getByRole('dialog', { name: 'AWS profile' });
-    await dialog.getByLabel('AWS profile').selectOption('other');
+    await dialog.getByLabel('AWS profile').selectOption('corp-sso');
+    const notice = dialog.locator('.aws-identity [role=alert]');
+    await notice.waitFor(WAIT);
+    assert.equal(await notice.getAttribute('data-code'), 'sso-expired');
+    await notice.getByText('Run aws sso login --profile corp-sso in a terminal, then try again.').waitFor(WAIT);
+    assert.doesNotMatch((await notice.textContent()) ?? '', /at \w+ \(|Error:/, 'no stack trace');
+    await h.screenshot('12-sso-expired');
+    await dialog.getByLabel('AWS profile').selectOption('e2e');
     await dialog.getByTestId('aws-identity').waitFor(WAIT);
     await dialog.getByRole('button', { name: 'Done' }).click();
-    await h.page.locator('[data-item="aws-note.txt"]').dblclick();
-    const notice = h.page.locator('.preview [role=alert]');
-    await notice.waitFor(WAIT);
-    const code = (await notice.getAttribute('data-code')) ?? '';
-    assert.ok(['kms-key-not-found', 'kms-access-denied', 'kms-invalid-ciphertext'].includes(code), `error code ${code}`);
-    assert.equal(await notice.locator('.notice-title').textContent().then((t) => t !== '' && t !== null), true);
-    assert.doesNotMatch((await notice.textContent()) ?? '', /at \w+ \(|Error:/, 'no stack trace');
-    await h.screenshot('12-kms-error');
-    await h.page.getByRole('button', { name: 'Close preview' }).click();
 
     // KMS unreachable.
     await moto.stop();
     await h.page.locator('[data-item="aws-note.txt"]').dblclick();
-    await notice.waitFor(WAIT);
-    assert.equal(await notice.getAttribute('data-code'), 'kms-unreachable');
-    await notice.getByText(describeError({ code: 'kms-unreachable', detail: {} }).title).waitFor(WAIT);
+    const failed = h.page.locator('.preview [role=alert]');
+    await failed.waitFor({ timeout: 60_000 });
+    assert.equal(await failed.getAttribute('data-code'), 'kms-unreachable');
+    await failed.getByText(describeError({ code: 'kms-unreachable', detail: {} }).title).waitFor(WAIT);
+    await h.screenshot('13-kms-unreachable');
     assert.deepEqual(h.errors, []);
   });
 });

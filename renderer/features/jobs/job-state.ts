@@ -56,12 +56,12 @@ export function jobsReducer(jobs: readonly JobView[], action: JobAction): JobVie
   }
 }
 
-/** 0..1 for a <progress> bar, or null when the total is unknown (indeterminate bar). */
+/** 0..1 for a <progress> bar, or null while the total is unknown (an indeterminate bar). */
 export function fraction(p: JobProgress | null): number | null {
   if (!p) return null;
   if (p.bytesTotal !== null && p.bytesTotal > 0) return Math.min(1, p.bytesDone / p.bytesTotal);
   if (p.filesTotal !== null && p.filesTotal > 0) return Math.min(1, p.filesDone / p.filesTotal);
-  if (p.bytesTotal === 0 || p.filesTotal === 0) return 1;
+  // Totals of 0 or unknown: still counting what to do (e.g. walking folders). Done shows as done.
   return null;
 }
 

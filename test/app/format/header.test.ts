@@ -2,7 +2,7 @@
 // allocation, every truncation point, MAC and metadata, and that derived keys are wiped.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { decodeContext, encodeContext } from '../../../app/format/context.js';
 import {
   checkCommitment, checkHeaderMac, decodeHeader, deriveKeys, encodeHeader, encodeHeaderPrefix, encodeStanzas, headerMac,
@@ -139,9 +139,16 @@ describe('metadata (SPEC §5)', () => {
     assert.equal(code(() => sealMetadata(mk, { path: '', size: null, mtime: null })), 'bad-request');
     assert.equal(code(() => sealMetadata(mk, { path: 'x', size: -1, mtime: null })), 'bad-request');
     assert.equal(code(() => sealMetadata(mk, { path: 'x'.repeat(70_000), size: null, mtime: null })), 'bad-request');
-    // Unknown fields are ignored (SPEC §5).
-    const m2 = sealMetadata(mk, { path: 'y', size: 3, mtime: 4, ...({ future: true } as object) });
-    assert.deepEqual(openMetadata(mk, m2), { path: 'y', size: 3, mtime: 4 });
+    // Unknown fields are ignored (SPEC §5); a missing path is refused.
+    const sealJson = (o: unknown): Buffer => {
+      const nonce = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', mk, nonce).setAAD(Buffer.from('cachet/v1/meta'));
+      return Buffer.concat([nonce, c.update(JSON.stringify(o)), c.final(), c.getAuthTag()]);
+    };
+    assert.deepEqual(openMetadata(mk, sealJson({ path: 'y', size: 3, mtime: 4, future: { x: 1 } })), { path: 'y', size: 3, mtime: 4 });
+    assert.equal(code(() => openMetadata(mk, sealJson({ size: 3, mtime: 4 }))), 'header-corrupt');
+    assert.equal(code(() => openMetadata(mk, sealJson([1, 2]))), 'header-corrupt');
+    assert.equal(code(() => openMetadata(mk, sealJson({ path: 'y', size: -1, mtime: 4 }))), 'header-corrupt');
   });
 });
 

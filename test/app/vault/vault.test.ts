@@ -171,6 +171,13 @@ describe('create and open', () => {
     const { keyring } = counting();
     await rejectsCode(Vault.create(dir, { keys: [{ provider: 'local', keyId: localB.keyId }], keyring }), 'local-key-missing');
     await rejectsCode(Vault.open(dir, { keyring }), 'vault-not-found');
+    // what the failed create left (if anything) does not block a retry
+    await mkdir(join(dir, 'items'), { recursive: true });
+    await writeFile(join(dir, 'index.env'), 'left over');
+    await Vault.create(dir, { keys: [KEY_A], keyring });
+    const file = join(work, 'a-file');
+    await writeFile(file, 'x');
+    await rejectsCode(Vault.create(file, { keys: [KEY_A], keyring }), 'bad-request');
     await rejectsCode(Vault.create(dir, { keys: [], keyring }), 'bad-request');
     await rejectsCode(Vault.create(dir, { keys: [KEY_A, KEY_A], keyring }), 'bad-request');
   });
@@ -196,6 +203,43 @@ describe('create and open', () => {
     await Vault.open(dir, { keyring });
     assert.deepEqual(await itemNames(dir), [live]);
     assert.ok(!(await readdir(dir)).includes(dead));
+  });
+
+  it('zeroes every data key it was handed, the held index key included once closed', async () => {
+    const handed: Buffer[] = [];
+    const inner = LocalKeyProvider.fromMasterKey(masterA);
+    const recording: KeyProvider = {
+      type: 'local',
+      generateDataKey: async (k, c, o) => {
+        const r = await inner.generateDataKey(k, c, o);
+        handed.push(r.plaintext);
+        return r;
+      },
+      wrapKey: (k, p, c, o) => inner.wrapKey(k, p, c, o),
+      unwrapKey: async (st, c, o) => {
+        const key = await inner.unwrapKey(st, c, o);
+        handed.push(key);
+        return key;
+      },
+    };
+    const work = await fresh();
+    const dir = join(work, 'v');
+    const keyring = new Keyring([recording]);
+    const v = await Vault.create(dir, { keys: [KEY_A], keyring });
+    const f = join(work, 'f.txt');
+    await writeFile(f, 'secret');
+    await v.add([f]);
+    await v.preview('f.txt', 10);
+    const v2 = await Vault.open(dir, { keyring });
+    await v2.list();
+    await v2.move('f.txt', 'g.txt');
+    assert.ok(handed.length >= 5);
+    const live = handed.filter((b) => b.some((x) => x !== 0));
+    // v holds the index key it generated; v2 holds a copy of the one it unwrapped (not visible here)
+    assert.equal(live.length, 1, 'only the held index key is live');
+    v.close();
+    v2.close();
+    assert.deepEqual(handed.filter((b) => b.some((x) => x !== 0)), []);
   });
 
   it('close() zeroes state and refuses later calls', async () => {
@@ -305,12 +349,13 @@ describe('add, list, get, extract', () => {
     await symlink(secret, join(src, 'link.txt'));
     await symlink(work, join(src, 'linkdir'));
     const fifo = spawnSync('mkfifo', [join(src, 'pipe')]).status === 0;
+    await writeFile(join(src, 'back\\slash.txt'), 'a name a vault path cannot hold');
     const before = await stat(join(src, 'real.txt'));
-    const r = await vault.add([src, join(work, 'missing.txt')]);
+    const r = await vault.add([src, join(work, 'missing.txt'), join(work, 'vault'), join(work, 'vault', 'vault.json')]);
     assert.deepEqual(r.added.map((i) => i.path), ['src/real.txt']);
     const reasons = r.ignored.map((i) => `${i.path}:${String(i.error.detail['reason'])}`).sort();
-    assert.deepEqual(reasons, ['src/link.txt:symlink', 'src/linkdir:symlink', ...(fifo ? ['src/pipe:special-file'] : [])]);
-    assert.deepEqual(r.failed.map((f) => f.error.code), ['not-found']);
+    assert.deepEqual(reasons, ['src/link.txt:symlink', 'src/linkdir:symlink', ...(fifo ? ['src/pipe:special-file'] : []), 'vault.json:vault-folder', 'vault:vault-folder'].sort());
+    assert.deepEqual(r.failed.map((f) => `${f.error.code}:${String(f.error.detail['reason'])}`).sort(), ['bad-request:backslash', 'not-found:undefined']);
     const afterSt = await stat(join(src, 'real.txt'));
     assert.equal(afterSt.mtimeMs, before.mtimeMs);
     assert.equal(await readFile(join(src, 'real.txt'), 'utf8'), 'real');

@@ -47,6 +47,8 @@ test('cancel aborts the signal and the job ends cancelled, once', async () => {
     for (let i = 0; i < 1000 && !ctx.signal.aborted; i++) await new Promise((r) => setImmediate(r));
     if (ctx.signal.aborted) throw new CachetError('cancelled', 'cancelled');
   });
+  for (let i = 0; i < 100 && !seen; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(seen?.aborted, false, 'running and not yet cancelled');
   assert.equal(jobs.cancel(id), true);
   const d = await jobs.wait(id)!;
   assert.equal(seen?.aborted, true);
@@ -75,12 +77,25 @@ test('unit results decide ok / partial / failed; a thrown job error is failed wi
 
 test('cancelAll waits for every running job', async () => {
   const { jobs } = setup();
+  let started = 0;
   const ids = [1, 2, 3].map(() => jobs.start('verify', async (ctx) => {
-    await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r()));
+    started++;
+    await new Promise<void>((r) => (ctx.signal.aborted ? r() : ctx.signal.addEventListener('abort', () => r())));
     throw new CachetError('cancelled', 'cancelled');
   }));
   assert.equal(jobs.runningCount, 3);
+  for (let i = 0; i < 100 && started < 3; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(started, 3);
   await jobs.cancelAll();
   assert.equal(jobs.runningCount, 0);
   for (const id of ids) assert.equal((await jobs.wait(id)!).status, 'cancelled');
+});
+
+test('a job cancelled before it starts never runs', async () => {
+  const { jobs } = setup();
+  let ran = false;
+  const id = jobs.start('add', async () => { ran = true; });
+  jobs.cancel(id);
+  assert.equal((await jobs.wait(id)!).status, 'cancelled');
+  assert.equal(ran, false);
 });

@@ -1,0 +1,194 @@
+// Scenario 1 (issue 5): Cachet beside its peers on one random file, output on disk and on tmpfs.
+// Tools: cachet CLI encrypt/decrypt with a local key, `openssl enc -aes-256-cbc -pbkdf2`, `age`
+// to an X25519 recipient, the AWS Encryption SDK for JavaScript (raw AES keyring, defaults), `cp`
+// (I/O floor) and `openssl speed -evp aes-256-gcm` (cipher ceiling). Each run visits the tools in a
+// rotated order (reversed on odd runs); each figure is the median of the runs; peak RSS is the max
+// /usr/bin/time reports. Files are deleted after each tool so tmpfs holds one copy at a time.
+// It does not build the CLI (npm run bench does) and never fails on a missed target.
+//
+// Environment: BENCH_SIZE_MB (default 1024; 4 in BENCH_QUICK), BENCH_RUNS (3; 1 quick),
+// BENCH_DISK_DIR (default: a folder under the OS temp dir), BENCH_TMPFS_DIR (default /dev/shm),
+// BENCH_SKIP_ESDK=1, --large: also 4 GiB (memory flat in size).
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliPath, LARGE, log, makeRandomFile, median, positive, QUICK, report, ROOT, round, runs, table, timed } from './lib.mjs';
+
+const SIZE_MB = positive(process.env.BENCH_SIZE_MB, QUICK ? 4 : 1024);
+const RUNS = runs(3);
+const PASS = 'cachet-bench-passphrase';
+const TARGETS = { cbc: 2, age: 1.3, cpStretch: 0.6, rssMB: 100 };
+const node = process.execPath;
+const CLI = cliPath();
+const ESDK = process.env.BENCH_SKIP_ESDK !== '1' && existsSync(join(ROOT, 'node_modules/@aws-crypto/client-node'));
+const AGE = spawnSync('age', ['--version'], { encoding: 'utf8' }).status === 0;
+
+const notes = [];
+if (!CLI) notes.push('no CLI bundle (dist/cli/cachet.js): cachet rows call app/envelope.ts sealFile/openFile from scripts/bench/seal-file.ts (fixed master key, no key-file unlock)');
+if (!AGE) notes.push('age is not installed (apt-get install -y age): its rows are skipped');
+if (!ESDK) notes.push('@aws-crypto/client-node missing or BENCH_SKIP_ESDK=1: Encryption SDK rows skipped');
+
+const base = await mkdtemp(join(process.env.BENCH_DISK_DIR ?? tmpdir(), 'cachet-bench-peers-'));
+const tmpfsRoot = process.env.BENCH_TMPFS_DIR ?? '/dev/shm';
+const tmpfs = existsSync(tmpfsRoot) ? await mkdtemp(join(tmpfsRoot, 'cachet-bench-peers-')) : null;
+if (!tmpfs) notes.push(`${tmpfsRoot} missing: tmpfs rows skipped`);
+const home = join(base, 'home');
+const env = { ...process.env, CACHET_HOME: home, CACHET_PASSPHRASE: PASS };
+delete env.CACHET_DEBUG;
+delete env.CACHET_TEST_SCRYPT_N; // the real key-file KDF: the fixed cost a user pays
+const rssFile = join(base, '.rss');
+
+function opensslSpeedMBps() {
+  const r = spawnSync('openssl', ['speed', '-evp', 'aes-256-gcm', '-seconds', QUICK ? '1' : '3', '-bytes', '65536'], { encoding: 'utf8', timeout: 120_000 });
+  const m = /AES-256-GCM\s+([\d.]+)k/i.exec(r.stdout ?? '');
+  return m ? (Number(m[1]) * 1000) / 1e6 : null;
+}
+
+/** Each tool: how to encrypt src into dir, and decrypt what it wrote. */
+function tools(src, dir) {
+  const f = (n) => join(dir, n);
+  const cachet = CLI
+    ? { enc: [node, CLI, 'encrypt', src, '--local', '-o', f('c.env')], dec: [node, CLI, 'decrypt', f('c.env'), '-o', f('c.out')] }
+    : { enc: [node, '--import', 'tsx', 'scripts/bench/seal-file.ts', 'encrypt', src, f('c.env')], dec: [node, '--import', 'tsx', 'scripts/bench/seal-file.ts', 'decrypt', f('c.env'), f('c.out')] };
+  const t = {
+    cachet: { ...cachet, files: ['c.env', 'c.out'], out: f('c.out') },
+    'openssl-cbc': {
+      enc: ['openssl', 'enc', '-aes-256-cbc', '-pbkdf2', '-pass', `pass:${PASS}`, '-in', src, '-out', f('o.enc')],
+      dec: ['openssl', 'enc', '-d', '-aes-256-cbc', '-pbkdf2', '-pass', `pass:${PASS}`, '-in', f('o.enc'), '-out', f('o.out')],
+      files: ['o.enc', 'o.out'], out: f('o.out'),
+    },
+    cp: { enc: ['cp', src, f('cp.out')], dec: null, files: ['cp.out'], out: f('cp.out') },
+  };
+  if (AGE) {
+    t.age = {
+      enc: ['age', '-r', ageRecipient, '-o', f('a.age'), src],
+      dec: ['age', '-d', '-i', join(base, 'age.key'), '-o', f('a.out'), f('a.age')],
+      files: ['a.age', 'a.out'], out: f('a.out'),
+    };
+  }
+  if (ESDK) {
+    t['aws-esdk'] = {
+      enc: [node, join(ROOT, 'scripts/bench/esdk-file.mjs'), 'encrypt', src, f('e.enc')],
+      dec: [node, join(ROOT, 'scripts/bench/esdk-file.mjs'), 'decrypt', f('e.enc'), f('e.out')],
+      files: ['e.enc', 'e.out'], out: f('e.out'),
+    };
+  }
+  return t;
+}
+
+let ageRecipient = '';
+
+/** All tools, RUNS times, alternating order, into `dir`; returns { 'tool enc': {mbps, rss}, ... }. */
+async function measure(src, bytes, dir, label) {
+  const t = tools(src, dir);
+  const names = Object.keys(t);
+  const samples = {};
+  const add = (k, s) => (samples[k] ??= []).push(s);
+  for (let i = 0; i < RUNS; i++) {
+    const rot = names.slice(i % names.length).concat(names.slice(0, i % names.length));
+    const order = i % 2 ? rot.reverse() : rot;
+    for (const name of order) {
+      const tool = t[name];
+      const e = await timed(tool.enc, { env, rssFile });
+      add(`${name} encrypt`, e);
+      let d;
+      if (tool.dec) {
+        d = await timed(tool.dec, { env, rssFile });
+        add(`${name} decrypt`, d);
+      }
+      if (i === 0) {
+        const size = (await stat(tool.out)).size;
+        if (size !== bytes) throw new Error(`${name} round trip wrote ${size} bytes, expected ${bytes}`);
+      }
+      log(`${label} run ${i + 1}/${RUNS} ${name.padEnd(12)} enc ${(bytes / 1e6 / e.seconds).toFixed(0)} MB/s${d ? `  dec ${(bytes / 1e6 / d.seconds).toFixed(0)} MB/s` : ''}  ${Math.max(e.rssMB, d?.rssMB ?? 0).toFixed(0)} MB`);
+      await Promise.all(tool.files.map((n) => rm(join(dir, n), { force: true })));
+    }
+  }
+  const out = {};
+  for (const [k, xs] of Object.entries(samples)) {
+    out[k] = { mbps: bytes / 1e6 / median(xs.map((x) => x.seconds)), rssMB: Math.max(...xs.map((x) => x.rssMB)), runs: xs.length };
+  }
+  return out;
+}
+
+try {
+  await mkdir(home, { recursive: true });
+  if (AGE) {
+    const k = spawnSync('age-keygen', ['-o', join(base, 'age.key')], { encoding: 'utf8' });
+    ageRecipient = /age1[0-9a-z]+/.exec(k.stderr + k.stdout)?.[0] ?? '';
+    if (!ageRecipient) throw new Error(`age-keygen gave no recipient: ${k.stderr}`);
+  }
+  if (CLI) {
+    const init = spawnSync(node, [CLI, 'init', join(base, 'vault'), '--local'], { env, encoding: 'utf8' });
+    if (init.status !== 0) throw new Error(`cachet init --local failed: ${init.stderr}`);
+  }
+
+  const sizes = [SIZE_MB, ...(LARGE && !QUICK ? [4096] : [])];
+  const rows = [];
+  const targets = [];
+  const results = {};
+  const matrix = [];
+  for (const mb of sizes) {
+    const bytes = Math.round(mb * 2 ** 20);
+    const src = join(base, `plain-${mb}.bin`);
+    log(`writing ${mb} MiB of random data to ${src}`);
+    await makeRandomFile(src, bytes);
+    const dests = [['disk', join(base, 'out')], ...(tmpfs ? [['tmpfs', tmpfs]] : [])];
+    for (const [where, dir] of dests) {
+      await mkdir(dir, { recursive: true });
+      const r = await measure(src, bytes, dir, `${mb} MiB ${where}`);
+      const tag = `${mb} MiB ${where}`;
+      results[tag] = r;
+      matrix.push(`\n${tag}\n` + table([
+        ['tool', 'encrypt MB/s', 'decrypt MB/s', 'peak RSS MB'],
+        ...[...new Set(Object.keys(r).map((k) => k.replace(/ (en|de)crypt$/, '')))].map((n) => [
+          n, round(r[`${n} encrypt`]?.mbps, 0), round(r[`${n} decrypt`]?.mbps, 0),
+          round(Math.max(r[`${n} encrypt`]?.rssMB ?? 0, r[`${n} decrypt`]?.rssMB ?? 0), 0),
+        ]),
+      ]));
+      for (const op of ['encrypt', 'decrypt']) {
+        const c = r[`cachet ${op}`].mbps;
+        const ratio = (peer) => (r[`${peer} ${op}`] ? c / r[`${peer} ${op}`].mbps : null);
+        const vsCbc = ratio('openssl-cbc');
+        const vsAge = ratio('age');
+        const vsCp = c / r['cp encrypt'].mbps;
+        const vsEsdk = ratio('aws-esdk');
+        rows.push({ name: `${tag}: ${op} cachet/openssl-cbc`, value: round(vsCbc), unit: 'x' });
+        if (vsAge !== null) rows.push({ name: `${tag}: ${op} cachet/age`, value: round(vsAge), unit: 'x' });
+        if (vsEsdk !== null) rows.push({ name: `${tag}: ${op} cachet/aws-esdk`, value: round(vsEsdk), unit: 'x' });
+        rows.push({ name: `${tag}: ${op} cachet/cp`, value: round(vsCp), unit: 'x' });
+        targets.push({ name: `${tag} ${op} >= ${TARGETS.cbc}x openssl-cbc`, value: round(vsCbc), pass: vsCbc >= TARGETS.cbc });
+        targets.push({ name: `${tag} ${op} >= ${TARGETS.age}x age`, value: round(vsAge), pass: vsAge === null ? null : vsAge >= TARGETS.age });
+        targets.push({ name: `${tag} ${op} >= ${TARGETS.cpStretch}x cp (stretch)`, value: round(vsCp), pass: vsCp >= TARGETS.cpStretch });
+      }
+      const rss = Math.max(r['cachet encrypt'].rssMB, r['cachet decrypt'].rssMB);
+      targets.push({ name: `${tag} cachet peak RSS < ${TARGETS.rssMB} MB`, value: round(rss, 0), pass: rss < TARGETS.rssMB });
+    }
+    await rm(src, { force: true });
+  }
+
+  // The fixed cost inside every cachet row: start-up and key-file unlock (scrypt N=2^17: 128 MiB).
+  if (CLI) {
+    const empty = join(base, 'empty.bin');
+    await writeFile(empty, '');
+    const xs = [];
+    for (let i = 0; i < RUNS; i++) {
+      xs.push(await timed([node, CLI, 'encrypt', empty, '--local', '-o', join(base, 'e.env')], { env, rssFile }));
+      await rm(join(base, 'e.env'), { force: true });
+    }
+    rows.push({ name: 'cachet encrypt 0 B (start-up + key unlock) time', value: round(median(xs.map((x) => x.seconds)), 3), unit: 's' });
+    rows.push({ name: 'cachet encrypt 0 B (start-up + key unlock) peak RSS', value: round(Math.max(...xs.map((x) => x.rssMB)), 0), unit: 'MB' });
+  }
+  const gcm = opensslSpeedMBps();
+  rows.push({ name: 'openssl speed -evp aes-256-gcm (64 KiB blocks, 1 core)', value: round(gcm, 0), unit: 'MB/s' });
+  const first = results[`${SIZE_MB} MiB disk`];
+  if (gcm && first) rows.push({ name: `${SIZE_MB} MiB disk: encrypt cachet / gcm ceiling`, value: round(first['cachet encrypt'].mbps / gcm), unit: 'x' });
+
+  await report({ scenario: 'peers', title: `1) peers: ${sizes.join(' and ')} MiB random file, ${RUNS} run(s), medians, alternating order`, text: matrix.join('\n'), rows, targets, notes, results });
+} finally {
+  await rm(base, { recursive: true, force: true });
+  if (tmpfs) await rm(tmpfs, { recursive: true, force: true });
+}

@@ -1,0 +1,104 @@
+// The AWS channels through dispatch against moto (the real SDK): profiles from the config file,
+// identity, usable keys, create key, a KMS-keyed vault, re-key to the local key, and a KMS error
+// (a disabled key) arriving as its own code.
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { DisableKeyCommand } from '@aws-sdk/client-kms';
+import { clearKeyArnCache } from '../../../app/keys/aws-kms.js';
+import { createHeadlessPlatform } from '../../../main/platform.js';
+import { createMainServices, type MainApp } from '../../../main/services/main-services.js';
+import { MOTO_CREDENTIALS, MOTO_REGION, motoKmsClient, startMoto, type Moto } from '../../helpers/moto.js';
+import { tempDir } from '../helpers.js';
+
+let moto: Moto;
+let app: MainApp;
+let platform: ReturnType<typeof createHeadlessPlatform>;
+let dir: string;
+let cleanup: () => Promise<void>;
+
+async function ok<T = any>(channel: string, req: unknown): Promise<T> {
+  const r = await app.invoke(channel, req);
+  if (!r.ok) assert.fail(`${channel} failed: ${r.error.code} ${r.error.message} ${JSON.stringify(r.error.detail)}`);
+  return r.value as T;
+}
+async function fails(channel: string, req: unknown): Promise<string> {
+  const r = await app.invoke(channel, req);
+  assert.equal(r.ok, false, `${channel} should fail`);
+  return r.ok ? '' : r.error.code;
+}
+
+before(async () => {
+  moto = await startMoto();
+  ({ dir, cleanup } = await tempDir());
+  // This test file runs in its own process: point the SDK's shared files at test files only.
+  const config = join(dir, 'aws-config');
+  await writeFile(config, '[profile dev]\nregion = eu-west-1\naws_access_key_id = x\naws_secret_access_key = y\n\n[profile work]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = R\nregion = us-east-2\n\n[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n');
+  process.env['AWS_CONFIG_FILE'] = config;
+  process.env['AWS_SHARED_CREDENTIALS_FILE'] = join(dir, 'aws-credentials');
+  await writeFile(join(dir, 'aws-credentials'), '');
+  platform = createHeadlessPlatform({ userDataDir: join(dir, 'ud') });
+  app = await createMainServices(platform, { awsEndpoint: moto.endpoint, awsCredentials: { ...MOTO_CREDENTIALS }, validateResponses: true, localScryptN: 2 ** 14, log: () => {} });
+  await app.start();
+});
+after(async () => {
+  await app?.stop();
+  await moto?.stop();
+  await cleanup?.();
+});
+
+test('profiles, identity, keys, create key', async () => {
+  const { profiles } = await ok('aws:profiles', {});
+  const byName = Object.fromEntries(profiles.map((p: any) => [p.name, p]));
+  assert.deepEqual(byName.dev, { name: 'dev', region: 'eu-west-1', kind: 'static' });
+  assert.equal(byName.work.kind, 'sso');
+  assert.deepEqual(await ok('aws:set-profile', { profile: null, region: MOTO_REGION }), { profile: null, region: MOTO_REGION });
+  assert.equal((await ok('app:state', {})).aws.region, MOTO_REGION);
+  const me = await ok('aws:identity', {});
+  assert.match(me.account, /^\d{12}$/);
+  const made = await ok('aws:create-key', { alias: 'cachet-main-test', description: 'test' });
+  assert.match(made.arn, /^arn:aws:kms:us-east-1:\d{12}:key\//);
+  assert.deepEqual(made.aliases, ['alias/cachet-main-test']);
+  const { keys } = await ok('aws:keys', {});
+  const k = keys.find((x: any) => x.arn === made.arn);
+  assert.ok(k, 'the new key is listed');
+  assert.ok(k.aliases.includes('alias/cachet-main-test'));
+  assert.equal(await fails('aws:create-key', { alias: 'alias/cachet-main-test' }), 'exists');
+});
+
+test('a KMS vault: add, preview, re-key to the local key; a disabled key reports kms-key-disabled', async () => {
+  const arn = (await ok('aws:create-key', { alias: 'cachet-vault-key' })).arn as string;
+  const lk = await ok('local-key:create', { protection: 'passphrase', passphrase: 'a long passphrase' });
+  const vaultDir = join(dir, 'kms-vault');
+  platform.answerNext(vaultDir);
+  await ok('dialog:pick-folder', { purpose: 'create-vault' });
+  const v = await ok('vault:create', { path: vaultDir, keys: [{ provider: 'aws-kms', keyId: 'alias/cachet-vault-key' }] });
+  assert.deepEqual(v.keys, [{ provider: 'aws-kms', keyId: arn }], 'the alias is resolved to the ARN');
+  const src = join(dir, 'src');
+  await mkdir(src);
+  await writeFile(join(src, 'k.txt'), 'sealed under kms');
+  app.grantDrop(join(src, 'k.txt'));
+  const add = await ok('items:add', { sources: [join(src, 'k.txt')], to: '' });
+  assert.equal((await app.services.jobs.wait(add.jobId))!.status, 'ok');
+  const [item] = (await ok('items:list', {})).items;
+  assert.deepEqual(item.keyIds, [arn]);
+
+  const rk = await ok('vault:rekey', { keys: [{ provider: 'local', keyId: lk.keyId }] });
+  const done = (await app.services.jobs.wait(rk.jobId))!;
+  assert.equal(done.status, 'ok', JSON.stringify(done));
+  assert.deepEqual((await ok('app:state', {})).vault.keys, [{ provider: 'local', keyId: lk.keyId }]);
+  assert.deepEqual((await ok('items:list', {})).items[0].keyIds, [lk.keyId]);
+  assert.equal(Buffer.from((await ok('item:preview', { id: item.id })).data).toString(), 'sealed under kms');
+
+  const kms = motoKmsClient(moto.endpoint);
+  await kms.send(new DisableKeyCommand({ KeyId: arn.split('/').pop()! })); // moto's DisableKey wants the bare id
+  kms.destroy();
+  const other = join(dir, 'kms-vault-2');
+  platform.answerNext(other);
+  await ok('dialog:pick-folder', { purpose: 'create-vault' });
+  // moto checks key state only when a key is resolved (DescribeKey), so name it by alias, uncached.
+  clearKeyArnCache();
+  assert.equal(await fails('vault:create', { path: other, keys: [{ provider: 'aws-kms', keyId: 'alias/cachet-vault-key' }] }), 'kms-key-disabled');
+  assert.equal((await ok('app:state', {})).vault.path, vaultDir, 'the open vault stays open after the failure');
+});

@@ -1,0 +1,111 @@
+// Props-only components rendered to markup in node (react-dom/server): what they show for the
+// data they are given. Interaction is covered in Chromium (item-list.test.ts, e2e/app.test.ts).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as React from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { ErrorNotice } from '../../renderer/components/ErrorNotice.js';
+import { JobPanel } from '../../renderer/components/JobPanel.js';
+import { PreviewPane } from '../../renderer/components/PreviewPane.js';
+import { WelcomeScreen } from '../../renderer/components/WelcomeScreen.js';
+import { ConflictDialog } from '../../renderer/components/ConflictDialog.js';
+import { describeError } from '../../renderer/errors/messages.js';
+import type { JobView } from '../../renderer/features/jobs/job-state.js';
+import { CSP, ROOT } from '../helpers/browser.js';
+
+// tsx compiles files under renderer/ (outside the root tsconfig's `include`) with the classic
+// JSX transform, which needs a global React; esbuild's bundle for the app uses the automatic one.
+(globalThis as { React?: typeof React }).React = React;
+
+const noop = () => {};
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/\s+/g, ' ');
+
+test('ErrorNotice shows the title and hint of the code, never the raw message', () => {
+  const html = renderToStaticMarkup(<ErrorNotice error={{ code: 'sso-expired', detail: { profile: 'dev' }, message: 'TokenExpired at fromSso (/x.js:1)' } as never} />);
+  const m = describeError({ code: 'sso-expired', detail: { profile: 'dev' } });
+  assert.match(text(html), new RegExp(m.title));
+  assert.match(text(html), /Run aws sso login --profile dev/);
+  assert.doesNotMatch(html, /TokenExpired|\.js:1/);
+  assert.match(html, /role="alert"/);
+  assert.match(html, /data-code="sso-expired"/);
+});
+
+test('JobPanel: a running job has a bar, counts and Cancel; a finished one lists what failed and why', () => {
+  const jobs: JobView[] = [
+    { jobId: 'job-1', kind: 'add', label: 'Adding docs', cancelling: false, done: null, progress: { jobId: 'job-1', kind: 'add', bytesDone: 500, bytesTotal: 1000, filesDone: 1, filesTotal: 3, current: 'docs/a.txt' } },
+    {
+      jobId: 'job-2',
+      kind: 'add',
+      label: 'Adding x',
+      cancelling: false,
+      progress: null,
+      done: {
+        jobId: 'job-2',
+        kind: 'add',
+        status: 'partial',
+        succeeded: 2,
+        failed: 1,
+        results: [
+          { ref: 'ok.txt', ok: true },
+          { ref: 'locked.txt', ok: false, error: { code: 'permission-denied', message: 'EACCES: /home/u/locked.txt', detail: {} } },
+        ],
+      },
+    },
+  ];
+  const html = renderToStaticMarkup(<JobPanel jobs={jobs} onCancel={noop} onDismiss={noop} />);
+  const t = text(html);
+  assert.match(html, /<progress[^>]*max="1000"[^>]*value="500"|<progress[^>]*value="500"[^>]*max="1000"/);
+  assert.match(t, /1 of 3 files · 500 B of 1\.0 KB/);
+  assert.match(t, /docs\/a\.txt/);
+  assert.match(t, /Cancel/);
+  assert.match(t, /Added 2 files\. 1 failed\./);
+  assert.match(t, /locked\.txt Permission denied/);
+  assert.doesNotMatch(t, /ok\.txt/, 'only failures are listed');
+  assert.doesNotMatch(html, /EACCES/);
+});
+
+test('PreviewPane: text in a <pre>, image and PDF through the blob: URL, other types offer opening', () => {
+  const base = { name: 'a', path: 'a', size: 3, onClose: noop, onOpenExternal: noop, onExport: noop };
+  assert.match(renderToStaticMarkup(<PreviewPane {...base} content={{ status: 'text', text: '<b>hi</b>', truncated: false }} />), /<pre[^>]*>&lt;b&gt;hi&lt;\/b&gt;<\/pre>/);
+  assert.match(renderToStaticMarkup(<PreviewPane {...base} content={{ status: 'image', url: 'blob:x/1', truncated: false }} />), /<img[^>]*src="blob:x\/1"/);
+  assert.match(renderToStaticMarkup(<PreviewPane {...base} content={{ status: 'pdf', url: 'blob:x/2', truncated: true }} />), /<iframe[^>]*src="blob:x\/2"[\s\S]*Only the beginning is shown/);
+  assert.match(text(renderToStaticMarkup(<PreviewPane {...base} content={{ status: 'binary', mediaType: 'application/zip' }} />)), /No preview .*application\/zip/);
+});
+
+test('WelcomeScreen lists recent vaults and offers to unlock the locked one', () => {
+  const html = renderToStaticMarkup(
+    <WelcomeScreen
+      recent={[{ path: '/v/Work', name: 'Work', openedAt: 1 }]}
+      lockedVault={{ path: '/v/Home', name: 'Home' }}
+      busy={false}
+      error={null}
+      onDismissError={noop}
+      onOpen={noop}
+      onOpenPath={noop}
+      onForget={noop}
+      createForm={<p>FORM</p>}
+    />,
+  );
+  const t = text(html);
+  assert.match(t, /Home is locked/);
+  assert.match(t, /Unlock Home/);
+  assert.match(t, /Work \/v\/Work/);
+  assert.match(html, /aria-label="Forget Work"/);
+  assert.match(t, /FORM/);
+});
+
+test('ConflictDialog offers apply-to-all only when more conflicts follow', () => {
+  assert.match(text(renderToStaticMarkup(<ConflictDialog path="a.txt" remaining={2} onDecide={noop} onCancel={noop} />)), /Apply to all 3 conflicts/);
+  assert.doesNotMatch(text(renderToStaticMarkup(<ConflictDialog path="a.txt" remaining={0} onDecide={noop} onCancel={noop} />)), /Apply to all/);
+});
+
+test('index.html: the strict CSP, no inline script or style', async () => {
+  const html = await readFile(join(ROOT, 'renderer/index.html'), 'utf8');
+  const meta = html.match(/http-equiv="Content-Security-Policy"\s+content="([^"]+)"/);
+  assert.equal(meta?.[1], CSP);
+  assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/, 'no inline script');
+  assert.doesNotMatch(html, /<style|\sstyle=/, 'no inline style');
+});

@@ -1,0 +1,38 @@
+// renderer/errors/messages.ts: every error code of app/errors.ts has a title and a hint, the
+// words use the detail they are given, and nothing technical (raw messages, "undefined") leaks.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ERROR_CODES } from '../../app/errors.js';
+import { describeError, describedCodes } from '../../renderer/errors/messages.js';
+
+test('every ErrorCode has a message, and no message is for a code that does not exist', () => {
+  assert.deepEqual([...describedCodes()].sort(), [...ERROR_CODES].sort());
+});
+
+test('each message has a title and a hint, with and without detail', () => {
+  const detail = { profile: 'dev', path: 'a/b.txt', keyId: 'arn:aws:kms:us-east-1:1:key/k', alias: 'alias/x', region: 'eu-west-1', version: 9, identity: 'arn:aws:iam::1:user/u', endpoint: 'http://127.0.0.1:1' };
+  for (const code of ERROR_CODES) {
+    for (const d of [{}, detail]) {
+      const m = describeError({ code, detail: d });
+      assert.ok(m.title.length > 3, `${code} title`);
+      assert.ok(m.hint.length > 10, `${code} hint`);
+      assert.doesNotMatch(`${m.title} ${m.hint}`, /undefined|null|\[object|NaN/, `${code}: ${m.title} / ${m.hint}`);
+    }
+  }
+});
+
+test('the hints name what to do with the facts at hand', () => {
+  assert.equal(describeError({ code: 'sso-expired', detail: { profile: 'corp' } }).hint, 'Run aws sso login --profile corp in a terminal, then try again.');
+  assert.match(describeError({ code: 'sso-expired', detail: {} }).hint, /^Run aws sso login in a terminal/);
+  assert.match(describeError({ code: 'kms-access-denied', detail: { alias: 'alias/team', identity: 'arn:aws:iam::1:user/bob' } }).title, /alias\/team/);
+  assert.match(describeError({ code: 'kms-access-denied', detail: { alias: 'alias/team', identity: 'arn:aws:iam::1:user/bob' } }).hint, /user\/bob/);
+  assert.match(describeError({ code: 'tampered', detail: { path: 'docs/a.txt' } }).title, /^docs\/a\.txt has been tampered/);
+  assert.match(describeError({ code: 'unsupported-version', detail: { version: 2 } }).hint, /version 2/);
+  assert.match(describeError({ code: 'kms-key-not-found', detail: { region: 'eu-west-1' } }).hint, /eu-west-1/);
+});
+
+test('an unknown code (a newer main) gets the generic message, never the raw text', () => {
+  const m = describeError({ code: 'something-new', detail: { x: 1 } });
+  assert.deepEqual(m, describeError({ code: 'internal', detail: {} }));
+});
