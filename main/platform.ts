@@ -6,8 +6,6 @@
 // This module does not import electron.
 
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 export interface Timer {
   cancel(): void;
@@ -122,10 +120,4 @@ export function createHeadlessPlatform(opts: HeadlessPlatformOptions): Platform 
     opened,
     dragged,
   };
-}
-
-/** Default temp root when userData is not usable: os.tmpdir()/cachet-<uid>. */
-export function defaultTempBase(): string {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
-  return join(tmpdir(), `cachet-${uid}`);
 }

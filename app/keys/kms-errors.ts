@@ -128,6 +128,15 @@ export function fromKmsError(err: unknown, ctx: KmsErrorContext = {}): CachetErr
     return make('credentials-missing', 'no AWS credentials were found', { reason: 'missing' });
   }
 
+  // A connection cut while the response body is read: the SDK attaches $metadata (with the
+  // status line it had already got) to the socket error, but no $fault. Not a service answer.
+  if (e.$fault === undefined) {
+    const cut = networkCode(e);
+    if (cut !== undefined) {
+      return make('kms-unreachable', `cannot reach KMS${ctx.endpoint ? ` at ${ctx.endpoint}` : ''}`, { endpoint: ctx.endpoint, errno: cut });
+    }
+  }
+
   // A service exception: the SDK names it after the AWS error code.
   const isService = e.$fault === 'client' || e.$fault === 'server' || e.$metadata?.httpStatusCode !== undefined;
   if (name && isService) {

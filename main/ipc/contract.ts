@@ -32,8 +32,13 @@
 // Changelog (additive only after first publication; the renderer helper reads this):
 //   v1 2026-11-28 first publication.
 //   v1.1 JobResult.skipped (optional); aws:create-key alias may also be given as 'alias/NAME'.
+//   v1.2 contract.ts sets z.config({ jitless: true }) (CSP: no eval); no shape change.
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../../app/errors.js';
+
+// No `new Function` probe or JIT-compiled parsers: under the renderer's CSP (no 'unsafe-eval') the
+// probe alone is reported as a violation. Set here so every bundle of the contract gets it.
+z.config({ jitless: true });
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks

@@ -76,11 +76,8 @@ export function createHandlers(s: MainServices): Handlers {
     s.session.noteItemCount(items.length);
     return items;
   };
-  const findItem = async (id: string): Promise<VaultItem> => {
-    const it = (await listItems()).find((i) => i.id === id);
-    if (!it) throw new CachetError('not-found', 'no such item in this vault', { id });
-    return it;
-  };
+  /** One item by id (the vault's cached entry, re-checked against its file; no full listing). */
+  const findItem = async (id: string): Promise<VaultItem> => vault().find(id);
   const toItem = (i: VaultItem): ItemT => ({ id: i.id, path: i.path, size: i.size, mtime: i.mtime, keyIds: [...i.keys] });
 
   const opened = async (summary: Awaited<ReturnType<typeof s.session.open>>): Promise<typeof summary> => {
@@ -103,7 +100,8 @@ export function createHandlers(s: MainServices): Handlers {
   const maybeVaultGranted = (path: string): string => {
     const st = s.settings.get();
     if (st.recentVaults.some((r) => r.path === path) || s.session.lockedVault?.path === path) return path;
-    return s.grants.check(path, 'vault');
+    // A vault folder dropped on the window may be opened too (a drop grants 'read').
+    return s.grants.has(path, 'read') ? s.grants.check(path, 'read') : s.grants.check(path, 'vault');
   };
 
   return {
@@ -260,9 +258,16 @@ export function createHandlers(s: MainServices): Handlers {
     'item:open-external': async (req) => {
       const v = vault();
       const it = await findItem(req.id);
+      if (isRunnable(it.path)) {
+        // The OS "default app" of these is running them: a vault item must not become a program.
+        throw new CachetError('bad-request', 'Cachet does not open programs or scripts; export the file instead', { reason: 'runnable', path: it.path });
+      }
       const entry = await s.temps.create({ itemId: it.id, vaultPath: it.path }, async (dest) => void (await v.get(it.id, dest)), { watchEdits: true });
-      const err = await s.platform.openPath(entry.path);
-      if (err) throw new CachetError('io', `the system could not open the file: ${err}`, { what: 'open-with-default-app' });
+      const err = await s.platform.openPath(entry.path).catch((e: unknown) => String((e as Error)?.message ?? e));
+      if (err) {
+        await s.temps.discard(entry.tempId);
+        throw new CachetError('io', `the system could not open the file: ${err.slice(0, 200)}`, { what: 'open-with-default-app' });
+      }
       return { tempId: entry.tempId, name: basename(entry.path) };
     },
     'temp:save-back': async (req) => {
@@ -339,9 +344,7 @@ export function createHandlers(s: MainServices): Handlers {
     'item:rename': async (req) => {
       const v = vault();
       const path = normalizeVaultPath(req.path);
-      const items = await listItems();
-      if (!items.some((i) => i.id === req.id)) throw new CachetError('not-found', 'no such item in this vault', { id: req.id });
-      if (items.some((i) => i.path === path && i.id !== req.id)) throw new CachetError('exists', 'an item of that name exists', { path });
+      await findItem(req.id);
       const r = await v.move(req.id, path);
       s.emit('vault:changed', {});
       return toItem(r);
@@ -408,6 +411,19 @@ export function createHandlers(s: MainServices): Handlers {
       return st;
     },
   };
+}
+
+const RUNNABLE = new Set([
+  'exe', 'com', 'bat', 'cmd', 'msi', 'msp', 'scr', 'pif', 'cpl', 'ps1', 'psm1', 'vbs', 'vbe', 'js', 'jse', 'wsf', 'wsh', 'hta',
+  'lnk', 'url', 'reg', 'jar', 'sh', 'bash', 'zsh', 'command', 'tool', 'app', 'pkg', 'desktop', 'appimage', 'run', 'deb', 'rpm',
+  'py', 'pyw', 'pl', 'rb', 'scpt', 'applescript', 'workflow', 'action', 'terminal', 'inf', 'settingcontent-ms', 'library-ms', 'appref-ms',
+]);
+
+/** Whether the default app of this name would execute it. */
+export function isRunnable(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 && RUNNABLE.has(name.slice(dot + 1));
 }
 
 /** One ok result per unit not in `failed`, one error result per failure. */

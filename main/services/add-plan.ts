@@ -2,7 +2,8 @@
 // walked and added under its own name with its relative paths, exactly as Vault.add scans
 // (app/vault/vault.ts), so the conflicts asked about are the ones add meets. Symlinks and special
 // files are skipped, never followed. Bounded: depth 64 and 100,000 files per request.
-// It reads only names and sizes, never content; it does not decide conflicts (the user does).
+// It reads only names and sizes, never content; it does not decide conflicts (the user does) nor
+// name the copies of 'keep-both' (Vault.add does).
 
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -54,19 +55,4 @@ export async function planAdd(sources: readonly string[], to: string, signal?: A
     await walk(src, joinVaultPath(to, name), 0);
   }
   return out;
-}
-
-/** `name (2).ext`, `name (3).ext`, ... : the first path `taken` does not hold. */
-export function keepBothPath(vaultPath: string, taken: (p: string) => boolean): string {
-  const slash = vaultPath.lastIndexOf('/');
-  const dir = slash < 0 ? '' : vaultPath.slice(0, slash + 1);
-  const name = vaultPath.slice(slash + 1);
-  const dot = name.lastIndexOf('.');
-  const stem = dot > 0 ? name.slice(0, dot) : name;
-  const ext = dot > 0 ? name.slice(dot) : '';
-  for (let i = 2; i < 10_000; i++) {
-    const p = `${dir}${stem} (${i})${ext}`;
-    if (!taken(p)) return p;
-  }
-  throw new CachetError('exists', 'too many items of the same name', { path: vaultPath });
 }

@@ -37,12 +37,14 @@ export interface AwsBackendOptions {
   stsEndpoint?: string | undefined;
   /** Fixed credentials (tests); default: the SDK chain for the profile. */
   credentials?: AwsClientOptions['credentials'];
+  /** Region when the user chose none (harnesses); default: the SDK's (profile, AWS_REGION). */
+  defaultRegion?: string | undefined;
 }
 
 export function awsBackend(o: AwsBackendOptions = {}): AwsBackend {
   const client = (t: AwsTarget): AwsClientOptions => ({
     profile: t.profile ?? undefined,
-    region: t.region ?? undefined,
+    region: t.region ?? o.defaultRegion,
     endpoint: o.endpoint,
     stsEndpoint: o.stsEndpoint ?? o.endpoint,
     ...(o.credentials ? { credentials: o.credentials } : {}),

@@ -48,7 +48,14 @@ export interface MainServicesOptions {
   /** KMS/STS endpoint override (moto in tests), passed to the default AWS backend. */
   awsEndpoint?: string;
   /** Fixed AWS credentials (tests against moto); default: the SDK chain for the profile. */
-  awsCredentials?: { accessKeyId: string; secretAccessKey: string };
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * AWS_* variables for harnesses (e.g. moto's `env`): AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN ->
+   * credentials, AWS_REGION -> region when none is chosen, AWS_ENDPOINT_URL_KMS/_STS ->
+   * endpoints. AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE are copied into process.env (the
+   * SDK and the profile list read them only from there): a harness-only global effect.
+   */
+  awsEnv?: Record<string, string | undefined>;
   /** scrypt N for new local key files (tests use 2^14 for speed; default SPEC §8 writer's). */
   localScryptN?: number;
   /** The private temp folder (default: <userData>/temp). */
@@ -73,6 +80,21 @@ export interface MainApp {
   stop(): Promise<void>;
 }
 
+function awsOptions(opts: MainServicesOptions): Parameters<typeof awsBackend>[0] {
+  const env = opts.awsEnv ?? {};
+  for (const k of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']) if (env[k]) process.env[k] = env[k];
+  const fromEnv = env['AWS_ACCESS_KEY_ID'] && env['AWS_SECRET_ACCESS_KEY']
+    ? { accessKeyId: env['AWS_ACCESS_KEY_ID'], secretAccessKey: env['AWS_SECRET_ACCESS_KEY'], ...(env['AWS_SESSION_TOKEN'] ? { sessionToken: env['AWS_SESSION_TOKEN'] } : {}) }
+    : undefined;
+  const credentials = opts.awsCredentials ?? fromEnv;
+  return {
+    endpoint: opts.awsEndpoint ?? env['AWS_ENDPOINT_URL_KMS'] ?? env['AWS_ENDPOINT_URL'],
+    stsEndpoint: env['AWS_ENDPOINT_URL_STS'] ?? opts.awsEndpoint ?? env['AWS_ENDPOINT_URL'],
+    defaultRegion: env['AWS_REGION'],
+    ...(credentials ? { credentials } : {}),
+  };
+}
+
 export const HARNESS_SENDER: SenderInfo = { webContentsId: 1, frameUrl: 'app://cachet/index.html', isMainFrame: true };
 
 export async function createMainServices(platform: Platform, opts: MainServicesOptions = {}): Promise<MainApp> {
@@ -85,7 +107,7 @@ export async function createMainServices(platform: Platform, opts: MainServicesO
   const jobs = new Jobs({ clock: platform.clock, emitProgress: (p) => emit('job:progress', p), emitDone: (d) => emit('job:done', d), log });
   const temps = new TempFiles({ root: opts.tempRoot ?? join(platform.userDataDir, 'temp'), clock: platform.clock, onEdited: (e) => emit('temp:edited', e) });
   const localKey = new LocalKeyService({ userDataDir: platform.userDataDir, backend: opts.localKeyBackend ?? localKeyBackend(opts.localScryptN ? { scryptN: opts.localScryptN } : {}), safeStorage: platform.safeStorage, settings });
-  const aws = new AwsService(opts.awsBackend ?? awsBackend({ endpoint: opts.awsEndpoint, credentials: opts.awsCredentials }), settings.get().aws);
+  const aws = new AwsService(opts.awsBackend ?? awsBackend(awsOptions(opts)), settings.get().aws);
   const session = new VaultSession({ backend: opts.vaultBackend ?? vaultBackend(), localKey, aws });
 
   let locking: Promise<void> | undefined;

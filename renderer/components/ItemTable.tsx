@@ -3,7 +3,7 @@
 // (open a folder, preview, delete, rename, drag out). Keyboard: arrows, Home/End, PageUp/Down
 // move; Enter opens; Delete deletes; F2 renames; Backspace goes up a folder.
 
-import { useCallback, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useState, type DragEvent, type KeyboardEvent } from 'react';
 import { formatDate, formatSize, type IndexedItem, type Row, type SortKey, type SortSpec } from '../features/browse/browse-logic.js';
 import { VirtualList } from './VirtualList.js';
 
@@ -40,14 +40,11 @@ export function ItemTable(props: ItemTableProps) {
   const { rows, activeIndex, onActiveChange } = props;
   const [pageSize, setPageSize] = useState(10);
 
-  const open = useCallback(
-    (row: Row | undefined) => {
-      if (!row) return;
-      if (row.kind === 'folder') props.onOpenFolder(row.path);
-      else props.onOpenItem(row.entry);
-    },
-    [props],
-  );
+  const open = (row: Row | undefined) => {
+    if (!row) return;
+    if (row.kind === 'folder') props.onOpenFolder(row.path);
+    else props.onOpenItem(row.entry);
+  };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const last = rows.length - 1;
@@ -148,7 +145,17 @@ export function ItemTable(props: ItemTableProps) {
   };
 
   return (
-    <div className="item-table" role="grid" aria-label={props.label} aria-rowcount={rows.length + 1}>
+    // The grid holds the focus and names the active row (aria-activedescendant); rows are not
+    // focusable themselves, so Tab moves past the list in one step.
+    <div
+      className="item-table"
+      role="grid"
+      aria-label={props.label}
+      aria-rowcount={rows.length + 1}
+      tabIndex={0}
+      aria-activedescendant={activeIndex >= 0 && activeIndex < rows.length ? rowId(activeIndex) : undefined}
+      onKeyDown={onKeyDown}
+    >
       <div className="row row-header" role="row" aria-rowindex={1}>
         {COLUMNS.map((c) => {
           const sorted = props.sort.key === c.key;
@@ -177,9 +184,6 @@ export function ItemTable(props: ItemTableProps) {
           rowHeight={ROW_HEIGHT}
           renderRow={renderRow}
           activeIndex={activeIndex}
-          activeId={activeIndex >= 0 && activeIndex < rows.length ? rowId(activeIndex) : undefined}
-          label="Items"
-          onKeyDown={onKeyDown}
           onPageSize={setPageSize}
         />
       )}

@@ -46,7 +46,7 @@ export function PreviewPane({ name, path, size, content, onClose, onOpenExternal
       </div>
       <div className="preview-body" data-preview={content.status}>
         {content.status === 'loading' && <p className="muted" role="status">Decrypting…</p>}
-        {content.status === 'error' && <ErrorNotice error={content.error} />}
+        {content.status === 'error' && <ErrorNotice error={{ ...content.error, detail: { path, ...content.error.detail } }} />}
         {content.status === 'text' && <pre className="preview-text" tabIndex={0}>{content.text}</pre>}
         {content.status === 'image' && <img className="preview-image" src={content.url} alt={name} />}
         {content.status === 'pdf' && <iframe className="preview-pdf" src={content.url} title={`PDF: ${name}`} />}

@@ -25,7 +25,7 @@ export function SearchBox({ value, onChange, resultCount }: SearchBoxProps) {
       />
       {value !== '' && resultCount !== null && (
         <span className="search-count" aria-live="polite">
-          {resultCount} {resultCount === 1 ? 'match' : 'matches'}
+          {resultCount.toLocaleString()} {resultCount === 1 ? 'match' : 'matches'}
         </span>
       )}
     </div>

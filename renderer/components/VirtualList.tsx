@@ -2,12 +2,12 @@
 // DOM, so 100,000 rows cost what 40 do. Written here instead of taking a package because it is
 // the ~60 lines below plus the pure math in virtual-window.ts (unit-tested).
 // It renders rows and keeps `activeIndex` in view; it does not know what a row is, nor handle
-// keys (the parent does, through `onKeyDown`).
+// keys or focus (the parent grid does, with aria-activedescendant).
 // CSP note: the two `style` props (spacer height, row offset) are set by React through the CSSOM
 // (element.style.height = ...), which `style-src 'self'` allows; they cannot be classes because
 // the values are computed.
 
-import { useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { scrollToRow, virtualWindow } from './virtual-window.js';
 
 export interface VirtualListProps {
@@ -15,10 +15,7 @@ export interface VirtualListProps {
   readonly rowHeight: number;
   readonly renderRow: (index: number) => ReactNode;
   readonly activeIndex?: number | undefined;
-  readonly label: string;
-  readonly activeId?: string | undefined;
   readonly className?: string;
-  readonly onKeyDown?: (e: KeyboardEvent<HTMLDivElement>) => void;
   /** Rows the container can show, for PageUp/PageDown in the parent. */
   readonly onPageSize?: (rows: number) => void;
 }
@@ -58,12 +55,8 @@ export function VirtualList(props: VirtualListProps) {
     <div
       ref={ref}
       className={`vlist ${props.className ?? ''}`}
-      tabIndex={0}
       role="rowgroup"
-      aria-label={props.label}
-      aria-activedescendant={props.activeId}
       onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-      onKeyDown={props.onKeyDown}
     >
       <div className="vlist-spacer" style={{ height: win.total }}>
         <div className="vlist-rows" style={{ transform: `translateY(${win.offset}px)` }}>

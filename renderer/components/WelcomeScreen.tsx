@@ -9,6 +9,8 @@ import { ErrorNotice } from './ErrorNotice.js';
 export interface WelcomeScreenProps {
   readonly recent: AppStateT['recentVaults'];
   readonly lockedVault: AppStateT['lockedVault'];
+  /** Why it was locked, when this session saw it happen. */
+  readonly lockReason?: 'user' | 'idle' | 'system' | 'quit' | null;
   readonly busy: boolean;
   readonly error: ErrorLike | null;
   readonly onDismissError: () => void;
@@ -16,6 +18,9 @@ export interface WelcomeScreenProps {
   readonly onOpenPath: (path: string) => void;
   readonly onForget: (path: string) => void;
   readonly createForm: ReactNode;
+  /** The AWS profile vaults with KMS keys open with, and a way to change it. */
+  readonly awsProfile: string | null;
+  readonly onAwsProfile: () => void;
   /** Shown above everything when opening needs the local key unlocked first. */
   readonly unlockForm?: ReactNode;
 }
@@ -39,6 +44,8 @@ export function WelcomeScreen(p: WelcomeScreenProps) {
             <div className="locked-vault">
               <p>
                 <strong>{p.lockedVault.name}</strong> is locked.
+                {p.lockReason === 'idle' && ' It locked itself after being idle.'}
+                {p.lockReason === 'system' && ' It locked when the computer went to sleep or was locked.'}
               </p>
               <button type="button" className="button button-primary" disabled={p.busy} onClick={() => p.onOpenPath(p.lockedVault!.path)}>
                 Unlock {p.lockedVault.name}
@@ -48,6 +55,12 @@ export function WelcomeScreen(p: WelcomeScreenProps) {
           <button type="button" className={`button ${p.lockedVault ? '' : 'button-primary'}`} onClick={p.onOpen} disabled={p.busy}>
             Open a vault folder…
           </button>
+          <p className="aws-line muted">
+            Vaults with AWS KMS keys open with the AWS profile <strong>{p.awsProfile ?? '(none chosen)'}</strong>.{' '}
+            <button type="button" className="link-button" onClick={p.onAwsProfile}>
+              Change…
+            </button>
+          </p>
           <h3 className="subhead">Recent vaults</h3>
           {p.recent.length === 0 ? (
             <p className="muted">None yet.</p>

@@ -17,6 +17,21 @@ import { createTestKey, startMoto, type Moto } from '../helpers/moto.js';
 import { describeError } from '../../renderer/errors/messages.js';
 
 const skip = chromiumMissing();
+
+/** A one-page PDF (text "Cachet"), small enough to write inline. */
+const MINIMAL_PDF = [
+  '%PDF-1.4',
+  '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
+  '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
+  '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj',
+  '4 0 obj << /Length 40 >> stream',
+  'BT /F1 18 Tf 20 40 Td (Cachet) Tj ET',
+  'endstream endobj',
+  '5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj',
+  'trailer << /Root 1 0 R >>',
+  '%%EOF',
+  '',
+].join('\n');
 const PASSPHRASE = 'correct horse battery staple';
 const WAIT = { timeout: 20_000 };
 
@@ -65,7 +80,7 @@ async function select(h: AppHarness, path: string): Promise<void> {
   await h.page.locator(`[data-item="${path}"]`).click();
 }
 
-describe('desktop app in Chromium, local key', { skip }, () => {
+describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () => {
   let h: AppHarness;
   let src: { notes: string; photo: string; docs: string };
   let vaultDir: string;
@@ -144,6 +159,7 @@ describe('desktop app in Chromium, local key', { skip }, () => {
     await dialog.getByLabel('Apply to all 3 conflicts').check();
     await dialog.getByRole('button', { name: 'Skip' }).click();
     await waitJobDone(h, 'add');
+    await h.page.getByText('Nothing added: 3 files skipped.').waitFor(WAIT);
     assert.equal(await dialog.count(), 0, 'asked once');
     assert.deepEqual((await itemsOnDisk(h)).map((i) => `${i.id}:${i.path}`).sort(), before);
     await dismissJobs(h);
@@ -191,6 +207,24 @@ describe('desktop app in Chromium, local key', { skip }, () => {
     await h.page.waitForFunction(() => (document.querySelector('.preview-image') as HTMLImageElement | null)?.naturalWidth === 320, null, WAIT);
     await h.screenshot('05-preview-image');
     await h.page.getByRole('button', { name: 'Close preview' }).click();
+
+    // PDF: an <iframe> on a blob: URL (Chromium's viewer; nothing written to disk). Removed after,
+    // so the counts of later steps stay as they are.
+    const pdf = join(work, 'src', 'brief.pdf');
+    await writeFile(pdf, MINIMAL_PDF);
+    h.answerDialog([pdf]);
+    await h.page.getByRole('button', { name: 'Add files' }).click();
+    assert.equal(await waitJobDone(h, 'add'), 'ok');
+    await dismissJobs(h);
+    await h.page.locator('[data-item="brief.pdf"]').dblclick();
+    const frame = h.page.locator('iframe.preview-pdf');
+    await frame.waitFor(WAIT);
+    assert.match((await frame.getAttribute('src')) ?? '', /^blob:/);
+    assert.equal(await frame.getAttribute('title'), 'PDF: brief.pdf');
+    await h.page.getByRole('button', { name: 'Close preview' }).click();
+    const id = (await itemsOnDisk(h)).find((i) => i.path === 'brief.pdf')!.id;
+    assert.equal(((await h.app.invoke('items:delete', { ids: [id] })) as { ok: boolean }).ok, true);
+    await h.page.locator('[data-item="brief.pdf"]').waitFor({ state: 'detached', ...WAIT });
   });
 
   test('rename / move', async () => {
@@ -275,7 +309,7 @@ describe('desktop app in Chromium, local key', { skip }, () => {
     await dialog.waitFor(WAIT);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     assert.equal((await itemsOnDisk(h)).length, 5);
-    await h.page.locator('.vlist').focus();
+    await h.page.locator('.item-table').focus();
     await h.page.keyboard.press('Delete');
     await dialog.waitFor(WAIT);
     await dialog.getByRole('button', { name: 'Delete' }).click();
@@ -357,11 +391,19 @@ describe('desktop app in Chromium, local key', { skip }, () => {
       if (minutes !== 5) await new Promise((res) => setTimeout(res, 100));
     }
     assert.equal(minutes, 5);
+  });
+
+  test('an idle lock (what auto-lock does) returns to the welcome screen and says why', async () => {
+    await h.page.locator('[data-item="photo.png"]').dblclick();
+    await h.page.getByRole('img', { name: 'photo.png' }).waitFor(WAIT);
+    await h.app.services.lockAll('idle');
+    await h.page.getByText('Local Vault is locked. It locked itself after being idle.').waitFor(WAIT);
+    assert.equal(await h.page.locator('.preview, [data-item]').count(), 0, 'no item names or previews left on screen');
     assert.deepEqual(h.errors, []);
   });
 });
 
-describe('desktop app in Chromium, AWS KMS (moto)', { skip }, () => {
+describe('desktop app in Chromium, AWS KMS (moto)', { skip, timeout: 240_000 }, () => {
   let moto: Moto;
   let h: AppHarness;
   let vaultDir: string;

@@ -1,5 +1,6 @@
 // The browser harness for renderer tests: Debian Chromium driven by Playwright, the renderer
-// bundle served from a small 127.0.0.1 HTTP server with the app's CSP header, and a stand-in for
+// bundle (dist/renderer, or a fresh build when that is stale) served from a small 127.0.0.1 HTTP
+// server with the app's CSP header, and a stand-in for
 // the preload bridge. With `launchApp` the bridge reaches the REAL main-process services
 // (createMainServices + dispatch, main/services/main-services.ts) on a headless Platform whose
 // dialogs answer from a script; with `openRendererPage` a test supplies its own bridge functions
@@ -11,8 +12,8 @@
 
 import { build } from 'esbuild';
 import { createServer, type Server } from 'node:http';
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,12 +36,38 @@ const STEP_TIMEOUT_MS = 15_000;
 
 let built: Promise<string> | undefined;
 
+const DIST_RENDERER = join(ROOT, 'dist', 'renderer');
+/** What the bundle is made from: if any is newer than dist/renderer/app.js, dist is stale. */
+const RENDERER_INPUTS = ['renderer', 'main/ipc/contract.ts', 'app/errors.ts'];
+
+async function newestInput(): Promise<number> {
+  let newest = 0;
+  for (const input of RENDERER_INPUTS) {
+    const abs = join(ROOT, input);
+    const st = await stat(abs);
+    if (!st.isDirectory()) {
+      newest = Math.max(newest, st.mtimeMs);
+      continue;
+    }
+    for (const e of await readdir(abs, { withFileTypes: true, recursive: true })) {
+      if (e.isFile()) newest = Math.max(newest, (await stat(join(e.parentPath, e.name))).mtimeMs);
+    }
+  }
+  return newest;
+}
+
 /**
- * The renderer bundle (app.js, app.css, index.html) in a fresh temp folder, built once per
- * process with the options of scripts/build.mjs, so a test never runs against a stale dist/.
+ * The folder of the renderer bundle to serve: dist/renderer (what `npm run build` made and the
+ * app ships) when it is up to date with its sources; otherwise a fresh build in a temp folder with
+ * the renderer options of scripts/build.mjs, so a test run after an edit never sees a stale bundle
+ * (and never rewrites dist/, which other test files may be using).
  */
 export function buildRenderer(): Promise<string> {
   built ??= (async () => {
+    const distApp = join(DIST_RENDERER, 'app.js');
+    if (existsSync(distApp) && existsSync(join(DIST_RENDERER, 'index.html')) && (await stat(distApp)).mtimeMs >= (await newestInput())) {
+      return DIST_RENDERER;
+    }
     const out = await mkdtemp(join(tmpdir(), 'cachet-renderer-'));
     await build({
       bundle: true,
@@ -59,8 +86,7 @@ export function buildRenderer(): Promise<string> {
     });
     await copyFile(join(ROOT, 'renderer/index.html'), join(out, 'index.html'));
     process.once('exit', () => {
-      // best effort; the folder holds only the bundle
-      void rm(out, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
     });
     return out;
   })();
@@ -304,7 +330,7 @@ export async function launchApp(b: Browsers, opts: AppHarnessOptions = {}): Prom
     ...(opts.awsEnv ? { awsEnv: opts.awsEnv } : {}),
   });
   await app.start();
-  const context = await b.browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, acceptDownloads: false });
+  const context = await b.browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, acceptDownloads: false, locale: 'en-US', timezoneId: 'UTC' });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   await installBridge(context, { invoke: async (c, r) => app.invoke(c, r), grantDrop: (p) => app.grantDrop(p) });
   page = await context.newPage();
@@ -357,7 +383,7 @@ export async function openRendererPage(
   invoke: (channel: string, request: unknown) => Promise<unknown>,
   viewport = { width: 1280, height: 800 },
 ): Promise<{ page: Page; errors: string[]; emit(event: string, payload: unknown): Promise<void>; close(): Promise<void> }> {
-  const context = await b.browser.newContext({ viewport });
+  const context = await b.browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   await installBridge(context, { invoke, grantDrop: () => {} });
   const page = await context.newPage();

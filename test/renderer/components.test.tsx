@@ -18,7 +18,7 @@ import { CSP, ROOT } from '../helpers/browser.js';
 
 // tsx compiles files under renderer/ (outside the root tsconfig's `include`) with the classic
 // JSX transform, which needs a global React; esbuild's bundle for the app uses the automatic one.
-(globalThis as { React?: typeof React }).React = React;
+(globalThis as unknown as { React?: typeof React }).React = React;
 
 const noop = () => {};
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/\s+/g, ' ');
@@ -87,6 +87,8 @@ test('WelcomeScreen lists recent vaults and offers to unlock the locked one', ()
       onOpenPath={noop}
       onForget={noop}
       createForm={<p>FORM</p>}
+      awsProfile="dev"
+      onAwsProfile={noop}
     />,
   );
   const t = text(html);
@@ -95,6 +97,7 @@ test('WelcomeScreen lists recent vaults and offers to unlock the locked one', ()
   assert.match(t, /Work \/v\/Work/);
   assert.match(html, /aria-label="Forget Work"/);
   assert.match(t, /FORM/);
+  assert.match(t, /AWS profile dev \. Change…/);
 });
 
 test('ConflictDialog offers apply-to-all only when more conflicts follow', () => {

@@ -53,4 +53,7 @@ test('summaries', () => {
   assert.equal(summarize(done({ kind: 'verify', succeeded: 9 })), 'Verified 9 items: all intact.');
   assert.equal(summarize(done({ kind: 'verify', status: 'partial', succeeded: 8, failed: 1 })), 'Verified 9 items: 1 item is damaged.');
   assert.equal(summarize(done({ kind: 'export', succeeded: 2 })), 'Exported 2 items.');
+  const skip = (ref: string) => ({ ref, ok: true, skipped: true });
+  assert.equal(summarize(done({ succeeded: 3, results: [skip('a'), skip('b'), skip('c')] })), 'Nothing added: 3 files skipped.');
+  assert.equal(summarize(done({ succeeded: 3, results: [skip('a'), { ref: 'b', ok: true }] })), 'Added 2 files, skipped 1.');
 });

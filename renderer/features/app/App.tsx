@@ -9,7 +9,7 @@ import { Welcome } from '../vault/Welcome.js';
 import { useAppState } from './use-app-state.js';
 
 export function App() {
-  const { state, error, refresh } = useAppState();
+  const { state, error, lockReason, refresh } = useAppState();
   useActivity(state?.vault != null);
   if (!state) {
     return (
@@ -19,5 +19,5 @@ export function App() {
     );
   }
   if (state.vault) return <VaultView key={state.vault.id} state={state} vault={state.vault} />;
-  return <Welcome state={state} />;
+  return <Welcome state={state} lockReason={lockReason} />;
 }

@@ -75,6 +75,15 @@ export function summarize(done: JobDone): string {
       ? `Verified ${n(done.succeeded, 'item', 'items')}: all intact.`
       : `Verified ${n(done.succeeded + done.failed, 'item', 'items')}: ${n(done.failed, 'item is', 'items are')} damaged.`;
   }
-  const ok = `${verb[done.kind]} ${n(done.succeeded, done.kind === 'add' ? 'file' : 'item', done.kind === 'add' ? 'files' : 'items')}.`;
+  // A skipped conflict counts as succeeded in main (ok, nothing done): say it apart.
+  const skipped = done.results.filter((r) => r.ok && r.skipped === true).length;
+  const unit = done.kind === 'add' ? ['file', 'files'] as const : ['item', 'items'] as const;
+  const did = done.succeeded - skipped;
+  const ok =
+    skipped === 0
+      ? `${verb[done.kind]} ${n(did, unit[0], unit[1])}.`
+      : did === 0
+        ? `Nothing ${verb[done.kind].toLowerCase()}: ${n(skipped, unit[0], unit[1])} skipped.`
+        : `${verb[done.kind]} ${n(did, unit[0], unit[1])}, skipped ${skipped}.`;
   return done.failed > 0 ? `${ok} ${done.failed} failed.` : ok;
 }

@@ -1,7 +1,7 @@
-// Creating and unlocking the local key. The status shown is the freshest of the app state's and
-// the last call's answer (main also pushes app:state-changed).
+// Creating and unlocking the local key. The status shown is the app state's (main pushes
+// app:state-changed after create/unlock), or the call's own answer until that arrives.
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ErrorPayload, LocalKeyStatusT } from '../../../main/ipc/contract.js';
 import { call, toErrorPayload } from '../../api.js';
 import type { LocalKeyCreate } from '../../components/LocalKeyForm.js';
@@ -19,8 +19,10 @@ export function useLocalKey(fromState: LocalKeyStatusT): LocalKey {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
 
-  // Trust the call's answer only while it agrees with where the app state is headed.
-  const status = answer && (answer.exists !== fromState.exists || answer.unlocked !== fromState.unlocked) && !fromState.unlocked ? answer : fromState;
+  // The call's answer bridges the moment until main's app:state-changed arrives; any newer app
+  // state (a lock, say) wins from then on.
+  useEffect(() => setAnswer(null), [fromState]);
+  const status = answer ?? fromState;
 
   const run = async (work: () => Promise<LocalKeyStatusT>): Promise<boolean> => {
     setBusy(true);

@@ -4,7 +4,6 @@
 
 import { useCallback, useRef, useState, type DragEvent } from 'react';
 import type { AppStateT, VaultSummaryT } from '../../../main/ipc/contract.js';
-import { isVaultPath } from '../../../main/ipc/contract.js';
 import { pathForFile, toErrorPayload } from '../../api.js';
 import { Breadcrumbs } from '../../components/Breadcrumbs.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
@@ -26,6 +25,7 @@ import { useAdd } from '../add/use-add.js';
 import { AwsProfileDialog } from '../aws/AwsProfileDialog.js';
 import { useKeyLabels } from '../aws/use-key-labels.js';
 import type { IndexedItem } from '../browse/browse-logic.js';
+import { looksLikeVaultPath } from '../browse/path-check.js';
 import { useBrowse } from '../browse/use-browse.js';
 import { useItems } from '../browse/use-items.js';
 import { useJobs } from '../jobs/use-jobs.js';
@@ -211,7 +211,7 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
           busy={actions.busy}
           validate={(t) => {
             const path = t.trim();
-            if (!isVaultPath(path)) return 'Use a name, optionally with folders separated by /, without “.” or “..” parts.';
+            if (!looksLikeVaultPath(path)) return 'Use a name, optionally with folders separated by /, without “.” or “..” parts.';
             if (path !== modal.entry.item.path && items.entries.some((e) => e.item.path === path)) return 'An item with this path already exists.';
             return undefined;
           }}

@@ -8,15 +8,18 @@ import { CreateVaultForm, type KeyMode } from '../../components/CreateVaultForm.
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { LocalKeyForm } from '../../components/LocalKeyForm.js';
 import { WelcomeScreen } from '../../components/WelcomeScreen.js';
+import { AwsProfileDialog } from '../aws/AwsProfileDialog.js';
 import { useAws } from '../aws/use-aws.js';
 import { useLocalKey } from '../local-key/use-local-key.js';
+import type { LockReason } from '../app/use-app-state.js';
 import { useVaultSetup } from './use-vault-setup.js';
 
-export function Welcome({ state }: { readonly state: AppStateT }) {
+export function Welcome({ state, lockReason }: { readonly state: AppStateT; readonly lockReason: LockReason | null }) {
   const setup = useVaultSetup();
   const local = useLocalKey(state.localKey);
   const [mode, setMode] = useState<KeyMode>('local');
   const [withLocalRecovery, setWithLocalRecovery] = useState(false);
+  const [awsDialog, setAwsDialog] = useState(false);
   const aws = useAws(state.aws, mode === 'aws');
 
   const localRef: KeyRefT | null = local.status.unlocked && local.status.keyId ? { provider: 'local', keyId: local.status.keyId } : null;
@@ -83,29 +86,35 @@ export function Welcome({ state }: { readonly state: AppStateT }) {
   ) : undefined;
 
   return (
-    <WelcomeScreen
-      recent={state.recentVaults}
-      lockedVault={state.lockedVault}
-      busy={setup.busy}
-      error={setup.error}
-      onDismissError={setup.clearError}
-      onOpen={() => void setup.openDialog()}
-      onOpenPath={(p) => void setup.open(p)}
-      onForget={(p) => void setup.forget(p)}
-      unlockForm={unlockForm}
-      createForm={
-        <CreateVaultForm
-          folder={setup.createFolder}
-          mode={mode}
-          localSection={localSection}
-          awsSection={awsSection}
-          blocker={blocker}
-          busy={setup.busy}
-          onPickFolder={() => void setup.pickCreateFolder()}
-          onMode={setMode}
-          onCreate={() => void setup.create(keys)}
-        />
-      }
-    />
+    <>
+      {awsDialog && <AwsProfileDialog state={state} onClose={() => setAwsDialog(false)} />}
+      <WelcomeScreen
+        awsProfile={state.aws.profile}
+        onAwsProfile={() => setAwsDialog(true)}
+        recent={state.recentVaults}
+        lockedVault={state.lockedVault}
+        lockReason={lockReason}
+        busy={setup.busy}
+        error={setup.error}
+        onDismissError={setup.clearError}
+        onOpen={() => void setup.openDialog()}
+        onOpenPath={(p) => void setup.open(p)}
+        onForget={(p) => void setup.forget(p)}
+        unlockForm={unlockForm}
+        createForm={
+          <CreateVaultForm
+            folder={setup.createFolder}
+            mode={mode}
+            localSection={localSection}
+            awsSection={awsSection}
+            blocker={blocker}
+            busy={setup.busy}
+            onPickFolder={() => void setup.pickCreateFolder()}
+            onMode={setMode}
+            onCreate={() => void setup.create(keys)}
+          />
+        }
+      />
+    </>
   );
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
-  chunkNonce, diagnoseChunk, openChunk, openPayload, payloadLength, plaintextLength, readableSource, sealChunk, sealPayload,
+  chunkNonce, diagnoseChunk, fileSink, release, openChunk, openPayload, payloadLength, plaintextLength, readableSource, sealChunk, sealPayload,
   TAG_LENGTH, type ByteSink, type ByteSource, type PositionalSource,
 } from '../../../app/stream/stream.js';
 import { CachetError, type ErrorCode } from '../../../app/errors.js';
@@ -141,6 +141,36 @@ describe('payload sizes', () => {
     assert.equal(plaintextLength(0, 10), null);
     assert.equal(plaintextLength(15, 10), null);
     assert.equal(plaintextLength(1040 + 5, 10), null);
+  });
+});
+
+describe('memory', () => {
+  it('release frees buffers that own their memory, and leaves shared ones alone', () => {
+    const own = Buffer.alloc(65536, 1);
+    const slab = Buffer.alloc(200_000, 2);
+    const view = slab.subarray(0, 65536);
+    const small = Buffer.alloc(100, 3);
+    release([own, view, small]);
+    assert.equal(own.length, 0, 'detached');
+    assert.equal(view.length, 65536);
+    assert.equal(slab[0], 2);
+    assert.equal(small.length, 100);
+  });
+  it('a file sink writes transient parts before releasing them', async () => {
+    const { mkdtemp, open, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const d = await mkdtemp(join(tmpdir(), 'cachet-sink-'));
+    try {
+      const data = randomBytes(300_000);
+      const fh = await open(join(d, 'out'), 'w');
+      await sealPayload(key, 16, memSource(data), fileSink(fh));
+      await fh.close();
+      const { out } = await openAll(await readFile(join(d, 'out')), 16);
+      assert.ok(out.equals(data));
+    } finally {
+      await rm(d, { recursive: true, force: true });
+    }
   });
 });
 

@@ -102,3 +102,18 @@ test('a KMS vault: add, preview, re-key to the local key; a disabled key reports
   assert.equal(await fails('vault:create', { path: other, keys: [{ provider: 'aws-kms', keyId: 'alias/cachet-vault-key' }] }), 'kms-key-disabled');
   assert.equal((await ok('app:state', {})).vault.path, vaultDir, 'the open vault stays open after the failure');
 });
+
+test('awsEnv (moto env) alone reaches KMS and STS (the browser harness path)', async () => {
+  const p2 = createHeadlessPlatform({ userDataDir: join(dir, 'ud-env') });
+  const app2 = await createMainServices(p2, { awsEnv: moto.env, validateResponses: true, log: () => {} });
+  await app2.start();
+  try {
+    const id = await app2.invoke('aws:identity', {});
+    assert.ok(id.ok, JSON.stringify(id));
+    const keys = await app2.invoke('aws:keys', {});
+    assert.ok(keys.ok && (keys.value as any).keys.length > 0, JSON.stringify(keys));
+    assert.equal(process.env['AWS_CONFIG_FILE'], moto.env['AWS_CONFIG_FILE']);
+  } finally {
+    await app2.stop();
+  }
+});

@@ -284,6 +284,21 @@ describe('main flow against a real local-key vault', () => {
     assert.equal(await readFile(c.platform.dragged[0]![0]!, 'utf8'), 'hello vault, edited outside');
   });
 
+  test('programs and scripts are not opened with the default app', async () => {
+    const f = join(c.dir, 'run.sh');
+    await writeFile(f, '#!/bin/sh\necho hi\n');
+    c.app.grantDrop(f);
+    const { jobId } = await ok(c.app, 'items:add', { sources: [f], to: '' });
+    await waitJob(c, jobId);
+    const it = (await ok(c.app, 'items:list', {})).items.find((i: any) => i.path === 'run.sh');
+    const before = c.platform.opened.length;
+    const e = await err(c.app, 'item:open-external', { id: it.id });
+    assert.equal(e.code, 'bad-request');
+    assert.equal(e.detail['reason'], 'runnable');
+    assert.equal(c.platform.opened.length, before);
+    await ok(c.app, 'items:delete', { ids: [it.id] });
+  });
+
   test('verify finds a tampered item', async () => {
     const ok1 = await ok(c.app, 'vault:verify', {});
     assert.equal((await waitJob(c, ok1.jobId)).status, 'ok');
@@ -372,5 +387,59 @@ test('contract: every channel has request and response schemas', () => {
   for (const [name, def] of Object.entries(CHANNELS)) {
     assert.equal(typeof def.request.safeParse, 'function', name);
     assert.equal(typeof def.response.safeParse, 'function', name);
+  }
+});
+
+test('an unexpected error becomes internal with a generic message, logged once', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const platform = createHeadlessPlatform({ userDataDir: join(dir, 'ud'), dialogAnswers: [join(dir, 'v')] });
+    const logs: string[] = [];
+    const app = await createMainServices(platform, {
+      log: (m) => logs.push(m),
+      vaultBackend: {
+        create: async () => { throw new TypeError('boom in a dependency'); },
+        open: async () => { throw new TypeError('boom in a dependency'); },
+      },
+    });
+    await ok(app, 'dialog:pick-folder', { purpose: 'open-vault' });
+    const e = await err(app, 'vault:open', { path: join(dir, 'v') });
+    assert.equal(e.code, 'internal');
+    assert.ok(!e.message.includes('boom'), 'the foreign message does not cross to the renderer');
+    assert.deepEqual(e.detail, {});
+    assert.equal(logs.length, 1);
+    assert.match(logs[0]!, /internal error in vault:open: TypeError/);
+    assert.equal((await app.invoke('app:state', {})).ok, true, 'main keeps working');
+    await app.stop();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a vault folder dropped on the window can be opened; a dropped file grants nothing beside it', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const platform = createHeadlessPlatform({ userDataDir: join(dir, 'ud') });
+    const app = await createMainServices(platform, { log: () => {}, validateResponses: true, localScryptN: 2 ** 14 });
+    const lk = await ok(app, 'local-key:create', { protection: 'passphrase', passphrase: 'drop test passphrase' });
+    platform.answerNext(join(dir, 'v'));
+    await ok(app, 'dialog:pick-folder', { purpose: 'create-vault' });
+    await ok(app, 'vault:create', { path: join(dir, 'v'), keys: [{ provider: 'local', keyId: lk.keyId }] });
+    await ok(app, 'vault:close', {});
+    await ok(app, 'vault:forget-recent', { path: join(dir, 'v') });
+    // A fresh session: nothing granted, nothing recent.
+    const app2 = await createMainServices(createHeadlessPlatform({ userDataDir: join(dir, 'ud2') }), { log: () => {}, localScryptN: 2 ** 14 });
+    assert.equal((await err(app2, 'vault:open', { path: join(dir, 'v') })).code, 'permission-denied');
+    await writeFile(join(dir, 'note.txt'), 'x');
+    app2.grantDrop(join(dir, 'note.txt'));
+    assert.equal((await err(app2, 'vault:open', { path: join(dir, 'v') })).code, 'permission-denied');
+    app2.grantDrop(join(dir, 'v'));
+    const r = await app2.invoke('vault:open', { path: join(dir, 'v') });
+    // Past the path check; an empty vault lists without its key (its index is only a cache).
+    assert.ok(r.ok || r.error.code === 'local-key-missing', JSON.stringify(r));
+    await app2.stop();
+    await app.stop();
+  } finally {
+    await cleanup();
   }
 });

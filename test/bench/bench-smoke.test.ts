@@ -1,0 +1,89 @@
+// A tiny run of scripts/bench/all.mjs (BENCH_QUICK=1: every scenario at toy sizes, one run) so the
+// issue-5 benchmark cannot rot: it must finish and print every scenario's measures, the targets
+// and the summary. No timing or target is asserted: PASS and FAIL both count as printed.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildCli, ROOT } from '../app/cli/harness.js';
+
+let cli: string;
+let cleanupBuild: (() => Promise<void>) | undefined;
+let dir: string;
+
+before(async () => {
+  ({ cli, cleanup: cleanupBuild } = await buildCli());
+  dir = await mkdtemp(join(tmpdir(), 'cachet-bench-all-smoke-'));
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await cleanupBuild?.();
+});
+
+const RESULT = '(PASS|FAIL|N/A)';
+// .ci/run installs age; elsewhere the bench prints a note and skips its rows.
+const AGE = spawnSync('age', ['--version']).status === 0;
+
+test('every scenario of the issue-5 benchmark runs at toy sizes and prints its fields', { timeout: 240_000 }, async () => {
+  const out = join(dir, 'scenarios.json');
+  const child = spawn(process.execPath, [join(ROOT, 'scripts/bench/all.mjs')], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_QUICK: '1', BENCH_CLI: cli, BENCH_SCENARIOS_OUT: out, BENCH_DISK_DIR: dir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-8000)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 220_000);
+  const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  clearTimeout(timer);
+  assert.equal(code, 0, `${stdout.slice(-3000)}\n${stderr}`);
+
+  // 1) peers: every tool's row, the ratios and the targets.
+  assert.match(stdout, /^== 1\) peers: 4 MiB random file/m);
+  for (const tool of ['cachet', 'openssl-cbc', 'cp', 'aws-esdk', ...(AGE ? ['age'] : [])]) {
+    assert.match(stdout, new RegExp(`^${tool}\\s+[\\d.]+\\s+(-|[\\d.]+)\\s+[\\d.]+$`, 'm'), `peer row ${tool}`);
+  }
+  for (const where of ['disk', 'tmpfs']) {
+    for (const op of ['encrypt', 'decrypt']) {
+      for (const peer of ['openssl-cbc', 'cp', ...(AGE ? ['age'] : [])]) assert.match(stdout, new RegExp(`4 MiB ${where}: ${op} cachet/${peer}\\s+[\\d.]+\\s+x`), `${where} ${op} vs ${peer}`);
+    }
+    assert.match(stdout, new RegExp(`${RESULT}\\s+4 MiB ${where} cachet peak RSS < 100 MB`));
+    assert.match(stdout, new RegExp(`${RESULT}\\s+4 MiB ${where} encrypt >= 2x openssl-cbc`));
+    if (AGE) assert.match(stdout, new RegExp(`${RESULT}\\s+4 MiB ${where} decrypt >= 1.3x age`));
+  }
+  assert.match(stdout, /openssl speed -evp aes-256-gcm .*\s+[\d.]+\s+MB\/s/);
+
+  // 2) many files: exact GenerateDataKey count and the rate ratio.
+  assert.match(stdout, /^== 2\) many files: add 200 files/m);
+  assert.match(stdout, /GenerateDataKey calls per add \(each run\)\s+200\s+calls/);
+  assert.match(stdout, new RegExp(`${RESULT}\\s+exactly 200 GenerateDataKey calls per add`));
+  assert.match(stdout, /cachet \/ bare SDK\s+[\d.]+\s+x/);
+
+  // 3) listing: key calls counted, ratio to ls -lR.
+  assert.match(stdout, /^== 3\) listing: a vault of 2000 items/m);
+  assert.match(stdout, /key-provider calls for open \+ 2 lists \(each run\)\s+\d+\s+calls/);
+  assert.match(stdout, /open \+ list \/ ls -lR\s+[\d.]+\s+x/);
+
+  // 4) responsiveness: IPC latency while sealing, renderer frames (unless Chromium is missing).
+  assert.match(stdout, /^== 4\) responsiveness/m);
+  assert.match(stdout, /items:list latency while sealing 16 MiB \(median of \d+\)\s+[\d.]+\s+ms/);
+  assert.match(stdout, /event-loop delay while sealing, p50 \/ p99 \/ max\s+[\d.]+ \/ [\d.]+ \/ [\d.]+\s+ms/);
+  assert.match(stdout, new RegExp(`${RESULT}\\s+renderer scroll median frame < 16.7 ms`));
+
+  // The summary: one line per target, each PASS, FAIL or N/A, none ERROR.
+  assert.match(stdout, /^== summary/m);
+  assert.doesNotMatch(stdout, /ERROR|FAILED TO RUN/);
+  const json = JSON.parse(await readFile(out, 'utf8')) as { quick: boolean; results: { scenario: string; targets: { pass: boolean | null }[]; error?: string }[] };
+  assert.equal(json.quick, true);
+  assert.deepEqual(json.results.map((r) => r.scenario), ['peers', 'many-files', 'listing', 'responsive']);
+  for (const r of json.results) {
+    assert.equal(r.error, undefined, r.scenario);
+    assert.ok(r.targets.length >= 2, `${r.scenario} targets`);
+  }
+});

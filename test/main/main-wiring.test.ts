@@ -1,0 +1,57 @@
+// How main.ts wires Electron, without Electron: the built dist/main/main.cjs runs in a child node
+// process whose 'electron' is a recording fake (fixtures/fake-electron.cjs). Checks the order
+// (sandbox and scheme before ready), the window's webPreferences and preload, the IPC sender
+// check on the real dispatch, permission and header policies. The real-Electron run is
+// test/e2e/electron.test.ts.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { build } from 'esbuild';
+
+test('main.cjs: lifecycle order, window settings, IPC sender check', async (t) => {
+  // Under node_modules/.cache so the bundle's external requires (zod, the AWS SDK) resolve.
+  await mkdir(join('node_modules', '.cache'), { recursive: true });
+  const dir = await mkdtemp(join(process.cwd(), 'node_modules', '.cache', 'cachet-wiring-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const out = join(dir, 'main.cjs');
+  await build({ entryPoints: ['main/main.ts'], bundle: true, platform: 'node', target: 'node24', format: 'cjs', packages: 'external', external: ['electron'], outfile: out, logLevel: 'error' });
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-main.cjs'), out], {
+    env: { ...process.env, CACHET_USER_DATA: join(dir, 'userData') },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const seen = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  const calls: string[] = seen.calls;
+  const at = (name: string) => calls.findIndex((c) => c.startsWith(name));
+  assert.ok(at('enableSandbox') >= 0 && at('enableSandbox') < at('whenReady'));
+  assert.ok(at('registerSchemesAsPrivileged') < at('whenReady'));
+  assert.ok(at('requestSingleInstanceLock') >= 0);
+  assert.ok(at('setPath') >= 0, 'CACHET_USER_DATA honoured');
+  for (const c of ['setPermissionRequestHandler', 'setPermissionCheckHandler', 'onHeadersReceived', 'protocol.handle:app', 'ipcMain.handle:cachet:invoke', 'ipcMain.on:cachet:grant-drop', 'loadURL:app://cachet/index.html']) {
+    assert.ok(calls.includes(c) || at(c) >= 0, `called ${c}`);
+  }
+  assert.ok(at('ipcMain.handle') < at('new BrowserWindow'), 'IPC is ready before the window loads');
+  assert.ok(calls.includes('app.on:before-quit'));
+  assert.ok(calls.includes('app.on:web-contents-created'));
+
+  const wp = seen.webPreferences;
+  assert.equal(wp.contextIsolation, true);
+  assert.equal(wp.sandbox, true);
+  assert.equal(wp.nodeIntegration, false);
+  assert.equal(wp.webSecurity, true);
+  assert.match(wp.preload, /preload\.cjs$/);
+
+  assert.equal(seen.results.ours.ok, true);
+  for (const k of ['otherWebContents', 'otherOrigin', 'subFrame']) {
+    assert.equal(seen.results[k].ok, false, k);
+    assert.equal(seen.results[k].error.code, 'permission-denied', k);
+  }
+  assert.equal(seen.results.badRequest.error.code, 'bad-request');
+  assert.equal(seen.perm, false);
+  assert.deepEqual(Object.keys(seen.headers).filter((k) => k.toLowerCase() === 'content-security-policy'), ['Content-Security-Policy']);
+  assert.match(seen.headers['Content-Security-Policy'][0], /^default-src 'none'/);
+  assert.deepEqual(seen.windowOpen, { action: 'deny' });
+});

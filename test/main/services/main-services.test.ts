@@ -1,0 +1,63 @@
+// createMainServices as a whole: start() wipes temp leftovers of a crashed run; the idle timer
+// locks (vault closed, key zeroed, temps wiped, vault:locked 'idle'); stop() does the same for quit.
+import assert from 'node:assert/strict';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { EventName } from '../../../main/ipc/contract.js';
+import { createHeadlessPlatform } from '../../../main/platform.js';
+import { createMainServices } from '../../../main/services/main-services.js';
+import { ManualClock, tempDir } from '../helpers.js';
+
+test('crash leftovers wiped at start; idle auto-lock; quit lock', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const userData = join(dir, 'ud');
+  const leftover = join(userData, 'temp', 'tmp-00112233445566778899aabb');
+  await mkdir(leftover, { recursive: true });
+  await writeFile(join(leftover, 'plain.txt'), 'left by a crash');
+
+  const clock = new ManualClock();
+  const platform = createHeadlessPlatform({ userDataDir: userData, clock });
+  const events: [EventName, unknown][] = [];
+  const app = await createMainServices(platform, { emit: (e, p) => events.push([e, p]), validateResponses: true, localScryptN: 2 ** 14, log: () => {} });
+  await app.start();
+  assert.deepEqual(await readdir(join(userData, 'temp')), [], 'leftovers wiped at start');
+
+  const call = async (c: string, r: unknown): Promise<any> => {
+    const res = await app.invoke(c, r);
+    assert.ok(res.ok, `${c}: ${JSON.stringify(res)}`);
+    return res.value;
+  };
+  await call('settings:set', { autoLockMinutes: 2 });
+  const lk = await call('local-key:create', { protection: 'passphrase', passphrase: 'idle test passphrase' });
+  platform.answerNext(join(dir, 'v'));
+  await call('dialog:pick-folder', { purpose: 'create-vault' });
+  await call('vault:create', { path: join(dir, 'v'), keys: [{ provider: 'local', keyId: lk.keyId }] });
+  await writeFile(join(dir, 'f.txt'), 'x');
+  app.grantDrop(join(dir, 'f.txt'));
+  const { jobId } = await call('items:add', { sources: [join(dir, 'f.txt')], to: '' });
+  await app.services.jobs.wait(jobId);
+  const [item] = (await call('items:list', {})).items;
+  await call('item:open-external', { id: item.id });
+  assert.equal((await readdir(join(userData, 'temp'))).length, 1);
+
+  clock.advance(60_000);
+  await call('app:activity', {});
+  clock.advance(119_000);
+  assert.ok(!events.some(([e]) => e === 'vault:locked'), 'activity postponed the lock');
+  clock.advance(2_000);
+  for (let i = 0; i < 200 && !events.some(([e]) => e === 'vault:locked'); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(events.find(([e]) => e === 'vault:locked')?.[1], { reason: 'idle' });
+  const st = await call('app:state', {});
+  assert.equal(st.vault, null);
+  assert.equal(st.localKey.unlocked, false);
+  assert.deepEqual(await readdir(join(userData, 'temp')), [], 'temps wiped on auto-lock');
+
+  await call('local-key:unlock', { passphrase: 'idle test passphrase' });
+  await call('vault:open', { path: join(dir, 'v') });
+  await call('item:open-external', { id: item.id });
+  await app.stop();
+  assert.deepEqual(events.at(-2), ['vault:locked', { reason: 'quit' }]);
+  assert.deepEqual(await readdir(join(userData, 'temp')), [], 'temps wiped on quit');
+});
