@@ -399,6 +399,26 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     await h.app.services.lockAll('idle');
     await h.page.getByText('Local Vault is locked. It locked itself after being idle.').waitFor(WAIT);
     assert.equal(await h.page.locator('.preview, [data-item]').count(), 0, 'no item names or previews left on screen');
+  });
+
+  test('open a vault folder: a folder without a vault says so; the vault opens after unlocking', async () => {
+    const notVault = join(work, 'not-a-vault');
+    await mkdir(notVault);
+    h.answerDialog(notVault);
+    await h.page.getByRole('button', { name: 'Open a vault folder…' }).click();
+    const notice = h.page.locator('.welcome > [role=alert]');
+    await notice.waitFor(WAIT);
+    assert.equal(await notice.getAttribute('data-code'), 'vault-not-found');
+    await notice.getByText('No vault in that folder').waitFor(WAIT);
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+
+    h.answerDialog(vaultDir);
+    await h.page.getByRole('button', { name: 'Open a vault folder…' }).click();
+    const form = h.page.getByRole('form', { name: 'Unlock the local key to open the vault' });
+    await form.getByLabel('Passphrase of the local key').fill(PASSPHRASE);
+    await form.getByRole('button', { name: 'Unlock local key' }).click();
+    await h.page.getByRole('heading', { name: 'Local Vault' }).waitFor(WAIT);
+    await h.page.locator('[data-item="photo.png"]').waitFor(WAIT);
     assert.deepEqual(h.errors, []);
   });
 });

@@ -6,8 +6,6 @@ import { useEffect, useState } from 'react';
 import { call, toErrorPayload } from '../../api.js';
 import type { PreviewContent } from '../../components/PreviewPane.js';
 
-export const TEXT_PREVIEW_BYTES = 1024 * 1024;
-
 export function usePreview(itemId: string | null): PreviewContent | null {
   const [content, setContent] = useState<PreviewContent | null>(null);
 
