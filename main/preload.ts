@@ -6,20 +6,9 @@
 // Bundled to dist/main/preload.cjs; in the sandbox it may require only 'electron'.
 
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import {
-  EVENT_PREFIX,
-  GRANT_DROP_CHANNEL,
-  INVOKE_CHANNEL,
-  isChannel,
-  isEventName,
-  type CachetBridge,
-  type Channel,
-  type EventName,
-  type EventPayload,
-  type Req,
-  type Res,
-  type Result,
-} from './ipc/contract.js';
+// Values come from names.ts only: the contract proper (zod) must not be bundled in here.
+import { EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL, isChannel, isEventName } from './ipc/names.js';
+import type { CachetBridge, Channel, EventName, EventPayload, Req, Res, Result } from './ipc/contract.js';
 
 const bridge: CachetBridge = {
   invoke<C extends Channel>(channel: C, request: Req<C>): Promise<Result<Res<C>>> {

@@ -254,6 +254,16 @@ async function fill(src: ByteSource, buf: Buffer, length: number): Promise<numbe
   return n;
 }
 
+/**
+ * Mark a promise that is awaited later (a write or read overlapped with other work) as handled,
+ * so a failure while the loop awaits something else is not an unhandled rejection (which kills
+ * the process); the later `await` still throws it.
+ */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
 /** Wait for every promise; then throw the first failure (no rejection is left unhandled). */
 async function settle(...ps: Promise<unknown>[]): Promise<void> {
   const rs = await Promise.allSettled(ps);
@@ -302,13 +312,13 @@ export async function sealPayload(key: Uint8Array, chunkLog2: number, source: By
     throwIfAborted(opts.signal);
     let k = 0;
     let curLen = await readInto(bufs[0]!);
-    pendingRead = readInto(bufs[1]!);
+    pendingRead = handled(readInto(bufs[1]!));
     for (;;) {
       const cur = bufs[k % 3]!;
       const nextLen = await pendingRead;
       throwIfAborted(opts.signal);
       const final = nextLen === 0;
-      if (!final) pendingRead = readInto(bufs[(k + 2) % 3]!);
+      if (!final) pendingRead = handled(readInto(bufs[(k + 2) % 3]!));
       const n = final ? Math.max(1, Math.ceil(curLen / S)) : perBlock;
       if (index + n > MAX_CHUNKS) throw new CachetError('bad-request', 'the file is too large for one envelope');
       const parts: Buffer[] = [];
@@ -320,7 +330,7 @@ export async function sealPayload(key: Uint8Array, chunkLog2: number, source: By
       }
       total += curLen;
       await pendingWrite;
-      pendingWrite = sink.write(parts, { transient: true });
+      pendingWrite = handled(sink.write(parts, { transient: true }));
       opts.onProgress?.(total);
       if (final) break;
       k++;
@@ -401,7 +411,7 @@ export async function openPayload(
     let k = 0;
     let pos = 0; // payload offset of the current block
     let curLen = await readAt(bufs[0]!, 0);
-    pendingRead = readAfter(bufs[1]!, pos, curLen);
+    pendingRead = handled(readAfter(bufs[1]!, pos, curLen));
     for (;;) {
       throwIfAborted(opts.signal);
       const cur = bufs[k % 2]!;
@@ -420,14 +430,14 @@ export async function openPayload(
         out += keep;
       }
       await pendingWrite;
-      pendingWrite = sink.write(parts, { transient: true });
+      pendingWrite = handled(sink.write(parts, { transient: true }));
       opts.onProgress?.(out);
       const nextLen = await pendingRead;
       if (nextLen === 0) break;
       pos += curLen;
       curLen = nextLen;
       k++;
-      pendingRead = readAfter(bufs[(k + 1) % 2]!, pos, curLen);
+      pendingRead = handled(readAfter(bufs[(k + 1) % 2]!, pos, curLen));
     }
     await pendingWrite;
     return { bytes: out, complete: index === chunks };

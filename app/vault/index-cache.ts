@@ -327,6 +327,8 @@ const LOCK_WAIT_MS = 5_000;
 /** A lock older than this is a leftover even if its holder seems alive (a reused pid, another host). */
 const LOCK_STALE_MS = 30_000;
 const LOCK_ATTEMPTS = 1_000;
+/** A lock file still unreadable this long after it was made was left half-written by a killed writer. */
+const LOCK_UNWRITTEN_MS = 2_000;
 
 function processAlive(pid: number): boolean {
   try {
@@ -350,7 +352,9 @@ async function lockIsStale(path: string, now: number): Promise<boolean> {
     const { host, pid } = JSON.parse(text) as { host?: unknown; pid?: unknown };
     return host === tempHost() && typeof pid === 'number' && pid !== process.pid && !processAlive(pid);
   } catch {
-    return false; // being written right now, or foreign: wait for it to age
+    // Being written right now (for a moment after its creation), or left empty by a writer
+    // killed between creating and writing it: that one must not stall writers for LOCK_STALE_MS.
+    return now - mtimeMs > LOCK_UNWRITTEN_MS;
   }
 }
 

@@ -4,7 +4,8 @@
 // channels; the renderer derives every type from here. Nobody writes `declare global` by hand.
 //
 // This file does not do IPC, touch electron, node or the DOM: it must bundle into the renderer.
-// It imports only zod and app/errors.ts (which has no imports itself).
+// It imports only zod, app/errors.ts, and the zod-free ./names.ts and ./vault-path.ts (the parts
+// the preload and the renderer bundle at run time); those three import nothing.
 //
 // Conventions
 // - Every invoke resolves to `Result<Res<C>>`; it never rejects for an expected failure. Error
@@ -33,8 +34,15 @@
 //   v1 2026-11-28 first publication.
 //   v1.1 JobResult.skipped (optional); aws:create-key alias may also be given as 'alias/NAME'.
 //   v1.2 contract.ts sets z.config({ jitless: true }) (CSP: no eval); no shape change.
+//   v1.3 job:progress fileBytes/fileTotal (optional): per-file progress of `current`. Names and
+//        isVaultPath also live in the zod-free names.ts / vault-path.ts (re-exported); no shape change.
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../../app/errors.js';
+import { isVaultPath, MAX_PATH } from './vault-path.js';
+import type { ChannelName, EventName as NamedEvent } from './names.js';
+
+export { isVaultPath } from './vault-path.js';
+export { CHANNEL_NAMES, EVENT_NAMES, EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL, isChannel, isEventName } from './names.js';
 
 // No `new Function` probe or JIT-compiled parsers: under the renderer's CSP (no 'unsafe-eval') the
 // probe alone is reported as a violation. Set here so every bundle of the contract gets it.
@@ -43,19 +51,10 @@ z.config({ jitless: true });
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 
-const MAX_PATH = 4096;
-
 /** An item id: 32 lowercase hex digits (SPEC §3). */
 export const ItemId = z.string().regex(/^[0-9a-f]{32}$/, 'an item id is 32 lowercase hex digits');
 export const JobId = z.string().regex(/^job-[0-9a-z-]{1,64}$/, 'not a job id');
 export const TempId = z.string().regex(/^tmp-[0-9a-f]{16,64}$/, 'not a temp id');
-
-/** True when `p` is a safe item path inside a vault (SPEC §5). Shared by main and renderer. */
-export function isVaultPath(p: string): boolean {
-  if (p.length === 0 || p.length > MAX_PATH) return false;
-  if (p.startsWith('/') || p.includes('\\') || p.includes('\0') || /^[A-Za-z]:/.test(p)) return false;
-  return p.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
-}
 
 export const VaultPath = z.string().refine(isVaultPath, 'not a relative path inside the vault');
 /** A folder inside the vault; '' is the root. */
@@ -319,6 +318,10 @@ export const EVENTS = {
     filesTotal: z.number().int().nonnegative().nullable(),
     /** The unit being worked on now (vault path or item id). */
     current: z.string().nullable(),
+    /** v1.3: bytes done of `current` (absent when there is none or it is not counted in bytes). */
+    fileBytes: z.number().nonnegative().optional(),
+    /** v1.3: the size of `current`; null when unknown. */
+    fileTotal: z.number().nonnegative().nullable().optional(),
   }),
   'job:done': z.strictObject({
     jobId: JobId,
@@ -368,22 +371,12 @@ export type PlannedAddT = z.output<typeof PlannedAdd>;
 export type JobResultT = z.output<typeof JobResult>;
 export type ConflictDecisionT = z.output<typeof ConflictDecision>;
 
-export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
-export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
-
-export function isChannel(c: unknown): c is Channel {
-  return typeof c === 'string' && Object.hasOwn(CHANNELS, c);
-}
-export function isEventName(e: unknown): e is EventName {
-  return typeof e === 'string' && Object.hasOwn(EVENTS, e);
-}
-
-/** The single ipcMain/ipcRenderer channel every invoke goes through: (channel, request). */
-export const INVOKE_CHANNEL = 'cachet:invoke';
-/** Private preload -> main message registering a dropped file's path (not on the bridge). */
-export const GRANT_DROP_CHANNEL = 'cachet:grant-drop';
-/** Prefix of the ipc channel each event is sent on: `cachet:event:<EventName>`. */
-export const EVENT_PREFIX = 'cachet:event:';
+// names.ts lists the same names for the preload (no zod there). Either assignment fails to
+// compile when a channel or event is in one place and not the other.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type AssertTrue<T extends true> = T;
+export type ChannelNamesInSync = AssertTrue<SameKeys<Channel, ChannelName>>;
+export type EventNamesInSync = AssertTrue<SameKeys<EventName, NamedEvent>>;
 
 /** What the preload exposes as `window.cachet`. */
 export interface CachetBridge {

@@ -35,8 +35,8 @@ import type { MainServices } from '../services/main-services.js';
 import { planAdd } from '../services/add-plan.js';
 import { toErrorPayload } from '../services/errors.js';
 import type { VaultItem, VaultPort } from '../services/vault-port.js';
-import type { JobContext } from '../services/jobs.js';
-import type { ItemFailure } from '../../app/vault/vault.js';
+import type { JobContext, JobProgress } from '../services/jobs.js';
+import type { ItemFailure, JobProgress as VaultJobProgress } from '../../app/vault/vault.js';
 
 export type Handler<C extends Channel> = (req: ParsedReq<C>) => Promise<Res<C>>;
 export type Handlers = { [C in Channel]: Handler<C> };
@@ -160,6 +160,7 @@ export function createHandlers(s: MainServices): Handlers {
           const r = await v.rekey(keys, {
             signal: ctx.signal,
             ...(req.ids ? { refs: [...req.ids] } : {}),
+            // Re-keying rewrites headers only: no byte counts, so no per-file bar either.
             onProgress: (p) => ctx.progress({ bytesDone: 0, bytesTotal: null, filesDone: p.filesDone, filesTotal: p.filesTotal, current: p.file ?? null }),
           });
           reportUnits(ctx, targets, r.failed);
@@ -176,7 +177,7 @@ export function createHandlers(s: MainServices): Handlers {
       const jobId = s.jobs.start('verify', async (ctx) => {
         const r = await v.verify({
           signal: ctx.signal,
-          onProgress: (p) => ctx.progress({ bytesDone: p.bytes, bytesTotal: p.total, filesDone: p.filesDone, filesTotal: p.filesTotal, current: p.file ?? null }),
+          onProgress: (p) => ctx.progress(fromVaultProgress(p)),
         });
         reportUnits(ctx, items, r.bad);
       });
@@ -196,13 +197,13 @@ export function createHandlers(s: MainServices): Handlers {
     'dialog:save': async (req) => {
       const suggested = basename(req.suggestedName.replaceAll('\\', '/')) || 'item';
       const path = await s.platform.showSaveDialog({ suggestedName: suggested, title: req.title });
-      return { path: path ? s.grants.grant(path, ['write']) : null };
+      return { path: path ? s.grants.grant(path, ['save']) : null };
     },
 
     'items:list': async () => ({ items: (await listItems()).map(toItem) }),
     'items:plan-add': async (req) => {
       const to = normalizeFolderPath(req.to);
-      const sources = req.sources.map((p) => s.grants.check(p, 'read'));
+      const sources = await Promise.all(req.sources.map((p) => s.grants.checkOnDisk(p, 'read')));
       const planned = await planAdd(sources, to);
       const byPath = new Map((await listItems()).map((i) => [i.path, i.id]));
       let totalBytes = 0;
@@ -215,7 +216,7 @@ export function createHandlers(s: MainServices): Handlers {
     'items:add': async (req) => {
       const v = vault();
       const to = normalizeFolderPath(req.to);
-      const sources = req.sources.map((p) => s.grants.check(p, 'read'));
+      const sources = await Promise.all(req.sources.map((p) => s.grants.checkOnDisk(p, 'read')));
       const decisions = new Map<string, 'replace' | 'keep-both' | 'skip'>();
       for (const [k, d] of Object.entries(req.decisions ?? {})) decisions.set(normalizeVaultPath(k), d);
       const jobId = s.jobs.start('add', async (ctx) => {
@@ -224,7 +225,7 @@ export function createHandlers(s: MainServices): Handlers {
             to,
             signal: ctx.signal,
             conflict: (path) => decisions.get(path) ?? req.onConflict,
-            onProgress: (p) => ctx.progress({ bytesDone: p.bytes, bytesTotal: p.total, filesDone: p.filesDone, filesTotal: p.filesTotal, current: p.file ?? null }),
+            onProgress: (p) => ctx.progress(fromVaultProgress(p)),
           });
           for (const it of r.added) ctx.result({ ref: it.path, ok: true });
           for (const path of r.skipped) ctx.result({ ref: path, ok: true, skipped: true });
@@ -288,7 +289,7 @@ export function createHandlers(s: MainServices): Handlers {
     },
     'items:export': async (req) => {
       const v = vault();
-      const root = s.grants.check(req.to, 'write');
+      const root = await s.grants.checkOnDisk(req.to, 'write', { self: true });
       const all = new Map((await listItems()).map((i) => [i.id, i]));
       const items = req.ids.map((id) => {
         const it = all.get(id);
@@ -304,12 +305,16 @@ export function createHandlers(s: MainServices): Handlers {
           const base = bytes;
           try {
             const rel = req.keepFolders ? normalizeVaultPath(it.path) : basename(normalizeVaultPath(it.path));
+            // Folders kept from the vault path must not lead through a link placed in the chosen
+            // folder: checked before mkdir (which would create folders through it) and after.
+            await s.grants.checkOnDisk(dirname(inside(root, rel)), 'write', { self: true });
             const dest = await freeFsPath(inside(root, rel));
             await mkdir(dirname(dest), { recursive: true });
+            await s.grants.checkOnDisk(dirname(dest), 'write', { self: true });
             await v.get(it.id, dest, {
               signal: ctx.signal,
               overwrite: false,
-              onProgress: (p) => ctx.progress({ bytesDone: base + p.bytes, bytesTotal: total, filesDone: done, filesTotal: items.length, current: it.path }),
+              onProgress: (p) => ctx.progress({ bytesDone: base + p.bytes, bytesTotal: total, filesDone: done, filesTotal: items.length, current: it.path, fileBytes: p.fileBytes, fileTotal: it.size }),
             });
             ctx.result({ ref: it.path, ok: true });
           } catch (e) {
@@ -325,7 +330,9 @@ export function createHandlers(s: MainServices): Handlers {
     },
     'item:export-as': async (req) => {
       const v = vault();
-      const dest = s.grants.check(req.to, 'write');
+      // Only the file confirmed in dialog:save may be overwritten ('save' is exact); a folder
+      // chosen for export grants 'write', which never overwrites.
+      const dest = await s.grants.checkOnDisk(req.to, 'save');
       await findItem(req.id);
       await v.get(req.id, dest, { overwrite: true });
       return null;
@@ -427,6 +434,16 @@ export function isRunnable(path: string): boolean {
 }
 
 /** One ok result per unit not in `failed`, one error result per failure. */
+/** The core's progress as a job:progress payload; per-file fields only while a file is named. */
+function fromVaultProgress(p: VaultJobProgress): JobProgress {
+  const out: JobProgress = { bytesDone: p.bytes, bytesTotal: p.total, filesDone: p.filesDone, filesTotal: p.filesTotal, current: p.file ?? null };
+  if (p.file !== undefined) {
+    out.fileBytes = p.fileBytes;
+    out.fileTotal = p.fileTotal;
+  }
+  return out;
+}
+
 function reportUnits(ctx: JobContext, units: readonly VaultItem[], failed: readonly ItemFailure[]): void {
   const bad = new Set(failed.map((f) => f.item));
   for (const u of units) if (!bad.has(u.id)) ctx.result({ ref: u.path, ok: true });

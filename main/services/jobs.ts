@@ -81,7 +81,8 @@ export class Jobs {
       result(r) {
         if (r.ok) {
           succeeded++;
-          if (results.filter((x) => x.ok).length < MAX_OK_RESULTS) results.push(r);
+          // succeeded counts every kept ok result until the cap: no rescan per result (100,000 units).
+          if (succeeded <= MAX_OK_RESULTS) results.push(r);
         } else {
           failed++;
           results.push(r);

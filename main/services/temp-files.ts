@@ -5,9 +5,10 @@
 // wiped on lock, on quit and at startup (leftovers of a crash).
 // It does not decrypt or seal: the caller passes a `write(dest)` that does, and re-seals on save-back.
 // Wiping is best effort against recovery: SSDs and copy-on-write filesystems may keep old blocks.
+// A copy with another hard link (made outside, by the person's tools) is unlinked, not zeroed.
 
 import { randomBytes } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
+import { constants as fsConstants, watch, type FSWatcher } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fromSystemError, CachetError } from '../../app/errors.js';
@@ -169,8 +170,13 @@ export async function wipeTree(p: string, depth = 0): Promise<number> {
 
 async function zeroFile(p: string, size: number): Promise<void> {
   await chmod(p, 0o600).catch(() => {});
-  const fh = await open(p, 'r+');
+  // O_NOFOLLOW: if the file became a link since lstat, zero nothing rather than its target.
+  const fh = await open(p, fsConstants.O_RDWR | (fsConstants.O_NOFOLLOW ?? 0));
   try {
+    // Another name for the same bytes (a hard link made outside the temp folder) is not ours to
+    // destroy: unlinking our name is all the wipe may do then.
+    const st = await fh.stat();
+    if (!st.isFile() || st.nlink > 1) return;
     for (let off = 0; off < size; off += ZEROS.length) {
       await fh.write(ZEROS, 0, Math.min(ZEROS.length, size - off), off);
     }

@@ -1,9 +1,9 @@
-// Long jobs at the bottom of the window: a progress bar (bytes, else files), the file being
-// worked on, Cancel; when done, a summary and what failed and why (title + hint per failure).
+// Long jobs at the bottom of the window: an overall progress bar (bytes, else files), the file
+// being worked on with its own bar when main reports per-file bytes, Cancel; when done, a summary and what failed and why (title + hint per failure).
 // Props only. Uses <progress>, so no computed inline styles are needed.
 
 import { describeError } from '../errors/messages.js';
-import { fraction, summarize, type JobView } from '../features/jobs/job-state.js';
+import { fileFraction, fraction, summarize, type JobView } from '../features/jobs/job-state.js';
 import { formatSize } from '../features/browse/browse-logic.js';
 
 export interface JobPanelProps {
@@ -22,6 +22,7 @@ export function JobPanel({ jobs, onCancel, onDismiss, nameOf }: JobPanelProps) {
     <section className="jobs" aria-label="Activity">
       {jobs.map((job) => {
         const f = fraction(job.progress);
+        const ff = fileFraction(job.progress);
         const p = job.progress;
         if (job.done) {
           const failures = job.done.results.filter((r) => !r.ok);
@@ -71,9 +72,17 @@ export function JobPanel({ jobs, onCancel, onDismiss, nameOf }: JobPanelProps) {
               <progress key="determinate" className="progress" aria-label={`${job.label} progress`} max={1000} value={Math.round(f * 1000)} />
             )}
             {p?.current && (
-              <p className="job-current" title={p.current}>
-                {nameOf ? nameOf(p.current) : p.current}
-              </p>
+              <div className="job-file">
+                <p className="job-current" title={p.current}>
+                  {nameOf ? nameOf(p.current) : p.current}
+                  {p.fileTotal ? <span className="job-file-size"> · {formatSize(p.fileBytes ?? 0)} of {formatSize(p.fileTotal)}</span> : null}
+                </p>
+                {ff === null ? (
+                  <progress key="file-indeterminate" className="progress progress-file" aria-label="Current file progress" />
+                ) : ff !== undefined ? (
+                  <progress key="file-determinate" className="progress progress-file" aria-label="Current file progress" max={1000} value={Math.round(ff * 1000)} />
+                ) : null}
+              </div>
             )}
           </div>
         );

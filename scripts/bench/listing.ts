@@ -34,7 +34,7 @@ const MAX_UNWRAPS = 2;
 
 /** A provider that counts every call, by method. */
 class CountingProvider implements KeyProvider {
-  readonly type: string;
+  readonly type: KeyProvider['type'];
   readonly counts = new Map<string, number>();
   readonly #inner: KeyProvider;
   constructor(inner: KeyProvider) {

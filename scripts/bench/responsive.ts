@@ -20,12 +20,13 @@ import { createMainServices } from '../../main/services/main-services.js';
 import { createHeadlessPlatform } from '../../main/platform.js';
 import { buildRenderer, CHROMIUM, chromiumMissing, installBridge, serveDir } from '../../test/helpers/browser.js';
 import { fakeInvoke, manyItems } from '../../test/renderer/fake-main.js';
-import { log, makeRandomFile, median, percentile, positive, QUICK, report, round } from './lib.mjs';
+import { log, makeRandomFile, median, percentile, positive, QUICK, report, round, type BenchTarget } from './lib.mjs';
 
 const SIZE_MB = positive(process.env.BENCH_SIZE_MB, QUICK ? 16 : 1024);
 const ITEMS = positive(process.env.BENCH_ITEMS, QUICK ? 5000 : 100_000);
 const FRAMES = QUICK ? 60 : 600;
 const LIST_EVERY_MS = 25;
+const LOOP_RESOLUTION_MS = 10;
 const TARGETS = { listMs: 50, frameMs: 16.7 };
 
 /** rAF loop in the page: scroll one screen per frame (bouncing at the ends), record intervals. */
@@ -87,7 +88,7 @@ async function mainLatency(work: string): Promise<{ idle: number[]; busy: number
     }
 
     const finished = new Promise((r) => (done = r));
-    const h = monitorEventLoopDelay({ resolution: 10 });
+    const h = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     h.enable();
     const started = process.hrtime.bigint();
     value(await app.invoke('items:add', { sources: [src], to: '' }), 'items:add');
@@ -104,7 +105,9 @@ async function mainLatency(work: string): Promise<{ idle: number[]; busy: number
     if (result.status !== 'ok') throw new Error(`items:add ended ${JSON.stringify(result).slice(0, 400)}`);
     const items = value<{ items: { size: number | null }[] }>(await app.invoke('items:list', {}), 'items:list').items;
     if (!items.some((i) => i.size === SIZE_MB * 2 ** 20)) throw new Error('the sealed file is not listed after the job');
-    return { idle, busy, loopP50: h.percentile(50) / 1e6, loopP99: h.percentile(99) / 1e6, loopMax: h.max / 1e6, sealSeconds };
+    // The histogram holds whole timer periods: the blocking is what exceeds the sampling interval.
+    const over = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
+    return { idle, busy, loopP50: over(h.percentile(50)), loopP99: over(h.percentile(99)), loopMax: over(h.max), sealSeconds };
   } finally {
     await app.stop().catch(() => {});
   }
@@ -125,7 +128,8 @@ async function rendererFrames(): Promise<{ frames: number[]; rowsInDom: number }
     const page = await context.newPage();
     await page.goto(server.url, { waitUntil: 'load' });
     await page.getByRole('searchbox', { name: 'Search items' }).fill('file');
-    await page.getByText(`${ITEMS} matches`).waitFor({ timeout: 60_000 });
+    // Every item matches; the grid's row count (items + header) says when the view has them all.
+    await page.waitForFunction(`document.querySelector('[role=grid]')?.getAttribute('aria-rowcount') === '${ITEMS + 1}'`, undefined, { timeout: 60_000 });
     // A string, not a function: tsx's transform would add helpers the page does not have.
     const frames = (await page.evaluate(SCROLL_SCRIPT.replace('FRAMES', String(FRAMES)))) as number[];
     const rowsInDom = await page.locator('.vlist .row').count();
@@ -144,15 +148,15 @@ try {
     { name: `items:list latency, idle (median of ${m.idle.length})`, value: round(median(m.idle), 1), unit: 'ms' },
     { name: `items:list latency while sealing ${SIZE_MB} MiB (median of ${m.busy.length})`, value: round(median(m.busy), 1), unit: 'ms' },
     { name: 'items:list latency while sealing, p95 / max', value: `${round(percentile(m.busy, 95), 1)} / ${round(Math.max(...m.busy), 1)}`, unit: 'ms' },
-    { name: 'event-loop delay while sealing, p50 / p99 / max', value: `${round(m.loopP50, 1)} / ${round(m.loopP99, 1)} / ${round(m.loopMax, 1)}`, unit: 'ms' },
+    { name: 'event-loop blocking while sealing, p50 / p99 / max', value: `${round(m.loopP50, 1)} / ${round(m.loopP99, 1)} / ${round(m.loopMax, 1)}`, unit: 'ms' },
     { name: 'seal through items:add (job start to job:done)', value: round((SIZE_MB * 2 ** 20) / 1e6 / m.sealSeconds, 0), unit: 'MB/s' },
   ];
-  const targets = [{ name: `items:list median < ${TARGETS.listMs} ms while sealing`, value: round(median(m.busy), 1), pass: m.busy.length > 0 && median(m.busy) < TARGETS.listMs }];
+  const targets: BenchTarget[] = [{ name: `items:list median < ${TARGETS.listMs} ms while sealing`, value: round(median(m.busy), 1), pass: m.busy.length > 0 && median(m.busy) < TARGETS.listMs }];
   const notes: string[] = [];
   const skip = chromiumMissing();
   if (skip) {
     notes.push(`renderer part skipped: ${skip}`);
-    targets.push({ name: `renderer scroll median frame < ${TARGETS.frameMs} ms`, value: null as unknown as number, pass: null as unknown as boolean });
+    targets.push({ name: `renderer scroll median frame < ${TARGETS.frameMs} ms`, value: null, pass: null });
   } else {
     const r = await rendererFrames();
     const med = median(r.frames);

@@ -73,7 +73,7 @@ test('every scenario of the issue-5 benchmark runs at toy sizes and prints its f
   // 4) responsiveness: IPC latency while sealing, renderer frames (unless Chromium is missing).
   assert.match(stdout, /^== 4\) responsiveness/m);
   assert.match(stdout, /items:list latency while sealing 16 MiB \(median of \d+\)\s+[\d.]+\s+ms/);
-  assert.match(stdout, /event-loop delay while sealing, p50 \/ p99 \/ max\s+[\d.]+ \/ [\d.]+ \/ [\d.]+\s+ms/);
+  assert.match(stdout, /event-loop blocking while sealing, p50 \/ p99 \/ max\s+[\d.]+ \/ [\d.]+ \/ [\d.]+\s+ms/);
   assert.match(stdout, new RegExp(`${RESULT}\\s+renderer scroll median frame < 16.7 ms`));
 
   // The summary: one line per target, each PASS, FAIL or N/A, none ERROR.

@@ -5,7 +5,8 @@
 // Covers: create a vault with a local key and with AWS (profile, identity, keys, create key),
 // drop files and a folder with progress, conflicts, browse/search/sort, preview text and image,
 // rename, export, delete, cancel, verify, lock/unlock, and the error paths (a tampered item, a
-// disabled KMS key). Screenshots go to test-results/screenshots/.
+// disabled KMS key, access denied: a profile whose IAM user moto refuses kms:Decrypt, with moto's
+// IAM checks on). Screenshots go to test-results/screenshots/.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumMissing, launchApp, startBrowsers, type AppHarness, type Browsers } from '../helpers/browser.js';
-import { createTestKey, startMoto, type Moto } from '../helpers/moto.js';
+import { createLimitedUser, createTestKey, startMoto, type LimitedUser, type Moto } from '../helpers/moto.js';
 import { describeError } from '../../renderer/errors/messages.js';
 
 const skip = chromiumMissing();
@@ -324,11 +325,30 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     await h.drop('.vault-view', [big]);
     const running = h.page.locator('.job-running[data-job-kind="add"]');
     await running.waitFor(WAIT);
-    await running.locator('progress').waitFor(WAIT);
+    // Both bars move while it seals: the job's and the current file's (contract v1.3 fileBytes).
+    const overall = running.locator('progress:not(.progress-file)');
+    const perFile = running.locator('progress.progress-file');
+    await overall.waitFor(WAIT);
+    await perFile.waitFor(WAIT);
+    const valueOf = async (l: typeof overall) => Number((await l.getAttribute('value')) ?? -1);
+    const start = [await valueOf(overall), await valueOf(perFile)];
+    await h.page.waitForFunction(([o0, f0]) => {
+      const r = document.querySelector('.job-running[data-job-kind="add"]');
+      const o = Number(r?.querySelector('progress:not(.progress-file)')?.getAttribute('value') ?? -1);
+      const f = Number(r?.querySelector('progress.progress-file')?.getAttribute('value') ?? -1);
+      return o > o0! && f > f0!;
+    }, start, WAIT);
     await h.screenshot('06-progress');
     await running.getByRole('button', { name: 'Cancel' }).click();
     assert.equal(await waitJobDone(h, 'add'), 'cancelled');
     assert.ok(!(await itemsOnDisk(h)).some((i) => i.path === 'big.bin'));
+    const fileBytes = h.events.flatMap((e) => {
+      const p = e.payload as { kind?: string; current?: string | null; fileBytes?: number; fileTotal?: number | null };
+      return e.event === 'job:progress' && p.kind === 'add' && p.current === 'big.bin' && p.fileBytes !== undefined ? [p] : [];
+    });
+    assert.ok(fileBytes.length >= 2, 'main sent per-file progress for big.bin');
+    assert.ok(fileBytes.every((p) => p.fileTotal === 1024 * 1024 * 1024));
+    assert.ok(fileBytes.at(-1)!.fileBytes! > fileBytes[0]!.fileBytes!, 'fileBytes grows');
     await dismissJobs(h);
     await rm(big);
   });
@@ -534,6 +554,89 @@ describe('desktop app in Chromium, AWS KMS (moto)', { skip, timeout: 240_000 }, 
     assert.equal(await failed.getAttribute('data-code'), 'kms-unreachable');
     await failed.getByText(describeError({ code: 'kms-unreachable', detail: {} }).title).waitFor(WAIT);
     await h.screenshot('13-kms-unreachable');
+    assert.deepEqual(h.errors, []);
+  });
+});
+
+describe('desktop app in Chromium, KMS access denied (moto with IAM access control on)', { skip, timeout: 120_000 }, () => {
+  let moto: Moto;
+  let h: AppHarness;
+  let keyArn: string;
+  let writer: LimitedUser;
+  let reader: LimitedUser;
+
+  before(async () => {
+    moto = await startMoto({ iamAuth: true });
+    keyArn = await createTestKey(moto, 'alias/cachet-shared');
+    const browse = ['kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey'];
+    [writer, reader] = await Promise.all([
+      createLimitedUser(moto, { allow: ['kms:*'] }),
+      // May list keys and even seal, but not unwrap: moto refuses Decrypt by this user's policy.
+      createLimitedUser(moto, { allow: [...browse, 'kms:GenerateDataKey', 'kms:Encrypt'], deny: ['kms:Decrypt'] }),
+    ]);
+    const aws = join(work, 'aws-iam');
+    await mkdir(aws, { recursive: true });
+    await writeFile(join(aws, 'config'), ['[profile writer]', 'region = us-east-1', '', '[profile reader]', 'region = us-east-1', ''].join('\n'));
+    await writeFile(
+      join(aws, 'credentials'),
+      [
+        '[writer]', `aws_access_key_id = ${writer.accessKeyId}`, `aws_secret_access_key = ${writer.secretAccessKey}`, '',
+        '[reader]', `aws_access_key_id = ${reader.accessKeyId}`, `aws_secret_access_key = ${reader.secretAccessKey}`, '',
+      ].join('\n'),
+    );
+    // No AWS_ACCESS_KEY_ID: the credentials come from the chosen profile.
+    const awsEnv = { AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' };
+    for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete process.env[k];
+    Object.assign(process.env, awsEnv);
+    h = await launchApp(b, { awsEndpoint: moto.endpoint, awsEnv });
+  });
+  after(async () => {
+    await h?.close();
+    await moto?.stop();
+  });
+
+  test('a vault sealed by one profile; another profile denied kms:Decrypt previews an item: access denied with a hint', async () => {
+    const vaultDir = join(work, 'Shared Vault');
+    await h.page.getByRole('tab', { name: 'AWS KMS' }).click();
+    await h.page.locator('option', { hasText: 'writer — us-east-1' }).waitFor({ state: 'attached', ...WAIT });
+    await h.page.getByLabel('AWS profile').selectOption('writer');
+    await h.page.getByTestId('aws-identity').filter({ hasText: writer.arn }).waitFor(WAIT);
+    const keyList = h.page.getByRole('group', { name: 'KMS keys to seal with' });
+    await keyList.getByRole('checkbox', { name: /cachet-shared/ }).check();
+    h.answerDialog(vaultDir);
+    await h.page.getByRole('button', { name: 'Choose folder…' }).click();
+    await h.page.getByTestId('create-folder').filter({ hasText: vaultDir }).waitFor(WAIT);
+    await h.page.getByRole('button', { name: 'Create vault' }).click();
+    await h.page.getByRole('heading', { name: 'Shared Vault' }).waitFor(WAIT);
+    const file = join(work, 'shared-note.txt');
+    await writeFile(file, 'only for the writer');
+    h.answerDialog([file]);
+    await h.page.getByRole('button', { name: 'Add files' }).click();
+    assert.equal(await waitJobDone(h, 'add'), 'ok');
+    await dismissJobs(h);
+    await h.page.locator('[data-item="shared-note.txt"]').dblclick();
+    await h.page.locator('.preview-text').filter({ hasText: 'only for the writer' }).waitFor(WAIT);
+    await h.page.getByRole('button', { name: 'Close preview' }).click();
+
+    // Switch to the profile whose user may not Decrypt; its identity is shown.
+    await h.page.getByRole('button', { name: 'AWS profile' }).click();
+    const dialog = h.page.getByRole('dialog', { name: 'AWS profile' });
+    await dialog.getByLabel('AWS profile').selectOption('reader');
+    await dialog.getByTestId('aws-identity').filter({ hasText: reader.arn }).waitFor(WAIT);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    await h.page.locator('[data-item="shared-note.txt"]').dblclick();
+    const notice = h.page.locator('.preview [role=alert]');
+    await notice.waitFor(WAIT);
+    assert.equal(await notice.getAttribute('data-code'), 'kms-access-denied');
+    const text = (await notice.textContent()) ?? '';
+    const expected = describeError({ code: 'kms-access-denied', detail: { keyId: keyArn, identity: reader.arn } });
+    assert.ok(text.includes(expected.title), `title ${JSON.stringify(expected.title)} in ${JSON.stringify(text)}`);
+    assert.ok(text.includes(expected.hint), `hint ${JSON.stringify(expected.hint)} in ${JSON.stringify(text)}`);
+    assert.ok(text.includes(reader.arn), 'the hint names the refused identity');
+    assert.doesNotMatch(text, /only for the writer/, 'no plaintext');
+    assert.doesNotMatch(text, /at \w+ \(|Error:|SyntaxError/, 'no stack trace, no undecoded reply');
+    await h.screenshot('14-access-denied');
     assert.deepEqual(h.errors, []);
   });
 });

@@ -60,6 +60,12 @@ export interface FaultProxyOptions {
    * retries run out. Drawn once per new invocation id from the same PRNG.
    */
   doom?: number;
+  /**
+   * At most this many rate-drawn throttles per call (by invocation id; default unlimited). The
+   * SDK's throttling backoff doubles from 1 s up to 20 s, so one call drawing 5-6 throttles in a
+   * row makes a 30-60 s tail; a cap keeps a test's time bound without changing the rate much.
+   */
+  maxThrottlesPerCall?: number;
   /** Decide yourself; return undefined to fall back to the rates. Runs before `doom`. */
   decide?: (req: RequestInfo) => Fault | undefined;
 }
@@ -130,6 +136,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   let inFlight = 0;
   const doomed = new Map<string, string>();
   const judged = new Set<string>();
+  const throttlesOf = new Map<string, number>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -160,7 +167,13 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     let r = rand();
     for (const [fault, p] of [['throttle', rates.throttle], ['server-error', rates.serverError], ['reset', rates.reset], ['slow', rates.slow], ['timeout', rates.timeout]] as const) {
       r -= p ?? 0;
-      if (r < 0) return fault;
+      if (r >= 0) continue;
+      if (fault === 'throttle' && opts.maxThrottlesPerCall !== undefined && info.invocationId !== '') {
+        const n = throttlesOf.get(info.invocationId) ?? 0;
+        if (n >= opts.maxThrottlesPerCall) return 'pass';
+        throttlesOf.set(info.invocationId, n + 1);
+      }
+      return fault;
     }
     return 'pass';
   };

@@ -16,8 +16,12 @@ test('preload exposes the bridge built from the contract', async (t) => {
   t.after(() => rm(dir, { recursive: true, force: true }));
   const out = join(dir, 'preload.cjs');
   await build({ entryPoints: ['main/preload.ts'], bundle: true, platform: 'node', target: 'node24', format: 'cjs', external: ['electron'], outfile: out, logLevel: 'error' });
-  const requires = [...(await readFile(out, 'utf8')).matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+  const code = await readFile(out, 'utf8');
+  const requires = [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
   assert.deepEqual([...new Set(requires)], ['electron'], 'the sandboxed preload may require only electron');
+  // It bundles main/ipc/names.ts, never the contract's zod schemas (which made it ~770 KB).
+  assert.ok(code.length < 16 * 1024, `preload bundle is ${code.length} bytes`);
+  assert.doesNotMatch(code, /zod|jitless/);
 
   const fake = join(import.meta.dirname, 'fixtures', 'fake-electron-renderer.cjs');
   const req = createRequire(out);

@@ -67,6 +67,27 @@ test('JobPanel: a running job has a bar, counts and Cancel; a finished one lists
   assert.doesNotMatch(html, /EACCES/);
 });
 
+test('JobPanel: per-file progress shows a second bar beside the overall one, only when main sends it', () => {
+  const running = (extra: Partial<JobView['progress'] & object>): JobView[] => [
+    { jobId: 'job-1', kind: 'export', label: 'Exporting', cancelling: false, done: null, progress: { jobId: 'job-1', kind: 'export', bytesDone: 300, bytesTotal: 1200, filesDone: 1, filesTotal: 3, current: 'docs/b.pdf', ...extra } },
+  ];
+  const bars = (html: string) => [...html.matchAll(/<progress[^>]*>/g)].map((m) => m[0]);
+  const withFile = renderToStaticMarkup(<JobPanel jobs={running({ fileBytes: 100, fileTotal: 400 })} onCancel={noop} onDismiss={noop} />);
+  const b = bars(withFile);
+  assert.equal(b.length, 2);
+  assert.match(b[0]!, /aria-label="Exporting progress"/);
+  assert.match(b[0]!, /value="250"/);
+  assert.match(b[1]!, /aria-label="Current file progress"/);
+  assert.match(b[1]!, /value="250"/);
+  assert.match(text(withFile), /docs\/b\.pdf · 100 B of 400 B/);
+  const half = bars(renderToStaticMarkup(<JobPanel jobs={running({ fileBytes: 200, fileTotal: 400 })} onCancel={noop} onDismiss={noop} />));
+  assert.match(half[1]!, /value="500"/, 'the file bar follows fileBytes');
+  const unknown = bars(renderToStaticMarkup(<JobPanel jobs={running({ fileBytes: 100, fileTotal: null })} onCancel={noop} onDismiss={noop} />));
+  assert.equal(unknown.length, 2);
+  assert.doesNotMatch(unknown[1]!, /value=/, 'unknown size: an indeterminate file bar');
+  assert.equal(bars(renderToStaticMarkup(<JobPanel jobs={running({})} onCancel={noop} onDismiss={noop} />)).length, 1, 'no per-file fields, no file bar');
+});
+
 test('PreviewPane: text in a <pre>, image and PDF through the blob: URL, other types offer opening', () => {
   const base = { name: 'a', path: 'a', size: 3, onClose: noop, onOpenExternal: noop, onExport: noop };
   assert.match(renderToStaticMarkup(<PreviewPane {...base} content={{ status: 'text', text: '<b>hi</b>', truncated: false }} />), /<pre[^>]*>&lt;b&gt;hi&lt;\/b&gt;<\/pre>/);

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fraction, jobsReducer, summarize, type JobDone, type JobProgress } from '../../renderer/features/jobs/job-state.js';
+import { fileFraction, fraction, jobsReducer, summarize, type JobDone, type JobProgress } from '../../renderer/features/jobs/job-state.js';
 
 const progress = (o: Partial<JobProgress> = {}): JobProgress => ({ jobId: 'job-1', kind: 'add', bytesDone: 10, bytesTotal: 100, filesDone: 1, filesTotal: 4, current: 'a.txt', ...o });
 const done = (o: Partial<JobDone> = {}): JobDone => ({ jobId: 'job-1', kind: 'add', status: 'ok', results: [], succeeded: 4, failed: 0, ...o });
@@ -56,4 +56,14 @@ test('summaries', () => {
   const skip = (ref: string) => ({ ref, ok: true, skipped: true });
   assert.equal(summarize(done({ succeeded: 3, results: [skip('a'), skip('b'), skip('c')] })), 'Nothing added: 3 files skipped.');
   assert.equal(summarize(done({ succeeded: 3, results: [skip('a'), { ref: 'b', ok: true }] })), 'Added 2 files, skipped 1.');
+});
+
+test('fileFraction: the per-file share of current, null for an unknown size, undefined without per-file fields', () => {
+  assert.equal(fileFraction(progress()), undefined);
+  assert.equal(fileFraction(null), undefined);
+  assert.equal(fileFraction(progress({ fileBytes: 25, fileTotal: 100 })), 0.25);
+  assert.equal(fileFraction(progress({ fileBytes: 25, fileTotal: null })), null);
+  assert.equal(fileFraction(progress({ fileBytes: 0, fileTotal: 0 })), 1, 'an empty file');
+  assert.equal(fileFraction(progress({ fileBytes: 500, fileTotal: 100 })), 1, 'never above 1');
+  assert.equal(fileFraction(progress({ current: null, fileBytes: 5, fileTotal: 10 })), undefined, 'no file named');
 });

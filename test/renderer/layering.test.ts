@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { build } from 'esbuild';
 import { ROOT } from '../helpers/browser.js';
 
 async function sources(dir: string): Promise<{ file: string; text: string }[]> {
@@ -44,4 +45,14 @@ test('the renderer imports no node or electron module and only types from the co
     assert.doesNotMatch(text, /from '(node:|electron)/, file);
     for (const m of text.matchAll(/^import (.*) from '[./]*main\/ipc\/contract\.js';$/gm)) assert.match(m[1]!, /^type /, `${file}: ${m[0]}`);
   }
+});
+
+test('the renderer bundle holds no zod (its runtime imports from main/ are zod-free)', async () => {
+  const r = await build({
+    entryPoints: [join(ROOT, 'renderer/index.tsx')], bundle: true, write: false, metafile: true, platform: 'browser',
+    format: 'esm', jsx: 'automatic', logLevel: 'silent', outdir: join(ROOT, 'dist-unused'),
+  });
+  const inputs = Object.keys(r.metafile.inputs);
+  assert.ok(inputs.some((i) => i.includes('renderer/features/browse/path-check.ts')), 'the metafile lists renderer sources');
+  assert.deepEqual(inputs.filter((i) => /node_modules\/zod\/|main\/ipc\/contract\.ts/.test(i)), []);
 });

@@ -65,6 +65,18 @@ export function fraction(p: JobProgress | null): number | null {
   return null;
 }
 
+/**
+ * 0..1 for the per-file bar (contract v1.3 fileBytes/fileTotal of `current`); null while the
+ * file's size is unknown; undefined when the event carries no per-file progress (no bar).
+ */
+export function fileFraction(p: JobProgress | null): number | null | undefined {
+  if (!p || p.current === null || p.fileBytes === undefined) return undefined;
+  if (p.fileTotal === undefined || p.fileTotal === null) return null;
+  // An empty file is done as soon as it is named with its size.
+  if (p.fileTotal === 0) return 1;
+  return Math.min(1, p.fileBytes / p.fileTotal);
+}
+
 /** One sentence for a finished job, e.g. "Added 8 files. 2 failed." */
 export function summarize(done: JobDone): string {
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;

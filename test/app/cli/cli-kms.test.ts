@@ -1,13 +1,14 @@
 // The CLI end to end against AWS KMS, emulated by moto (test/helpers/moto.ts) with the real SDK:
 // profiles, keys and create-key; a vault under a KMS key (and a KMS key plus the local key);
-// rekey to another KMS key; single-file encrypt/decrypt/inspect; KMS errors with their hints.
+// rekey to another KMS key; single-file encrypt/decrypt/inspect; KMS errors with their hints,
+// including a real access denial from moto's IAM checks (startMoto({ iamAuth: true })).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTestKey, startMoto, type Moto } from '../../helpers/moto.js';
+import { createLimitedUser, createTestKey, startMoto, type LimitedUser, type Moto } from '../../helpers/moto.js';
 import { buildCli, lines, makeSandbox, runCli, type RunResult, type Sandbox } from './harness.js';
 
 let cli: string;
@@ -178,5 +179,62 @@ describe('single files under KMS', () => {
     const d = await run(['decrypt', 'b.env', '-o', '-']);
     ok(d, 'decrypt');
     assert.ok(d.stdout.equals(data['b.bin']));
+  });
+});
+
+describe('a profile whose IAM user is denied kms:Decrypt (moto with IAM access control on)', { timeout: 60_000 }, () => {
+  let iam: Moto;
+  let iamSb: Sandbox;
+  let iamEnv: Record<string, string>;
+  let key: string;
+  let reader: LimitedUser;
+
+  before(async () => {
+    [iam, iamSb] = await Promise.all([startMoto({ iamAuth: true }), makeSandbox()]);
+    key = await createTestKey(iam, 'alias/cachet-iam');
+    const use = ['kms:DescribeKey', 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'];
+    const [writer, denied] = await Promise.all([createLimitedUser(iam, { allow: use }), createLimitedUser(iam, { allow: use, deny: ['kms:Decrypt'] })]);
+    reader = denied;
+    // Two profiles in the shared files, no AWS_ACCESS_KEY_ID in the environment: each run's
+    // credentials come from the profile it names.
+    iamEnv = { ...iamSb.env, AWS_ENDPOINT_URL_KMS: iam.endpoint, AWS_ENDPOINT_URL_STS: iam.endpoint, AWS_MAX_ATTEMPTS: '1' };
+    await writeFile(iamEnv.AWS_CONFIG_FILE!, ['[profile writer]', 'region = us-east-1', '', '[profile reader]', 'region = us-east-1', ''].join('\n'));
+    await writeFile(
+      iamEnv.AWS_SHARED_CREDENTIALS_FILE!,
+      [
+        '[writer]', `aws_access_key_id = ${writer.accessKeyId}`, `aws_secret_access_key = ${writer.secretAccessKey}`, '',
+        '[reader]', `aws_access_key_id = ${reader.accessKeyId}`, `aws_secret_access_key = ${reader.secretAccessKey}`, '',
+      ].join('\n'),
+    );
+    await mkdir(join(iamSb.dir, 'src'));
+    await writeFile(join(iamSb.dir, 'src', 'a.txt'), data['a.txt']);
+  });
+  after(async () => {
+    await iam?.stop();
+    await iamSb?.cleanup();
+  });
+
+  const runAs = (profile: string, args: string[]) => runCli(cli, [...args, '--profile', profile], { env: iamEnv, cwd: iamSb.dir });
+
+  test('get: exit 1; stderr names the key and the user and says kms:Decrypt is missing', async () => {
+    ok(await runAs('writer', ['init', 'v', '--kms-key', 'alias/cachet-iam']), 'init as writer');
+    ok(await runAs('writer', ['add', 'v', 'src/a.txt']), 'add as writer');
+    const g = await runAs('writer', ['get', 'v', 'a.txt', '-o', '-']);
+    ok(g, 'get as writer');
+    assert.ok(g.stdout.equals(data['a.txt']));
+
+    const r = await runAs('reader', ['get', 'v', 'a.txt', '-o', 'out.txt']);
+    assert.equal(r.code, 1, r.stderr);
+    const l = lines(r.stderr);
+    assert.equal(l.length, 2, r.stderr);
+    assert.match(l[0]!, /access denied/i);
+    assert.ok(l[0]!.includes(key), `the key ARN is named: ${l[0]}`);
+    assert.ok(l[0]!.includes(reader.arn), `the user ARN is named: ${l[0]}`);
+    assert.match(l[1]!, /kms:Decrypt/);
+    assert.match(l[1]!, /--profile/);
+    assert.doesNotMatch(r.stderr, new RegExp(reader.secretAccessKey.replace(/[^\w]/g, '.')), 'no secret on stderr');
+    assert.doesNotMatch(r.stderr, /at \w+ \(|SyntaxError/, 'no stack trace, no undecoded reply');
+    assert.equal(r.stdout.length, 0);
+    await assert.rejects(readFile(join(iamSb.dir, 'out.txt')), { code: 'ENOENT' }, 'no output file left behind');
   });
 });

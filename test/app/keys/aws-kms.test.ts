@@ -8,6 +8,8 @@
 // both when it resolves the key, which is what the disabled/pending tests exercise); Decrypt
 // naming another key gives AccessDeniedException (real KMS: IncorrectKeyException); ReEncrypt
 // ignores SourceKeyId (the provider checks the SourceKeyId it returns); ListKeys ignores Limit.
+// It does refuse by IAM policy when its access control is on: the 'IAM policies' block runs its
+// own moto with startMoto({ iamAuth: true }) and IAM users of narrow policies.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -22,7 +24,7 @@ import { isCachetError, type ErrorCode } from '../../../app/errors.js';
 import { resetAwsCredentialCache } from '../../../app/keys/aws-config.js';
 import { AwsKmsProvider, clearKeyArnCache, isKeyArn, regionOfArn } from '../../../app/keys/aws-kms.js';
 import type { Stanza } from '../../../app/keys/provider.js';
-import { createTestKey, freePort, motoKmsClient, startMoto, type Moto } from '../../helpers/moto.js';
+import { createLimitedUser, createTestKey, freePort, motoKmsClient, startMoto, type LimitedUser, type Moto } from '../../helpers/moto.js';
 
 const CTX = { 'cachet:item': '0123456789abcdef0123456789abcdef', 'cachet:purpose': 'item', 'cachet:vault': 'fedcba9876543210fedcba9876543210' } as const;
 
@@ -452,6 +454,70 @@ describe('unreachable, slow and throttled endpoints; cancellation', { timeout: 6
     const err = await rejectsWith(p.unwrapKey({ type: 'aws-kms', keyId: keyA, blob: new Uint8Array(96) }, CTX), 'kms-throttled');
     assert.equal(throttleHits, 3, 'the SDK tried three times');
     assert.equal(err.detail.attempts, 3);
+    p.destroy();
+  });
+});
+
+describe('IAM policies (moto with IAM access control on)', { timeout: 60_000 }, () => {
+  let iam: Moto;
+  let key: string;
+  let writer: LimitedUser;
+  let noDecrypt: LimitedUser;
+  let noGenerate: LimitedUser;
+  const as = (u: { accessKeyId: string; secretAccessKey: string }) =>
+    new AwsKmsProvider({ endpoint: iam.endpoint, region: 'us-east-1', credentials: { accessKeyId: u.accessKeyId, secretAccessKey: u.secretAccessKey }, maxAttempts: 1 });
+
+  before(async () => {
+    iam = await startMoto({ iamAuth: true });
+    key = await createTestKey(iam, 'alias/cachet-iam');
+    const kmsUse = ['kms:DescribeKey', 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'];
+    [writer, noDecrypt, noGenerate] = await Promise.all([
+      createLimitedUser(iam, { allow: kmsUse }),
+      createLimitedUser(iam, { allow: kmsUse, deny: ['kms:Decrypt'] }),
+      createLimitedUser(iam, { allow: ['kms:DescribeKey', 'kms:Decrypt'] }),
+    ]);
+  });
+  after(async () => {
+    await iam?.stop();
+  });
+
+  test('a user denied kms:Decrypt -> kms-access-denied naming the key, the operation and the user', async () => {
+    clearKeyArnCache();
+    const w = as(writer);
+    const { plaintext, stanza } = await w.generateDataKey('alias/cachet-iam', CTX);
+    assert.equal(stanza.keyId, key);
+    const d = as(noDecrypt);
+    // The same user may still make data keys: moto refuses the one action, not the credentials.
+    const own = await d.generateDataKey(key, CTX);
+    assert.equal(own.stanza.keyId, key);
+    const err = await rejectsWith(d.unwrapKey(stanza, CTX), 'kms-access-denied');
+    assert.equal(err.detail.keyId, key);
+    assert.equal(err.detail.operation, 'Decrypt');
+    assert.equal(err.detail.identity, noDecrypt.arn);
+    assert.equal(err.detail.awsCode, 'AccessDenied');
+    assert.ok(err.message.includes(key) && err.message.includes(noDecrypt.arn), err.message);
+    assert.ok(!JSON.stringify(err.detail).includes(noDecrypt.secretAccessKey), 'no secret in the detail');
+    // The allowed user still opens it: the denial is the policy's, not a broken stanza.
+    assert.deepEqual(await w.unwrapKey(stanza, CTX), plaintext);
+    w.destroy();
+    d.destroy();
+  });
+
+  test('a user without kms:GenerateDataKey -> kms-access-denied when sealing, naming the resolved key ARN', async () => {
+    clearKeyArnCache();
+    const p = as(noGenerate);
+    const err = await rejectsWith(p.generateDataKey('alias/cachet-iam', CTX), 'kms-access-denied');
+    assert.equal(err.detail.keyId, key);
+    assert.equal(err.detail.operation, 'GenerateDataKey');
+    assert.equal(err.detail.identity, noGenerate.arn);
+    p.destroy();
+  });
+
+  test('an access key moto does not know -> credentials-missing (rejected), not access denied', async () => {
+    clearKeyArnCache();
+    const p = as({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not-a-user' });
+    const err = await rejectsWith(p.generateDataKey(key, CTX), 'credentials-missing');
+    assert.equal(err.detail.reason, 'rejected');
     p.destroy();
   });
 });

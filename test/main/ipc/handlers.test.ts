@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CHANNEL_NAMES, CHANNELS, type EventName, type EventPayload, type Result } from '../../../main/ipc/contract.js';
+import { CHANNEL_NAMES, CHANNELS, EVENTS, type EventName, type EventPayload, type Result } from '../../../main/ipc/contract.js';
 import type { SenderInfo } from '../../../main/ipc/handlers.js';
 import { createHeadlessPlatform } from '../../../main/platform.js';
 import { createMainServices, HARNESS_SENDER, type MainApp } from '../../../main/services/main-services.js';
@@ -246,6 +246,16 @@ describe('main flow against a real local-key vault', () => {
     await ok(c.app, 'dialog:pick-folder', { purpose: 'export' });
     const j1 = await ok(c.app, 'items:export', { ids, to: out, keepFolders: true });
     assert.equal((await waitJob(c, j1.jobId)).status, 'ok');
+    // Per-file progress (contract v1.3): the file named by `current`, its size and bytes done of it.
+    const perFile = c.events.flatMap((e) => (e[0] === 'job:progress' && e[1].jobId === j1.jobId && e[1].current !== null ? [e[1]] : []));
+    assert.ok(perFile.length > 0, 'export sent progress naming a file');
+    for (const p of perFile) {
+      assert.ok(EVENTS['job:progress'].safeParse(p).success);
+      const it = items.find((i: any) => i.path === p.current);
+      assert.ok(it, `current ${p.current} is an exported item`);
+      assert.equal(p.fileTotal, it.size);
+      assert.ok(p.fileBytes !== undefined && p.fileBytes >= 0 && p.fileBytes <= it.size, JSON.stringify(p));
+    }
     assert.equal(await readFile(join(out, 'docs', 'a.txt'), 'utf8'), 'hello vault');
     assert.equal((await readFile(join(out, 'folder', 'deep', 'c.bin'))).length, 200_000);
     const a = items.find((i: any) => i.path === 'docs/a.txt');

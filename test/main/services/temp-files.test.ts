@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, stat, symlink, writeFile, open } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, stat, symlink, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { TempFiles, wipeTree } from '../../../main/services/temp-files.js';
@@ -67,6 +67,19 @@ test('wipeAll zeroes then unlinks files, including leftovers of an earlier run, 
   assert.deepEqual(await readdir(root), []);
   assert.equal(await readFile(outside, 'utf8'), 'must survive');
   assert.equal(temps.count, 0);
+});
+
+test('a copy hard-linked from outside the temp folder is unlinked, not zeroed (the other name is not ours)', { skip: process.platform === 'win32' }, async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const temps = new TempFiles({ root: join(dir, 'temp'), clock: systemClock, onEdited: () => {} });
+  const e = await temps.create({ itemId: ID, vaultPath: 'report.txt' }, (dest) => writeFile(dest, 'the report'), { watchEdits: false });
+  // E.g. the person's app or backup tool linked the copy to a name of its own.
+  const kept = join(dir, 'kept-report.txt');
+  await link(e.path, kept);
+  assert.equal(await temps.wipeAll(), 1);
+  assert.deepEqual(await readdir(join(dir, 'temp')), []);
+  assert.equal(await readFile(kept, 'utf8'), 'the report');
 });
 
 test('wipeTree on a missing path is a no-op', async () => {
