@@ -36,7 +36,7 @@ export interface AwsClientOptions {
   readonly credentials?: KMSClientConfig['credentials'];
   /** Attempts per call, first included (default 8): throttling is retried with backoff first. */
   readonly maxAttempts?: number | undefined;
-  /** SDK retry mode (default `adaptive`: backoff plus client-side rate limiting under throttling). */
+  /** SDK retry mode (default `standard`: exponential backoff with jitter; see DEFAULT_RETRY_MODE). */
   readonly retryMode?: 'standard' | 'adaptive' | undefined;
   /** TCP connect timeout in ms (default 5000), so an unreachable endpoint fails in seconds. */
   readonly connectTimeoutMs?: number | undefined;
@@ -45,7 +45,10 @@ export interface AwsClientOptions {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
-export const DEFAULT_RETRY_MODE = 'adaptive';
+// 'standard' (the SDK's default): exponential backoff with jitter on throttling and 5xx. Not
+// 'adaptive': under steady throttling its client-side rate limiter fell to 1-2 calls/s in
+// test/hardening/kms-faults.test.ts, which turns a bulk add into many minutes.
+export const DEFAULT_RETRY_MODE = 'standard';
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 

@@ -11,6 +11,9 @@
 // throttling backoff and the cheaper retry-quota cost. 500/503 are TRANSIENT (retried), and so
 // are ECONNRESET and the SDK's TimeoutError.
 //
+// `rateLimit` throttles like real KMS instead: a token bucket of requests per second, so a client
+// that slows down stops being throttled (the SDK's adaptive mode relies on that).
+//
 // Retries of one SDK call share the `amz-sdk-invocation-id` header, so `doom` can pick a
 // fraction of calls (not of attempts) and throttle every attempt of them: retries run out for
 // exactly those calls, which is how a test gets "some files fail, the rest complete".
@@ -66,6 +69,12 @@ export interface FaultProxyOptions {
    * row makes a 30-60 s tail; a cap keeps a test's time bound without changing the rate much.
    */
   maxThrottlesPerCall?: number;
+  /**
+   * Throttle like real KMS: a token bucket of `perSecond` requests (up to `burst` at once) over
+   * the requests of `operations`; a request that finds no token is throttled. Applied after the
+   * rates and doom (a request they pass may still be throttled here).
+   */
+  rateLimit?: { perSecond: number; burst: number };
   /** Decide yourself; return undefined to fall back to the rates. Runs before `doom`. */
   decide?: (req: RequestInfo) => Fault | undefined;
 }
@@ -149,7 +158,26 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     timers.add(t);
   };
 
+  let tokens = opts.rateLimit?.burst ?? 0;
+  let refilled = Date.now();
+  const overRate = (): boolean => {
+    const rl = opts.rateLimit;
+    if (!rl) return false;
+    const now = Date.now();
+    tokens = Math.min(rl.burst, tokens + ((now - refilled) / 1000) * rl.perSecond);
+    refilled = now;
+    if (tokens < 1) return true;
+    tokens -= 1;
+    return false;
+  };
+
   const choose = (info: RequestInfo): Fault => {
+    const f = chooseDrawn(info);
+    if (f === 'pass' && (!opts.operations || opts.operations.includes(info.operation)) && overRate()) return 'throttle';
+    return f;
+  };
+
+  const chooseDrawn = (info: RequestInfo): Fault => {
     const own = opts.decide?.(info);
     if (own !== undefined) return own;
     const inScope = !opts.operations || opts.operations.includes(info.operation);
