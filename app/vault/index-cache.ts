@@ -11,16 +11,17 @@
 //
 // Writers serialise read-merge-write of the index with an advisory lock file (`index.lock`), so
 // two processes adding at once keep each other's entries. The lock only guards the cache: a
-// writer that cannot get it in a few seconds writes anyway, and a dead holder's lock is taken over.
+// writer that cannot get it in a few seconds writes anyway, and a dead holder's lock is taken over
+// (how it is made and removed without races: see "Index write lock" below).
 //
 // This module does not stat item files, decide freshness or list folders: vault.ts does.
 
 import { randomBytes } from 'node:crypto';
-import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { openToBuffer, inspectFile, sealFile } from '../envelope.js';
-import { tempHost } from '../fs/atomic.js';
+import { tempHost, tempName } from '../fs/atomic.js';
 import { CachetError, isCachetError, type ErrorCode } from '../errors.js';
 import { Keyring, wipe, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../keys/provider.js';
 import { indexContext, indexFile, isId, newId } from './layout.js';
@@ -320,15 +321,40 @@ export class IndexStore {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Index write lock
+// Index write lock (SPEC §9)
+//
+// The lock is made atomically: the owner ({host, pid, nonce}) is written to a `.tmp-…` file that
+// is then hard-linked to `index.lock` (EEXIST: held by someone else), so `index.lock` never
+// exists without its owner in it. A killed writer leaves at most that temp, which the next
+// opener's cleanupTemps removes (SPEC §9).
+//
+// Removing a lock (a stale one, or one's own at the end) is race-safe: the file is renamed aside
+// to a fresh temp name first (rename is atomic: of two removers only one gets a given file), and
+// only then checked to be the very file that was judged; a live lock taken by mistake (someone
+// replaced the stale one between the check and the rename) is linked back, and a holder that
+// finds its lock missing at release looks again for a moment. The one window left
+// — a third writer creating a lock in the instant before the link-back — makes two holders, which
+// the lock tolerates: it only guards the cache, and a lost index entry is re-read from its item.
 
 export const INDEX_LOCK_FILE = 'index.lock';
 const LOCK_WAIT_MS = 5_000;
 /** A lock older than this is a leftover even if its holder seems alive (a reused pid, another host). */
 const LOCK_STALE_MS = 30_000;
 const LOCK_ATTEMPTS = 1_000;
-/** A lock file still unreadable this long after it was made was left half-written by a killed writer. */
+/**
+ * An unreadable lock older than this is a leftover. Cachet makes its lock atomically, but on a
+ * file system without hard links it falls back to create-then-write (and Cachet before the atomic
+ * lock always did): such a lock is empty for a moment, and empty for good if its writer is killed.
+ */
 const LOCK_UNWRITTEN_MS = 2_000;
+/** link() errors of file systems without hard links (FAT, some network and sync folders). */
+const NO_LINK_CODES: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK', 'ENOSYS']);
+
+interface LockSeen {
+  text: string;
+  ino: number;
+  mtimeMs: number;
+}
 
 function processAlive(pid: number): boolean {
   try {
@@ -339,29 +365,86 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function lockIsStale(path: string, now: number): Promise<boolean> {
-  let text: string;
-  let mtimeMs: number;
+/** The lock file's text and identity, read through one descriptor (so they belong together). */
+async function readLock(path: string): Promise<LockSeen | undefined> {
+  let fh: FileHandle | undefined;
   try {
-    [text, mtimeMs] = await Promise.all([readFile(path, 'utf8'), stat(path).then((s) => s.mtimeMs)]);
+    fh = await open(path, 'r');
+    const s = await fh.stat();
+    return { text: await fh.readFile('utf8'), ino: s.ino, mtimeMs: s.mtimeMs };
   } catch {
-    return false; // gone already: the next attempt takes it
+    return undefined; // gone already: the next attempt takes it
+  } finally {
+    await fh?.close().catch(() => {});
   }
-  if (now - mtimeMs > LOCK_STALE_MS) return true;
+}
+
+function sameLock(a: LockSeen, b: LockSeen): boolean {
+  return a.ino === b.ino && a.text === b.text && a.mtimeMs === b.mtimeMs;
+}
+
+function lockIsStale(seen: LockSeen, now: number): boolean {
+  if (now - seen.mtimeMs > LOCK_STALE_MS) return true;
   try {
-    const { host, pid } = JSON.parse(text) as { host?: unknown; pid?: unknown };
+    const { host, pid } = JSON.parse(seen.text) as { host?: unknown; pid?: unknown };
     return host === tempHost() && typeof pid === 'number' && pid !== process.pid && !processAlive(pid);
   } catch {
-    // Being written right now (for a moment after its creation), or left empty by a writer
-    // killed between creating and writing it: that one must not stall writers for LOCK_STALE_MS.
-    return now - mtimeMs > LOCK_UNWRITTEN_MS;
+    return now - seen.mtimeMs > LOCK_UNWRITTEN_MS;
+  }
+}
+
+/**
+ * Remove `index.lock` if it is still the lock `isIt` accepts; true if removed. The file is moved
+ * aside first, so a lock made meanwhile by another writer is never unlinked (it is put back).
+ */
+async function removeLockIf(vaultDir: string, isIt: (moved: LockSeen) => boolean): Promise<boolean> {
+  const path = join(vaultDir, INDEX_LOCK_FILE);
+  const aside = join(vaultDir, tempName());
+  const now = await readLock(path);
+  if (!now || !isIt(now)) return false; // narrows the window in which a live lock is moved
+  try {
+    await rename(path, aside);
+  } catch {
+    return false; // gone (another writer removed it) or not removable: nothing of ours to do
+  }
+  const moved = await readLock(aside);
+  if (moved && isIt(moved)) {
+    await unlink(aside).catch(() => {});
+    return true;
+  }
+  try {
+    await link(aside, path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    // EEXIST: a third writer took the free name meanwhile; both now hold it (see above).
+    if (NO_LINK_CODES.has(code)) await rename(aside, path).catch(() => {});
+  }
+  await unlink(aside).catch(() => {});
+  return false;
+}
+
+/** Make `index.lock` from the owner temp: 'held', 'busy' (someone holds it) or 'failed' (go on unlocked). */
+async function createLock(path: string, temp: string, me: string): Promise<'held' | 'busy' | 'failed'> {
+  try {
+    await link(temp, path);
+    return 'held';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') return 'busy';
+    if (!NO_LINK_CODES.has(code)) return 'failed';
+  }
+  try {
+    await writeFile(path, me, { flag: 'wx' });
+    return 'held';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EEXIST' ? 'busy' : 'failed';
   }
 }
 
 /** Remove the index lock of a writer that is gone (called at open). */
 export async function cleanupIndexLock(vaultDir: string): Promise<void> {
-  const path = join(vaultDir, INDEX_LOCK_FILE);
-  if (await lockIsStale(path, Date.now())) await unlink(path).catch(() => {});
+  const seen = await readLock(join(vaultDir, INDEX_LOCK_FILE));
+  if (seen && lockIsStale(seen, Date.now())) await removeLockIf(vaultDir, (m) => sameLock(m, seen));
 }
 
 /** Run `fn` holding the vault's index lock, or without it once LOCK_WAIT_MS have passed. */
@@ -369,25 +452,45 @@ export async function withIndexLock<T>(vaultDir: string, fn: () => Promise<T>): 
   const path = join(vaultDir, INDEX_LOCK_FILE);
   const me = JSON.stringify({ host: tempHost(), pid: process.pid, nonce: randomBytes(8).toString('hex') });
   const deadline = Date.now() + LOCK_WAIT_MS;
+  const temp = join(vaultDir, tempName());
   let held = false;
-  for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
+  try {
     try {
-      await writeFile(path, me, { flag: 'wx' });
-      held = true;
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') break; // a read-only or odd folder: go on unlocked
-      if (await lockIsStale(path, Date.now())) {
-        await unlink(path).catch(() => {});
+      await writeFile(temp, me, { flag: 'wx' });
+    } catch {
+      return await fn(); // a read-only or odd folder: go on unlocked
+    }
+    for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
+      const r = await createLock(path, temp, me);
+      if (r === 'held') held = true;
+      if (r !== 'busy') break;
+      const seen = await readLock(path);
+      if (!seen) continue; // released meanwhile: try again at once
+      if (lockIsStale(seen, Date.now())) {
+        await removeLockIf(vaultDir, (m) => sameLock(m, seen));
         continue;
       }
       if (Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 5 + Math.floor(Math.random() * 20)));
     }
+  } finally {
+    await unlink(temp).catch(() => {});
   }
   try {
     return await fn();
   } finally {
-    if (held && (await readFile(path, 'utf8').catch(() => '')) === me) await unlink(path).catch(() => {});
+    if (held) await releaseLock(vaultDir, me);
+  }
+}
+
+/** How long a release waits for its lock to come back when a remover has it aside for a moment. */
+const RELEASE_TRIES = 50;
+
+async function releaseLock(vaultDir: string, me: string): Promise<void> {
+  for (let i = 0; i < RELEASE_TRIES; i++) {
+    if (await removeLockIf(vaultDir, (m) => m.text === me)) return;
+    const seen = await readLock(join(vaultDir, INDEX_LOCK_FILE));
+    if (seen && seen.text !== me) return; // taken over (we held it past LOCK_STALE_MS): not ours to remove
+    if (!seen) await new Promise((r) => setTimeout(r, 2)); // gone, or aside in a remover's hands
   }
 }

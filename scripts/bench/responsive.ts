@@ -27,6 +27,7 @@ const ITEMS = positive(process.env.BENCH_ITEMS, QUICK ? 5000 : 100_000);
 const FRAMES = QUICK ? 60 : 600;
 const LIST_EVERY_MS = 25;
 const LOOP_RESOLUTION_MS = 10;
+const SEAL_TIMEOUT_MS = 15 * 60_000;
 const TARGETS = { listMs: 50, frameMs: 16.7 };
 
 /** rAF loop in the page: scroll one screen per frame (bouncing at the ends), record intervals. */
@@ -95,7 +96,9 @@ async function mainLatency(work: string): Promise<{ idle: number[]; busy: number
     let sealing = true;
     void finished.then(() => (sealing = false));
     const busy: number[] = [];
+    const giveUp = Date.now() + SEAL_TIMEOUT_MS;
     while (sealing) {
+      if (Date.now() > giveUp) throw new Error(`items:add did not finish within ${SEAL_TIMEOUT_MS / 1000} s`);
       busy.push(await listOnce());
       await Promise.race([finished, new Promise((r) => setTimeout(r, LIST_EVERY_MS))]);
     }

@@ -1,9 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCachetError } from '../../../app/errors.js';
+import { tempHost } from '../../../app/fs/atomic.js';
 import { decodeIndex, encodeIndex, INDEX_LOCK_FILE, cleanupIndexLock, withIndexLock, type IndexEntry } from '../../../app/vault/index-cache.js';
 
 const ID = 'a'.repeat(32);
@@ -63,6 +65,88 @@ describe('index lock', () => {
       await writeFile(join(dir, INDEX_LOCK_FILE), JSON.stringify({ host: tempHost(), pid: 2147483646, nonce: 'y' }));
       await cleanupIndexLock(dir);
       assert.deepEqual(await readdir(dir), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never shows an index.lock without its owner in it (the lock is made atomically)', async () => {
+    // Another process reads index.lock as fast as it can while writers here take and release it.
+    // Made by create-then-write, the lock was empty between the two steps: a writer killed there
+    // left an ownerless lock behind.
+    const dir = await mkdtemp(join(tmpdir(), 'cachet-lock-'));
+    const watcher = spawn(process.execPath, ['-e', `
+      const { readFileSync } = require('node:fs');
+      const path = process.argv[1];
+      let seen = 0, bad = 0;
+      const until = Date.now() + 20000;
+      process.stdin.on('data', () => { process.stdout.write(JSON.stringify({ seen, bad })); process.exit(0); });
+      const tick = () => {
+        for (let i = 0; i < 2000 && Date.now() < until; i++) {
+          let t;
+          try { t = readFileSync(path, 'utf8'); } catch { continue; }
+          seen++;
+          try { const o = JSON.parse(t); if (typeof o.pid !== 'number' || typeof o.host !== 'string') bad++; } catch { bad++; }
+        }
+        if (Date.now() < until) setImmediate(tick);
+      };
+      process.stdout.write('ready\n');
+      tick();
+    `, join(dir, INDEX_LOCK_FILE)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      watcher.stdout.setEncoding('utf8');
+      watcher.stdout.on('data', (s: string) => (out += s));
+      for (let i = 0; i < 200 && !out.includes('ready'); i++) await new Promise((r) => setTimeout(r, 20));
+      const ROUNDS = 60;
+      await Promise.all(Array.from({ length: 4 }, async () => {
+        for (let i = 0; i < ROUNDS; i++) await withIndexLock(dir, async () => {});
+      }));
+      const done = new Promise((r) => watcher.on('close', r));
+      watcher.stdin.write('x');
+      await done;
+      const { seen, bad } = JSON.parse(out.slice(out.indexOf('{'))) as { seen: number; bad: number };
+      assert.ok(seen > 0, 'the watcher never saw the lock: the test proves nothing');
+      assert.equal(bad, 0, `${bad} of ${seen} reads found index.lock without a complete owner`);
+      assert.deepEqual(await readdir(dir), []);
+    } finally {
+      watcher.kill();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets one writer at a time take over a stale lock', async () => {
+    // Two writers that both judged one dead lock stale must not both end up holding: the one that
+    // comes second must not remove the lock the first one has just made.
+    const dir = await mkdtemp(join(tmpdir(), 'cachet-lock-'));
+    try {
+      let most = 0;
+      for (let round = 0; round < 30; round++) {
+        await writeFile(join(dir, INDEX_LOCK_FILE), JSON.stringify({ host: tempHost(), pid: 2147483646, nonce: `r${round}` }));
+        let inside = 0;
+        await Promise.all(Array.from({ length: 6 }, () => withIndexLock(dir, async () => {
+          inside++;
+          most = Math.max(most, inside);
+          await new Promise((r) => setTimeout(r, 3));
+          inside--;
+        })));
+      }
+      assert.equal(most, 1);
+      assert.deepEqual(await readdir(dir), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a lock it did not make when releasing (its own was taken over meanwhile)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cachet-lock-'));
+    try {
+      const other = JSON.stringify({ host: tempHost(), pid: process.pid, nonce: 'someone-else' });
+      await withIndexLock(dir, async () => {
+        await rm(join(dir, INDEX_LOCK_FILE));
+        await writeFile(join(dir, INDEX_LOCK_FILE), other);
+      });
+      assert.deepEqual(await readdir(dir), [INDEX_LOCK_FILE]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
