@@ -200,6 +200,7 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
       await sink.write([headerBytes]);
       const bytes = await sealPayload(keys.content, chunkLog2, src, sink, {
         signal: opts.signal,
+        sizeHint: file?.size,
         onProgress: progress(opts.onProgress, metadata.size),
       });
       if (metadata.size !== null && bytes !== metadata.size) {
@@ -229,7 +230,24 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
  * For a path the metadata's size is the file's; for a stream it is the caller's (null if unknown).
  */
 export async function sealFile(source: string | Readable, dest: string, opts: SealOptions & { overwrite?: boolean }): Promise<{ header: HeaderInfo; bytes: number }> {
-  return writeAtomic(dest, (fh) => sealTo(source, fileSink(fh), opts), { overwrite: opts.overwrite ?? false });
+  return writeAtomic(dest, (fh) => withDurableSink(fh, (sink) => sealTo(source, sink, opts)), { overwrite: opts.overwrite ?? false });
+}
+
+/** Early write-back for atomic outputs (see FileSinkOptions.syncEvery); the final fsync stays. */
+const SYNC_EVERY = 64 * 1024 * 1024;
+
+/** Run `fn` on a file sink that starts write-back early; its write-back errors are not lost. */
+async function withDurableSink<T>(fh: FileHandle, fn: (sink: ByteSink) => Promise<T>): Promise<T> {
+  const sink = fileSink(fh, 0, { syncEvery: SYNC_EVERY });
+  let r: T;
+  try {
+    r = await fn(sink);
+  } catch (e) {
+    await sink.settle().catch(() => {});
+    throw e;
+  }
+  await sink.settle();
+  return r;
 }
 
 /** Seal into a Writable (stdout). The caller ends `dest`; on error it holds a partial envelope. */
@@ -282,11 +300,11 @@ export async function openFile(source: string, dest: string | Writable, opts: Op
   return withHeader(source, (f) => unlock(f.header, opts, async (u) => {
     let bytes: number;
     if (typeof dest === 'string') {
-      ({ bytes } = await writeAtomic(dest, async (out) => {
-        const r = await openTo(f, u, fileSink(out), opts);
+      ({ bytes } = await writeAtomic(dest, (out) => withDurableSink(out, async (sink) => {
+        const r = await openTo(f, u, sink, opts);
         if (u.metadata.mtime !== null) await out.utimes(new Date(), new Date(u.metadata.mtime));
         return r;
-      }, { overwrite: opts.overwrite ?? false }));
+      }), { overwrite: opts.overwrite ?? false }));
     } else {
       ({ bytes } = await openTo(f, u, writableSink(dest), opts));
     }

@@ -14,6 +14,10 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 /** 128 + SIGINT, as shells report a command stopped by Ctrl-C. */
 export const EXIT_CANCELLED = 130;
+/** 128 + SIGPIPE: stdout was closed by its reader (`cachet get v x -o - | head`), as shells report it for other tools. */
+export const EXIT_PIPE = 141;
+/** The abort reason when stdout's reader went away: the command stops quietly with EXIT_PIPE. */
+export const OUTPUT_CLOSED: unique symbol = Symbol('cachet: output closed');
 
 export interface Io {
   readonly stdin: NodeJS.ReadStream;

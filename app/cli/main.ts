@@ -1,13 +1,13 @@
 // The `cachet` command's entry (bundled to dist/cli/cachet.js, run by bin/cachet.js): parses argv,
 // wires Ctrl-C to an AbortController, runs one command and sets the exit code
-// (0 ok, 1 failed, 2 usage, 130 cancelled). Errors are printed here, once, at the boundary.
+// (0 ok, 1 failed, 2 usage, 130 cancelled, 141 output closed). Errors are printed here, once, at the boundary.
 
 import { resolve } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { CachetError } from '../errors.js';
 import type { AwsClientOptions } from '../keys/aws-config.js';
 import { parseCommandLine, UsageError, type CommandName, type GlobalOptions } from './args.js';
-import { Context, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from './context.js';
+import { Context, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_PIPE, EXIT_USAGE, OUTPUT_CLOSED, type Io } from './context.js';
 import { createKeyCommand, decryptCommand, encryptCommand, inspectCommand, keysCommand, profilesCommand } from './file-commands.js';
 import { CliKeys } from './keys.js';
 import { formatFailure } from './messages.js';
@@ -65,6 +65,8 @@ export async function runCli(argv: readonly string[], io: Io, signal: AbortSigna
     return await HANDLERS[parsed.command](ctx, parsed.positionals, parsed.values);
   } catch (e) {
     ctx.progress.end();
+    // Quiet, like SIGPIPE. The sink may fail on the closed stdout before its 'error' event is seen.
+    if ((signal.aborted && signal.reason === OUTPUT_CLOSED) || outputGone(io.stdout)) return EXIT_PIPE;
     if (signal.aborted || (e instanceof CachetError && e.code === 'cancelled')) {
       io.stderr.write('cachet: cancelled\n');
       return EXIT_CANCELLED;
@@ -79,6 +81,11 @@ export async function runCli(argv: readonly string[], io: Io, signal: AbortSigna
   }
 }
 
+function outputGone(w: NodeJS.WriteStream): boolean {
+  const code = (w.errored as NodeJS.ErrnoException | null | undefined)?.code;
+  return code === 'EPIPE' || code === 'ECONNRESET';
+}
+
 /** AWS options from the global flags, plus the SDK's standard AWS_MAX_ATTEMPTS / AWS_RETRY_MODE. */
 function awsOptions(g: GlobalOptions, env: NodeJS.ProcessEnv): AwsClientOptions {
   const attempts = Number(env.AWS_MAX_ATTEMPTS);
@@ -91,7 +98,19 @@ function awsOptions(g: GlobalOptions, env: NodeJS.ProcessEnv): AwsClientOptions 
   };
 }
 
-async function main(): Promise<void> {
+/** Resolves once everything written to `w` so far is flushed (or `w` failed or was destroyed). */
+function flushed(w: NodeJS.WriteStream): Promise<void> {
+  // Not once('drain'): 'drain' comes only after a write() that returned false. A last small write
+  // that returned true but is still queued (a slow pipe reader) would leave that promise waiting
+  // for good, and the process would end with Node's exit 13 (unsettled top-level await). A write
+  // callback runs when that write, and so everything before it, is done.
+  return new Promise((resolve) => {
+    if (w.destroyed || w.writableLength === 0) resolve();
+    else w.write(Buffer.alloc(0), () => resolve());
+  });
+}
+
+function main(): void {
   const controller = new AbortController();
   const onSignal = (): void => {
     if (controller.signal.aborted) process.exit(EXIT_CANCELLED); // a second Ctrl-C: stop now
@@ -100,25 +119,38 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // A closed stdout (`cachet get -o - | head`) is not an error worth a stack trace.
+  // A closed stdout (`cachet get -o - | head`) ends the command quietly, as SIGPIPE ends other
+  // tools: the work stops (nothing is removed but the command's own temps), exit 141.
+  let outputClosed = false;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') {
-      controller.abort();
-      process.exit(process.exitCode ?? EXIT_FAILED);
-    }
+    if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') return;
+    outputClosed = true;
+    controller.abort(OUTPUT_CLOSED);
+    setTimeout(() => process.exit(EXIT_PIPE), CANCEL_GRACE_MS).unref();
   });
   const io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
-  let code: number;
-  try {
-    code = await runCli(process.argv.slice(2), io, controller.signal);
-  } catch (e) {
-    process.stderr.write(formatFailure(undefined, e, { debug: process.env.CACHET_DEBUG === '1' }));
-    code = EXIT_FAILED;
-  }
-  process.exitCode = code;
-  // Do not wait for idle SDK sockets or a paused stdin to let go.
-  await new Promise<void>((r) => (process.stdout.writableLength === 0 ? r() : process.stdout.once('drain', () => r())));
-  process.exit(code);
+  let settled = false;
+  // If the event loop empties while the command is still pending, some promise waits for an event
+  // that will never come: report it instead of exiting 0 (or Node's bare 13) with work undone.
+  process.once('beforeExit', () => {
+    if (settled) return;
+    process.stderr.write('cachet: internal error: the command stopped before it finished (nothing left to wait for)\n');
+    process.exit(EXIT_FAILED);
+  });
+  runCli(process.argv.slice(2), io, controller.signal)
+    .catch((e: unknown) => {
+      process.stderr.write(formatFailure(undefined, e, { debug: process.env.CACHET_DEBUG === '1' }));
+      return EXIT_FAILED;
+    })
+    .then(async (code) => {
+      const exit = outputClosed ? EXIT_PIPE : code;
+      process.exitCode = exit;
+      // Do not wait for idle SDK sockets or a paused stdin to let go, but do let stdout drain.
+      await flushed(process.stdout);
+      settled = true;
+      process.exit(outputClosed ? EXIT_PIPE : exit);
+    })
+    .catch(() => process.exit(EXIT_FAILED));
 }
 
-await main();
+main();

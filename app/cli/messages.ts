@@ -16,6 +16,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 /** ` <value>` when the detail has it, else ''. */
 const sp = (v: unknown, prefix = ' '): string => (str(v) ? `${prefix}${str(v)}` : '');
 const keyOf = (d: ErrorDetail): string | undefined => str(d.keyId) ?? str(d.key) ?? str(d.keyArn);
+/** The IAM permission(s) a denied KMS (or STS) operation needs. */
+const permissionFor = (op: string): string =>
+  op === 'ReEncrypt' ? 'kms:ReEncryptFrom and kms:ReEncryptTo' : op === 'GetCallerIdentity' ? 'sts:GetCallerIdentity' : `kms:${op}`;
 const profileOf = (d: ErrorDetail): string => str(d.profile) ?? 'default';
 const loginHint = (d: ErrorDetail): string =>
   str(d.profile) ? `aws sso login --profile ${str(d.profile)}` : 'aws sso login --profile <profile>';
@@ -76,7 +79,7 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
   'bad-passphrase': () => ({ title: 'wrong passphrase for the local key', hint: 'check CACHET_PASSPHRASE (or what you typed) and try again' }),
   'kms-access-denied': (d) => ({
     title: `access denied by KMS${sp(d.operation, ' to ')}${keyOf(d) ? ` on key ${keyOf(d)}` : ''}${sp(d.identity, ' for ')}`,
-    hint: `grant ${str(d.identity) ?? 'this identity'} kms:${str(d.operation) ?? 'Decrypt/GenerateDataKey'} on ${keyOf(d) ?? 'the key'} in the key policy or IAM, or use --profile with an identity that has it`,
+    hint: `grant ${str(d.identity) ?? 'this identity'} ${str(d.operation) ? permissionFor(str(d.operation)!) : 'kms:Decrypt and kms:GenerateDataKey'} on ${keyOf(d) ?? 'the key'} in the key policy or IAM, or use --profile with an identity that has it`,
   }),
   'kms-key-disabled': (d) => ({
     title: `the KMS key is disabled${sp(keyOf(d), ': ')}`,
@@ -99,7 +102,7 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
     title: `cannot reach KMS${sp(d.endpoint, ' at ')}${sp(d.region, ' in ')}`,
     hint: 'check the network, --region, and AWS_ENDPOINT_URL_KMS if you use an emulator or a VPC endpoint',
   }),
-  'kms-error': (_d, m) => ({ title: `KMS error${m ? ` (${m})` : ''}`, hint: 'run again with CACHET_DEBUG=1 for details' }),
+  'kms-error': (_d, m) => ({ title: `KMS error${m ? ` (${m})` : ''}`, hint: 'run the command again; if it keeps failing, run it with CACHET_DEBUG=1 to see the KMS response' }),
   'credentials-missing': (d) => ({
     title: `${d.reason === 'rejected' ? 'AWS refused the credentials' : 'no AWS credentials'}${str(d.profile) ? ` for profile ${str(d.profile)}` : ''}`,
     hint: 'set up a profile (`aws configure` or `aws configure sso`) and pass --profile, or set AWS_PROFILE',

@@ -35,7 +35,8 @@ Environment:
   CACHET_DEBUG=1     print stack traces of internal errors
   AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_KMS, AWS_MAX_ATTEMPTS and the other AWS SDK variables apply
 
-Exit codes: 0 ok, 1 failed, 2 usage error, 130 cancelled (Ctrl-C)
+Exit codes: 0 ok, 1 failed, 2 usage error, 130 cancelled (Ctrl-C),
+  141 output closed (the reader of stdout went away, e.g. '| head'; nothing is printed, as for SIGPIPE)
 `;
 
 export const COMMAND_HELP: Readonly<Record<string, string>> = {

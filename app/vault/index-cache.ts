@@ -17,7 +17,7 @@
 // This module does not stat item files, decide freshness or list folders: vault.ts does.
 
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { link, open, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { openToBuffer, inspectFile, sealFile } from '../envelope.js';
@@ -328,21 +328,27 @@ export class IndexStore {
 // exists without its owner in it. A killed writer leaves at most that temp, which the next
 // opener's cleanupTemps removes (SPEC §9).
 //
-// Removing a lock (a stale one, or one's own at the end) is race-safe: the file is renamed aside
-// to a fresh temp name first (rename is atomic: of two removers only one gets a given file), and
-// only then checked to be the very file that was judged; a live lock taken by mistake (someone
-// replaced the stale one between the check and the rename) is linked back, and a holder that
-// finds its lock missing at release looks again for a moment. The one window left
-// — a third writer creating a lock in the instant before the link-back — makes two holders, which
-// the lock tolerates: it only guards the cache, and a lost index entry is re-read from its item.
+// Why removal takes a second lock: "read the lock, judge it stale, unlink it" is not atomic. Two
+// writers that both judged one dead lock stale would each unlink "it", and the second unlink
+// would remove the lock the first had just made: two holders. So `index.lock` is only ever
+// removed (a stale one taken over, or one's own released) by the holder of `index.lock.break`,
+// made the same way, held for a few syscalls, and re-checking under it that the lock is still the
+// very file judged stale (or its own). A break lock left by a writer killed inside those few
+// syscalls is removed when its holder is gone or after BREAK_STALE_MS; only two writers racing to
+// remove such a leftover could still both hold the index lock, which the lock tolerates: it only
+// guards the cache, and an entry lost from the index is read again from its item (SPEC §9).
 
 export const INDEX_LOCK_FILE = 'index.lock';
+export const INDEX_BREAK_FILE = 'index.lock.break';
 const LOCK_WAIT_MS = 5_000;
 /** A lock older than this is a leftover even if its holder seems alive (a reused pid, another host). */
 const LOCK_STALE_MS = 30_000;
 const LOCK_ATTEMPTS = 1_000;
+/** The break lock is held for a few syscalls: older than this, its holder is gone. */
+const BREAK_STALE_MS = 10_000;
+const BREAK_ATTEMPTS = 500;
 /**
- * An unreadable lock older than this is a leftover. Cachet makes its lock atomically, but on a
+ * An unreadable lock older than this is a leftover. Cachet makes its locks atomically, but on a
  * file system without hard links it falls back to create-then-write (and Cachet before the atomic
  * lock always did): such a lock is empty for a moment, and empty for good if its writer is killed.
  */
@@ -365,7 +371,7 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** The lock file's text and identity, read through one descriptor (so they belong together). */
+/** A lock file's text and identity, read through one descriptor (so they belong together). */
 async function readLock(path: string): Promise<LockSeen | undefined> {
   let fh: FileHandle | undefined;
   try {
@@ -373,7 +379,7 @@ async function readLock(path: string): Promise<LockSeen | undefined> {
     const s = await fh.stat();
     return { text: await fh.readFile('utf8'), ino: s.ino, mtimeMs: s.mtimeMs };
   } catch {
-    return undefined; // gone already: the next attempt takes it
+    return undefined; // gone already
   } finally {
     await fh?.close().catch(() => {});
   }
@@ -383,8 +389,8 @@ function sameLock(a: LockSeen, b: LockSeen): boolean {
   return a.ino === b.ino && a.text === b.text && a.mtimeMs === b.mtimeMs;
 }
 
-function lockIsStale(seen: LockSeen, now: number): boolean {
-  if (now - seen.mtimeMs > LOCK_STALE_MS) return true;
+function lockIsStale(seen: LockSeen, now: number, staleMs = LOCK_STALE_MS): boolean {
+  if (now - seen.mtimeMs > staleMs) return true;
   try {
     const { host, pid } = JSON.parse(seen.text) as { host?: unknown; pid?: unknown };
     return host === tempHost() && typeof pid === 'number' && pid !== process.pid && !processAlive(pid);
@@ -393,37 +399,9 @@ function lockIsStale(seen: LockSeen, now: number): boolean {
   }
 }
 
-/**
- * Remove `index.lock` if it is still the lock `isIt` accepts; true if removed. The file is moved
- * aside first, so a lock made meanwhile by another writer is never unlinked (it is put back).
- */
-async function removeLockIf(vaultDir: string, isIt: (moved: LockSeen) => boolean): Promise<boolean> {
-  const path = join(vaultDir, INDEX_LOCK_FILE);
-  const aside = join(vaultDir, tempName());
-  const now = await readLock(path);
-  if (!now || !isIt(now)) return false; // narrows the window in which a live lock is moved
-  try {
-    await rename(path, aside);
-  } catch {
-    return false; // gone (another writer removed it) or not removable: nothing of ours to do
-  }
-  const moved = await readLock(aside);
-  if (moved && isIt(moved)) {
-    await unlink(aside).catch(() => {});
-    return true;
-  }
-  try {
-    await link(aside, path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    // EEXIST: a third writer took the free name meanwhile; both now hold it (see above).
-    if (NO_LINK_CODES.has(code)) await rename(aside, path).catch(() => {});
-  }
-  await unlink(aside).catch(() => {});
-  return false;
-}
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Make `index.lock` from the owner temp: 'held', 'busy' (someone holds it) or 'failed' (go on unlocked). */
+/** Make `path` from the owner temp: 'held', 'busy' (someone holds it) or 'failed' (cannot lock here). */
 async function createLock(path: string, temp: string, me: string): Promise<'held' | 'busy' | 'failed'> {
   try {
     await link(temp, path);
@@ -441,25 +419,78 @@ async function createLock(path: string, temp: string, me: string): Promise<'held
   }
 }
 
+/** Run `fn` holding `index.lock.break`; undefined (fn not run) if it cannot be had. */
+async function withBreakLock<T>(vaultDir: string, temp: string, me: string, fn: () => Promise<T>): Promise<{ value: T } | undefined> {
+  const path = join(vaultDir, INDEX_BREAK_FILE);
+  for (let attempt = 0; attempt < BREAK_ATTEMPTS; attempt++) {
+    const r = await createLock(path, temp, me);
+    if (r === 'failed') return undefined;
+    if (r === 'held') {
+      try {
+        return { value: await fn() };
+      } finally {
+        if ((await readLock(path))?.text === me) await unlink(path).catch(() => {});
+      }
+    }
+    const seen = await readLock(path);
+    if (seen && lockIsStale(seen, Date.now(), BREAK_STALE_MS)) await unlink(path).catch(() => {});
+    else await pause(1 + Math.floor(Math.random() * 4));
+  }
+  return undefined;
+}
+
+/** Remove `index.lock` if, under the break lock, it is still what `isIt` accepts. True if removed. */
+async function removeLockIf(vaultDir: string, temp: string, me: string, isIt: (now: LockSeen) => boolean): Promise<boolean> {
+  const path = join(vaultDir, INDEX_LOCK_FILE);
+  const r = await withBreakLock(vaultDir, temp, me, async () => {
+    const now = await readLock(path);
+    if (!now || !isIt(now)) return false;
+    await unlink(path);
+    return true;
+  }).catch(() => undefined);
+  return r?.value ?? false;
+}
+
+/** Write the owner temp; undefined if this folder takes no files (read-only: go on unlocked). */
+async function ownerTemp(vaultDir: string, me: string): Promise<string | undefined> {
+  const temp = join(vaultDir, tempName());
+  try {
+    await writeFile(temp, me, { flag: 'wx' });
+    return temp;
+  } catch {
+    return undefined;
+  }
+}
+
+function ownerRecord(): string {
+  return JSON.stringify({ host: tempHost(), pid: process.pid, nonce: randomBytes(8).toString('hex') });
+}
+
 /** Remove the index lock of a writer that is gone (called at open). */
 export async function cleanupIndexLock(vaultDir: string): Promise<void> {
   const seen = await readLock(join(vaultDir, INDEX_LOCK_FILE));
-  if (seen && lockIsStale(seen, Date.now())) await removeLockIf(vaultDir, (m) => sameLock(m, seen));
+  if (!seen || !lockIsStale(seen, Date.now())) return;
+  const me = ownerRecord();
+  const temp = await ownerTemp(vaultDir, me);
+  if (!temp) return;
+  try {
+    await removeLockIf(vaultDir, temp, me, (now) => sameLock(now, seen));
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
 }
 
 /** Run `fn` holding the vault's index lock, or without it once LOCK_WAIT_MS have passed. */
 export async function withIndexLock<T>(vaultDir: string, fn: () => Promise<T>): Promise<T> {
   const path = join(vaultDir, INDEX_LOCK_FILE);
-  const me = JSON.stringify({ host: tempHost(), pid: process.pid, nonce: randomBytes(8).toString('hex') });
+  const me = ownerRecord();
   const deadline = Date.now() + LOCK_WAIT_MS;
-  const temp = join(vaultDir, tempName());
+  // The owner record, linked to index.lock and (to remove a lock) index.lock.break. Kept until
+  // the end, not unlinked right after the link, because the release needs it again.
+  const temp = await ownerTemp(vaultDir, me);
+  if (!temp) return fn();
   let held = false;
   try {
-    try {
-      await writeFile(temp, me, { flag: 'wx' });
-    } catch {
-      return await fn(); // a read-only or odd folder: go on unlocked
-    }
     for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
       const r = await createLock(path, temp, me);
       if (r === 'held') held = true;
@@ -467,30 +498,16 @@ export async function withIndexLock<T>(vaultDir: string, fn: () => Promise<T>): 
       const seen = await readLock(path);
       if (!seen) continue; // released meanwhile: try again at once
       if (lockIsStale(seen, Date.now())) {
-        await removeLockIf(vaultDir, (m) => sameLock(m, seen));
+        await removeLockIf(vaultDir, temp, me, (now) => sameLock(now, seen));
         continue;
       }
       if (Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 5 + Math.floor(Math.random() * 20)));
+      await pause(5 + Math.floor(Math.random() * 20));
     }
-  } finally {
-    await unlink(temp).catch(() => {});
-  }
-  try {
     return await fn();
   } finally {
-    if (held) await releaseLock(vaultDir, me);
-  }
-}
-
-/** How long a release waits for its lock to come back when a remover has it aside for a moment. */
-const RELEASE_TRIES = 50;
-
-async function releaseLock(vaultDir: string, me: string): Promise<void> {
-  for (let i = 0; i < RELEASE_TRIES; i++) {
-    if (await removeLockIf(vaultDir, (m) => m.text === me)) return;
-    const seen = await readLock(join(vaultDir, INDEX_LOCK_FILE));
-    if (seen && seen.text !== me) return; // taken over (we held it past LOCK_STALE_MS): not ours to remove
-    if (!seen) await new Promise((r) => setTimeout(r, 2)); // gone, or aside in a remover's hands
+    // Only our own: if we held it past LOCK_STALE_MS it may have been taken over (not ours now).
+    if (held) await removeLockIf(vaultDir, temp, me, (now) => now.text === me);
+    await unlink(temp).catch(() => {});
   }
 }

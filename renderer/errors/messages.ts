@@ -34,6 +34,23 @@ function keyName(d: Detail): string {
   return str(d, 'alias') ?? str(d, 'keyId') ?? str(d, 'key') ?? 'the key';
 }
 
+/** A key for a title: its alias, or the tail of its ARN (the full ARN goes in the hint). */
+function keyShort(d: Detail): string {
+  const alias = str(d, 'alias');
+  if (alias) return alias;
+  const id = str(d, 'keyId') ?? str(d, 'key');
+  if (!id) return 'the key';
+  const m = /:key\/([^/]+)$/.exec(id);
+  return m ? `key ${m[1]!.slice(0, 8)}…` : id;
+}
+
+/** The IAM permission(s) a denied KMS (or STS) operation needs. */
+export function permissionFor(operation: string): string {
+  if (operation === 'ReEncrypt') return 'kms:ReEncryptFrom and kms:ReEncryptTo';
+  if (operation === 'GetCallerIdentity') return 'sts:GetCallerIdentity';
+  return `kms:${operation}`;
+}
+
 function itemName(d: Detail): string {
   return str(d, 'path') ?? str(d, 'name') ?? str(d, 'item') ?? 'This item';
 }
@@ -110,10 +127,16 @@ const MESSAGES: Record<ErrorCode, Make> = {
   }),
   'local-key-locked': () => ({ title: 'The local key is locked', hint: 'Enter the passphrase to unlock it.' }),
   'bad-passphrase': () => ({ title: 'Wrong passphrase', hint: 'Check the passphrase (and Caps Lock) and try again.' }),
-  'kms-access-denied': (d) => ({
-    title: `Access denied to ${keyName(d)}`,
-    hint: `${str(d, 'identity') ?? 'The signed-in identity'} may not use this key. Ask your AWS administrator for kms:Encrypt, kms:Decrypt and kms:GenerateDataKey on it, or choose another profile.`,
-  }),
+  'kms-access-denied': (d) => {
+    const op = str(d, 'operation');
+    const arn = str(d, 'keyId') ?? str(d, 'key');
+    const who = str(d, 'identity') ?? 'The signed-in identity';
+    const need = op ? permissionFor(op) : 'kms:Encrypt, kms:Decrypt and kms:GenerateDataKey';
+    return {
+      title: `AWS KMS denied ${op ?? 'access'} with ${keyShort(d)}`,
+      hint: `${who} may not call ${op ? need : 'this key'}${arn ? ` on ${arn}` : ''}. Ask your AWS administrator for ${need} on it (key policy or IAM), or choose another profile.`,
+    };
+  },
   'kms-key-disabled': (d) => ({
     title: `The key ${keyName(d)} is disabled`,
     hint: 'Enable it in the AWS KMS console, or open the vault with another of its keys.',

@@ -32,6 +32,19 @@ test('the hints name what to do with the facts at hand', () => {
   assert.match(describeError({ code: 'kms-key-not-found', detail: { region: 'eu-west-1' } }).hint, /eu-west-1/);
 });
 
+test('kms-access-denied names the denied operation, and keeps the full key ARN out of the title', () => {
+  const arn = 'arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+  const m = describeError({ code: 'kms-access-denied', detail: { keyId: arn, operation: 'Decrypt', identity: 'arn:aws:iam::111122223333:user/bob' } });
+  assert.match(m.title, /Decrypt/);
+  assert.ok(!m.title.includes(arn), m.title);
+  assert.match(m.hint, /kms:Decrypt/);
+  assert.ok(m.hint.includes(arn), m.hint);
+  assert.doesNotMatch(m.hint, /GenerateDataKey|kms:Encrypt/, 'only the missing permission is asked for');
+  assert.match(describeError({ code: 'kms-access-denied', detail: { keyId: arn, operation: 'ReEncrypt' } }).hint, /kms:ReEncryptFrom and kms:ReEncryptTo/);
+  // Without the operation, all three a vault needs.
+  assert.match(describeError({ code: 'kms-access-denied', detail: { keyId: arn } }).hint, /kms:Encrypt, kms:Decrypt and kms:GenerateDataKey/);
+});
+
 test('an unknown code (a newer main) gets the generic message, never the raw text', () => {
   const m = describeError({ code: 'something-new', detail: { x: 1 } });
   assert.deepEqual(m, describeError({ code: 'internal', detail: {} }));

@@ -30,6 +30,22 @@ test('access denied names the key, the identity and the operation', () => {
   assert.match(m.hint, /alice/);
 });
 
+test('access denied asks for the permission the operation needs, not a made-up one', () => {
+  const key = 'arn:aws:kms:us-east-1:111122223333:key/1234';
+  assert.match(describeError(new CachetError('kms-access-denied', 'x', { keyId: key, operation: 'ReEncrypt' })).hint, /kms:ReEncryptFrom and kms:ReEncryptTo/);
+  assert.match(describeError(new CachetError('kms-access-denied', 'x', { operation: 'GetCallerIdentity' })).hint, /sts:GetCallerIdentity/);
+  // Unknown operation: both real permissions, not a "kms:Decrypt/GenerateDataKey" pseudo-permission.
+  assert.match(describeError(new CachetError('kms-access-denied', 'x', { keyId: key })).hint, /kms:Decrypt and kms:GenerateDataKey on arn:/);
+});
+
+test('every KMS failure says what to do', () => {
+  const d = { keyId: 'arn:aws:kms:us-east-1:111122223333:key/1234', region: 'us-east-1', operation: 'Decrypt' };
+  for (const code of ['kms-access-denied', 'kms-key-disabled', 'kms-key-pending-deletion', 'kms-key-not-found', 'kms-invalid-ciphertext', 'kms-throttled', 'kms-unreachable', 'kms-error'] as const) {
+    const m = describeError(new CachetError(code, 'x', d));
+    assert.match(m.hint, /\b(grant|enable|cancel|check|restore|wait|run|lists)\b/, `${code}: ${m.hint}`);
+  }
+});
+
 test('disabled and pending-deletion keys give the aws command that fixes them', () => {
   assert.match(describeError(new CachetError('kms-key-disabled', 'x', { keyId: 'k1' })).hint, /aws kms enable-key --key-id k1/);
   assert.match(describeError(new CachetError('kms-key-pending-deletion', 'x', { keyId: 'k2' })).hint, /cancel-key-deletion --key-id k2/);
