@@ -228,9 +228,12 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
  * a temp beside it, fsync, rename; never a partial file. An existing `dest` is refused [exists]
  * unless `overwrite`. A source file whose size or mtime changes while read [changed-while-reading].
  * For a path the metadata's size is the file's; for a stream it is the caller's (null if unknown).
+ * `syncDir: false` leaves the folder fsync to the caller (WriteAtomicOptions.syncDir: a batch).
  */
-export async function sealFile(source: string | Readable, dest: string, opts: SealOptions & { overwrite?: boolean }): Promise<{ header: HeaderInfo; bytes: number }> {
-  return writeAtomic(dest, (fh) => withDurableSink(fh, (sink) => sealTo(source, sink, opts)), { overwrite: opts.overwrite ?? false });
+export async function sealFile(
+  source: string | Readable, dest: string, opts: SealOptions & { overwrite?: boolean; syncDir?: boolean },
+): Promise<{ header: HeaderInfo; bytes: number }> {
+  return writeAtomic(dest, (fh) => withDurableSink(fh, (sink) => sealTo(source, sink, opts)), { overwrite: opts.overwrite ?? false, syncDir: opts.syncDir ?? true });
 }
 
 /** Early write-back for atomic outputs (see FileSinkOptions.syncEvery); the final fsync stays. */

@@ -793,6 +793,8 @@ export class Vault {
       signal,
       onProgress: onBytes ? (p) => onBytes(p.bytes) : undefined,
       overwrite: false,
+      // A batch (add) fsyncs the items folder once, after its last item and before it returns.
+      syncDir: save !== 'batch',
     });
     // From here the item exists: no more cancellation points.
     const st = (await statOrUndefined(file)) ?? { size: -1, mtimeMs: -1 };
@@ -898,6 +900,9 @@ export class Vault {
       });
     }
     await pool.drain();
+    // One folder fsync for the whole batch (each item file was fsynced before its rename): the
+    // items are durable before add returns, also when it then reports 'cancelled'.
+    if (result.added.length > 0) await syncDir(itemsDir(this.dir));
     await this.#flush();
     if (cancelled || signal?.aborted) {
       throw new CachetError('cancelled', 'cancelled', { added: result.added.length, failed: result.failed.length });

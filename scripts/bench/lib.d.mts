@@ -27,3 +27,4 @@ export function targetLine(t: BenchTarget): string;
 export function report(result: BenchResult): Promise<void>;
 export function cliPath(): string | null;
 export function log(msg: string): void;
+export function startBenchMoto(): Promise<{ keyArn: string; env: Record<string, string>; stop(): Promise<void> }>;

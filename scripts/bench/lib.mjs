@@ -106,3 +106,21 @@ export function cliPath() {
 export function log(msg) {
   process.stderr.write(`bench: ${msg}\n`);
 }
+
+/**
+ * A private moto_server (test/helpers/moto.ts, loaded through tsx) with one symmetric KMS key:
+ * `{ keyArn, env, stop }`, `env` being what a CLI child needs (AWS_ENDPOINT_URL_KMS, test
+ * credentials, region, empty AWS config files). Throws if moto_server is not installed.
+ */
+export async function startBenchMoto() {
+  const { tsImport } = await import('tsx/esm/api');
+  const { startMoto, createTestKey } = await tsImport('../../test/helpers/moto.ts', import.meta.url);
+  const moto = await startMoto();
+  try {
+    const keyArn = await createTestKey(moto.endpoint);
+    return { keyArn, env: moto.env, stop: () => moto.stop() };
+  } catch (e) {
+    await moto.stop();
+    throw e;
+  }
+}

@@ -1,21 +1,32 @@
 // Scenario 1 (issue 5): Cachet beside its peers on one random file, output on disk and on tmpfs.
-// Tools: cachet CLI encrypt/decrypt with a local key, `openssl enc -aes-256-cbc -pbkdf2`, `age`
-// to an X25519 recipient, the AWS Encryption SDK for JavaScript (raw AES keyring, defaults), `cp`
-// (I/O floor) and `openssl speed -evp aes-256-gcm` (cipher ceiling). Each run visits the tools in a
-// rotated order (reversed on odd runs); each figure is the median of the runs; peak RSS is the max
-// /usr/bin/time reports. Files are deleted after each tool so tmpfs holds one copy at a time.
-// It does not build the CLI (npm run bench does) and never fails on a missed target.
+// Tools: the cachet CLI on its primary path (`cachet`: an AWS KMS key, on a private moto_server;
+// the CLI child gets AWS_ENDPOINT_URL_KMS and test credentials) and with a local key file
+// (`cachet-local`: scrypt N=2^17, 128 MiB and ~0.25 s per run, a fixed cost of the key file, not
+// of streaming), `openssl enc -aes-256-cbc -pbkdf2`, `age` to an X25519 recipient, the AWS
+// Encryption SDK for JavaScript (raw AES keyring, defaults), `cp` (I/O floor) and
+// `openssl speed -evp aes-256-gcm` (cipher ceiling). Targets are judged on the `cachet` (KMS) row.
+//
+// Durability: cachet's output is durable when it exits (temp file, fsync, rename, folder fsync);
+// the peers' is not (it sits in the page cache). On disk each peer also runs as `<peer>+sync`:
+// the same command followed by coreutils `sync <out> <out-dir>` (fsync of the file and of its
+// folder) inside the timed shell, and the disk targets compare durable with durable. tmpfs has no
+// write-back (fsync is free there), so it stays the like-for-like comparison of the work itself.
+//
+// Each run visits the tools in a rotated order (reversed on odd runs); each figure is the median
+// of the runs; peak RSS is the max /usr/bin/time reports. Files are deleted after each tool so
+// tmpfs holds one copy at a time. It does not build the CLI (npm run bench does) and never fails
+// on a missed target.
 //
 // Environment: BENCH_SIZE_MB (default 1024; 4 in BENCH_QUICK), BENCH_RUNS (3; 1 quick),
 // BENCH_DISK_DIR (default: a folder under the OS temp dir), BENCH_TMPFS_DIR (default /dev/shm),
-// BENCH_SKIP_ESDK=1, --large: also 4 GiB (memory flat in size).
+// BENCH_SKIP_ESDK=1, BENCH_SKIP_KMS=1, --large: also 4 GiB (memory flat in size).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliPath, LARGE, log, makeRandomFile, median, positive, QUICK, report, ROOT, round, runs, table, timed } from './lib.mjs';
+import { cliPath, LARGE, log, startBenchMoto, makeRandomFile, median, positive, QUICK, report, ROOT, round, runs, table, timed } from './lib.mjs';
 
 const SIZE_MB = positive(process.env.BENCH_SIZE_MB, QUICK ? 4 : 1024);
 const RUNS = runs(3);
@@ -27,6 +38,13 @@ const ESDK = process.env.BENCH_SKIP_ESDK !== '1' && existsSync(join(ROOT, 'node_
 const AGE = spawnSync('age', ['--version'], { encoding: 'utf8' }).status === 0;
 
 const notes = [];
+// The primary path: an AWS KMS key on a private moto_server (the CLI reads AWS_ENDPOINT_URL_KMS).
+const kms = CLI && process.env.BENCH_SKIP_KMS !== '1' ? await startBenchMoto().catch((e) => {
+  notes.push(`moto_server could not start (${String(e?.message ?? e).split('\n')[0]}): no KMS row; targets judged on cachet-local`);
+  return null;
+}) : null;
+/** The row the targets are judged on. */
+const PRIMARY = kms ? 'cachet' : 'cachet-local';
 if (!CLI) notes.push('no CLI bundle (dist/cli/cachet.js): cachet rows call app/envelope.ts sealFile/openFile from scripts/bench/seal-file.ts (fixed master key, no key-file unlock)');
 if (!AGE) notes.push('age is not installed (apt-get install -y age): its rows are skipped');
 if (!ESDK) notes.push('@aws-crypto/client-node missing or BENCH_SKIP_ESDK=1: Encryption SDK rows skipped');
@@ -48,13 +66,13 @@ function opensslSpeedMBps() {
 }
 
 /** Each tool: how to encrypt src into dir, and decrypt what it wrote. */
-function tools(src, dir) {
+function tools(src, dir, durable) {
   const f = (n) => join(dir, n);
   const cachet = CLI
     ? { enc: [node, CLI, 'encrypt', src, '--local', '-o', f('c.env')], dec: [node, CLI, 'decrypt', f('c.env'), '-o', f('c.out')] }
     : { enc: [node, '--import', 'tsx', 'scripts/bench/seal-file.ts', 'encrypt', src, f('c.env')], dec: [node, '--import', 'tsx', 'scripts/bench/seal-file.ts', 'decrypt', f('c.env'), f('c.out')] };
   const t = {
-    cachet: { ...cachet, files: ['c.env', 'c.out'], out: f('c.out') },
+    'cachet-local': { ...cachet, files: ['c.env', 'c.out'], out: f('c.out') },
     'openssl-cbc': {
       enc: ['openssl', 'enc', '-aes-256-cbc', '-pbkdf2', '-pass', `pass:${PASS}`, '-in', src, '-out', f('o.enc')],
       dec: ['openssl', 'enc', '-d', '-aes-256-cbc', '-pbkdf2', '-pass', `pass:${PASS}`, '-in', f('o.enc'), '-out', f('o.out')],
@@ -62,6 +80,13 @@ function tools(src, dir) {
     },
     cp: { enc: ['cp', src, f('cp.out')], dec: null, files: ['cp.out'], out: f('cp.out') },
   };
+  if (kms) {
+    t.cachet = {
+      enc: [node, CLI, 'encrypt', src, '--kms-key', kms.keyArn, '-o', f('k.env')],
+      dec: [node, CLI, 'decrypt', f('k.env'), '-o', f('k.out')],
+      files: ['k.env', 'k.out'], out: f('k.out'), env: { ...env, ...kms.env },
+    };
+  }
   if (AGE) {
     t.age = {
       enc: ['age', '-r', ageRecipient, '-o', f('a.age'), src],
@@ -76,14 +101,22 @@ function tools(src, dir) {
       files: ['e.enc', 'e.out'], out: f('e.out'),
     };
   }
+  if (durable) {
+    for (const name of ['openssl-cbc', 'age', 'cp']) {
+      const p = t[name];
+      if (!p) continue;
+      const sync = (argv, out) => (argv ? ['sh', '-c', 'o="$1"; shift; "$@" && sync -- "$o" "$(dirname -- "$o")"', 'sh', out, ...argv] : null);
+      t[`${name}+sync`] = { enc: sync(p.enc, f(p.files[0])), dec: sync(p.dec, p.out), files: p.files, out: p.out };
+    }
+  }
   return t;
 }
 
 let ageRecipient = '';
 
 /** All tools, RUNS times, alternating order, into `dir`; returns { 'tool enc': {mbps, rss}, ... }. */
-async function measure(src, bytes, dir, label) {
-  const t = tools(src, dir);
+async function measure(src, bytes, dir, label, durable) {
+  const t = tools(src, dir, durable);
   const names = Object.keys(t);
   const samples = {};
   const add = (k, s) => (samples[k] ??= []).push(s);
@@ -92,18 +125,18 @@ async function measure(src, bytes, dir, label) {
     const order = i % 2 ? rot.reverse() : rot;
     for (const name of order) {
       const tool = t[name];
-      const e = await timed(tool.enc, { env, rssFile });
+      const e = await timed(tool.enc, { env: tool.env ?? env, rssFile });
       add(`${name} encrypt`, e);
       let d;
       if (tool.dec) {
-        d = await timed(tool.dec, { env, rssFile });
+        d = await timed(tool.dec, { env: tool.env ?? env, rssFile });
         add(`${name} decrypt`, d);
       }
       if (i === 0) {
         const size = (await stat(tool.out)).size;
         if (size !== bytes) throw new Error(`${name} round trip wrote ${size} bytes, expected ${bytes}`);
       }
-      log(`${label} run ${i + 1}/${RUNS} ${name.padEnd(12)} enc ${(bytes / 1e6 / e.seconds).toFixed(0)} MB/s${d ? `  dec ${(bytes / 1e6 / d.seconds).toFixed(0)} MB/s` : ''}  ${Math.max(e.rssMB, d?.rssMB ?? 0).toFixed(0)} MB`);
+      log(`${label} run ${i + 1}/${RUNS} ${name.padEnd(16)} enc ${(bytes / 1e6 / e.seconds).toFixed(0)} MB/s${d ? `  dec ${(bytes / 1e6 / d.seconds).toFixed(0)} MB/s` : ''}  ${Math.max(e.rssMB, d?.rssMB ?? 0).toFixed(0)} MB`);
       await Promise.all(tool.files.map((n) => rm(join(dir, n), { force: true })));
     }
   }
@@ -139,7 +172,7 @@ try {
     const dests = [['disk', join(base, 'out')], ...(tmpfs ? [['tmpfs', tmpfs]] : [])];
     for (const [where, dir] of dests) {
       await mkdir(dir, { recursive: true });
-      const r = await measure(src, bytes, dir, `${mb} MiB ${where}`);
+      const r = await measure(src, bytes, dir, `${mb} MiB ${where}`, where === 'disk');
       const tag = `${mb} MiB ${where}`;
       results[tag] = r;
       matrix.push(`\n${tag}\n` + table([
@@ -150,22 +183,31 @@ try {
         ]),
       ]));
       for (const op of ['encrypt', 'decrypt']) {
-        const c = r[`cachet ${op}`].mbps;
-        const ratio = (peer) => (r[`${peer} ${op}`] ? c / r[`${peer} ${op}`].mbps : null);
+        // On disk the targets compare durable output with durable output (`<peer>+sync`).
+        const peerOf = (peer) => (where === 'disk' && r[`${peer}+sync ${op}`] ? `${peer}+sync` : peer);
+        for (const who of ['cachet', 'cachet-local']) {
+          if (!r[`${who} ${op}`]) continue;
+          const c = r[`${who} ${op}`].mbps;
+          for (const peer of ['openssl-cbc', 'age', 'aws-esdk', 'cp', ...(where === 'disk' ? ['openssl-cbc+sync', 'age+sync', 'cp+sync'] : [])]) {
+            const p = r[`${peer} ${op}`] ?? (peer.startsWith('cp') ? r[`${peer} encrypt`] : undefined);
+            if (p) rows.push({ name: `${tag}: ${op} ${who}/${peer}`, value: round(c / p.mbps), unit: 'x' });
+          }
+        }
+        const c = r[`${PRIMARY} ${op}`].mbps;
+        const ratio = (peer) => (r[`${peerOf(peer)} ${op}`] ? c / r[`${peerOf(peer)} ${op}`].mbps : null);
         const vsCbc = ratio('openssl-cbc');
         const vsAge = ratio('age');
-        const vsCp = c / r['cp encrypt'].mbps;
-        const vsEsdk = ratio('aws-esdk');
-        rows.push({ name: `${tag}: ${op} cachet/openssl-cbc`, value: round(vsCbc), unit: 'x' });
-        if (vsAge !== null) rows.push({ name: `${tag}: ${op} cachet/age`, value: round(vsAge), unit: 'x' });
-        if (vsEsdk !== null) rows.push({ name: `${tag}: ${op} cachet/aws-esdk`, value: round(vsEsdk), unit: 'x' });
-        rows.push({ name: `${tag}: ${op} cachet/cp`, value: round(vsCp), unit: 'x' });
-        targets.push({ name: `${tag} ${op} >= ${TARGETS.cbc}x openssl-cbc`, value: round(vsCbc), pass: vsCbc >= TARGETS.cbc });
-        targets.push({ name: `${tag} ${op} >= ${TARGETS.age}x age`, value: round(vsAge), pass: vsAge === null ? null : vsAge >= TARGETS.age });
-        targets.push({ name: `${tag} ${op} >= ${TARGETS.cpStretch}x cp (stretch)`, value: round(vsCp), pass: vsCp >= TARGETS.cpStretch });
+        const vsCp = c / r[`${peerOf('cp')} encrypt`].mbps;
+        const d = where === 'disk' ? ' (durable vs durable)' : '';
+        targets.push({ name: `${tag} ${op} >= ${TARGETS.cbc}x openssl-cbc${d}`, value: round(vsCbc), pass: vsCbc >= TARGETS.cbc });
+        targets.push({ name: `${tag} ${op} >= ${TARGETS.age}x age${d}`, value: round(vsAge), pass: vsAge === null ? null : vsAge >= TARGETS.age });
+        targets.push({ name: `${tag} ${op} >= ${TARGETS.cpStretch}x cp (stretch)${d}`, value: round(vsCp), pass: vsCp >= TARGETS.cpStretch });
       }
-      const rss = Math.max(r['cachet encrypt'].rssMB, r['cachet decrypt'].rssMB);
-      targets.push({ name: `${tag} cachet peak RSS < ${TARGETS.rssMB} MB`, value: round(rss, 0), pass: rss < TARGETS.rssMB });
+      const rss = Math.max(r[`${PRIMARY} encrypt`].rssMB, r[`${PRIMARY} decrypt`].rssMB);
+      targets.push({ name: `${tag} cachet peak RSS < ${TARGETS.rssMB} MB (${PRIMARY === 'cachet' ? 'KMS key' : 'local key file'})`, value: round(rss, 0), pass: rss < TARGETS.rssMB });
+      if (r['cachet-local encrypt']) {
+        rows.push({ name: `${tag}: cachet-local peak RSS (scrypt N=2^17 key file: 128 MiB of it)`, value: round(Math.max(r['cachet-local encrypt'].rssMB, r['cachet-local decrypt'].rssMB), 0), unit: 'MB' });
+      }
     }
     // The same CLI with a key file of scrypt N=2^14 (16 MiB instead of 128 MiB): what the
     // streaming itself holds, apart from the key-file KDF. One run; memory only.
@@ -181,25 +223,31 @@ try {
     await rm(src, { force: true });
   }
 
-  // The fixed cost inside every cachet row: start-up and key-file unlock (scrypt N=2^17: 128 MiB).
+  // The fixed cost inside every cachet row: start-up and key unlock (a key file: scrypt N=2^17,
+  // 128 MiB; KMS: loading the SDK and one GenerateDataKey round trip).
   if (CLI) {
     const empty = join(base, 'empty.bin');
     await writeFile(empty, '');
-    const xs = [];
-    for (let i = 0; i < RUNS; i++) {
-      xs.push(await timed([node, CLI, 'encrypt', empty, '--local', '-o', join(base, 'e.env')], { env, rssFile }));
-      await rm(join(base, 'e.env'), { force: true });
+    const zero = [['cachet-local', ['--local'], env], ...(kms ? [['cachet', ['--kms-key', kms.keyArn], { ...env, ...kms.env }]] : [])];
+    for (const [who, keyArgs, whoEnv] of zero) {
+      const xs = [];
+      for (let i = 0; i < RUNS; i++) {
+        xs.push(await timed([node, CLI, 'encrypt', empty, ...keyArgs, '-o', join(base, 'e.env')], { env: whoEnv, rssFile }));
+        await rm(join(base, 'e.env'), { force: true });
+      }
+      rows.push({ name: `${who} encrypt 0 B (start-up + key unlock) time`, value: round(median(xs.map((x) => x.seconds)), 3), unit: 's' });
+      rows.push({ name: `${who} encrypt 0 B (start-up + key unlock) peak RSS`, value: round(Math.max(...xs.map((x) => x.rssMB)), 0), unit: 'MB' });
     }
-    rows.push({ name: 'cachet encrypt 0 B (start-up + key unlock) time', value: round(median(xs.map((x) => x.seconds)), 3), unit: 's' });
-    rows.push({ name: 'cachet encrypt 0 B (start-up + key unlock) peak RSS', value: round(Math.max(...xs.map((x) => x.rssMB)), 0), unit: 'MB' });
   }
   const gcm = opensslSpeedMBps();
   rows.push({ name: 'openssl speed -evp aes-256-gcm (64 KiB blocks, 1 core)', value: round(gcm, 0), unit: 'MB/s' });
   const first = results[`${SIZE_MB} MiB disk`];
-  if (gcm && first) rows.push({ name: `${SIZE_MB} MiB disk: encrypt cachet / gcm ceiling`, value: round(first['cachet encrypt'].mbps / gcm), unit: 'x' });
+  const firstTmpfs = results[`${SIZE_MB} MiB tmpfs`] ?? first;
+  if (gcm && firstTmpfs) rows.push({ name: `${SIZE_MB} MiB tmpfs: encrypt ${PRIMARY} / gcm ceiling`, value: round(firstTmpfs[`${PRIMARY} encrypt`].mbps / gcm), unit: 'x' });
 
   await report({ scenario: 'peers', title: `1) peers: ${sizes.join(' and ')} MiB random file, ${RUNS} run(s), medians, alternating order`, text: matrix.join('\n'), rows, targets, notes, results });
 } finally {
+  await kms?.stop();
   await rm(base, { recursive: true, force: true });
   if (tmpfs) await rm(tmpfs, { recursive: true, force: true });
 }

@@ -75,8 +75,12 @@ interface Run {
   killed: boolean;
 }
 
-/** Start the worker, wait for "ready", SIGKILL it after `delayMs` (or let it finish first). */
-async function runAndKill(args: string[], delayMs: number): Promise<Run> {
+/**
+ * Start the worker, wait for "ready", SIGKILL it after `delayMs` (or let it finish first). With
+ * `atFraction`, the kill comes instead when the worker reports (lines "p <bytes> <total>") that
+ * it has done that fraction of its bytes: a point in the work, whatever the machine's load.
+ */
+async function runAndKill(args: string[], delayMs: number, atFraction?: number): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,17 +90,22 @@ async function runAndKill(args: string[], delayMs: number): Promise<Run> {
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  let reached: () => void = () => {};
+  const progressed = new Promise<void>((res) => (reached = res));
   const ready = new Promise<void>((res, rej) => {
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('ready')) res();
+      const last = /p (\d+) (\d+)\n(?![\s\S]*\np )/.exec(out);
+      if (atFraction !== undefined && last && Number(last[1]) >= atFraction * Number(last[2])) reached();
     });
     void exited.then(() => rej(new Error(`worker exited before it was ready: ${err}`)));
   });
   const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
   try {
     await ready;
-    await new Promise((r) => setTimeout(r, delayMs));
+    if (atFraction === undefined) await new Promise((r) => setTimeout(r, delayMs));
+    else await Promise.race([progressed, exited]);
     child.kill('SIGKILL');
     const { code, signal } = await exited;
     assert.ok(signal === 'SIGKILL' || code === 0, `worker failed (code ${code}): ${err}`);
@@ -157,7 +166,7 @@ describe('SIGKILL at random points', () => {
     const dir = await newVault('v-add', false);
     let killed = 0;
     for (let i = 0; i < KILLS_PER_OP; i++) {
-      if ((await runAndKill(['add', dir, src], delay(400))).killed) killed++;
+      if ((await runAndKill(['add', dir, src], 0, 0.05 + 0.9 * rand())).killed) killed++;
       const { v, items } = await reopen(dir);
       await assertContent(v, items);
       v.close();
