@@ -15,6 +15,8 @@
 // - vault.json is re-read when it changes, so an instance picks up a re-key made by another process.
 // - A failed operation never removes an existing item: 'replace' writes the new item first.
 // - Originals are only read (sealFile opens them read-only).
+// - An item file that is a symbolic link is not an item: it is reported unreadable ('bad-request',
+//   reason 'symlink'), never read through; writes replace names (rename, unlink), never targets.
 // - Sync-service conflicted copies (items/<id> (conflicted copy).env, ...) are never listed as items
 //   and never deleted: `conflicts()` reports them. One repair is made: a copy whose canonical
 //   file is missing, and whose header names that id and this vault, is renamed back into place.
@@ -179,10 +181,15 @@ function entryOf(meta: ItemMetadata, path: string, header: HeaderInfo, st: { siz
   return e;
 }
 
-async function statOrUndefined(path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+/**
+ * Size and mtime of an item file, not following a symbolic link: the vault writes only regular
+ * files, so a link in items/ (placed there by someone else, e.g. `<id>.env -> /elsewhere`) is
+ * never read through; `regular` is false for it and #refresh reports it unreadable.
+ */
+async function statOrUndefined(path: string): Promise<{ size: number; mtimeMs: number; regular: boolean } | undefined> {
   try {
-    const s = await stat(path);
-    return { size: s.size, mtimeMs: s.mtimeMs };
+    const s = await lstat(path);
+    return { size: s.size, mtimeMs: s.mtimeMs, regular: s.isFile() };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fromSystemError(e, 'read an item', path);
@@ -421,10 +428,15 @@ export class Vault {
       const stamps = await mapPool(ids, STAT_CONCURRENCY, (id) => statOrUndefined(itemFile(this.dir, id)));
       const fresh: IndexEntries = new Map();
       const need: { id: string; st: { size: number; mtimeMs: number } }[] = [];
+      const irregular: string[] = [];
       ids.forEach((id, i) => {
         const st = stamps[i];
         if (!st) return;
         this.#gone.delete(id);
+        if (!st.regular) {
+          irregular.push(id);
+          return;
+        }
         const matches = (candidates.get(id) ?? []).filter((c) => c.fsize === st.size && c.fmtime === st.mtimeMs);
         // Two sources that both match the file but disagree (a coarse mtime clock): read the header.
         if (matches.length > 0 && matches.every((m) => sameEntry(m, matches[0]!))) fresh.set(id, matches[0]!);
@@ -433,6 +445,9 @@ export class Vault {
       for (const id of candidates.keys()) if (!present.has(id)) this.#gone.add(id);
 
       this.#unreadable.clear();
+      for (const id of irregular) {
+        this.#unreadable.set(id, new CachetError('bad-request', 'this item file is a symbolic link or not a file; Cachet does not follow it', { item: id, reason: 'symlink' }));
+      }
       let systemic: CachetError | undefined;
       await mapPool(need, HEADER_READ_CONCURRENCY, async ({ id, st }) => {
         if (systemic) return;
@@ -628,7 +643,7 @@ export class Vault {
 
   async #stillValid(id: string, e: IndexEntry): Promise<boolean> {
     const st = await statOrUndefined(itemFile(this.dir, id));
-    return !!st && st.size === e.fsize && st.mtimeMs === e.fmtime;
+    return !!st && st.regular && st.size === e.fsize && st.mtimeMs === e.fmtime;
   }
 
   /**

@@ -36,6 +36,10 @@
 //   v1.2 contract.ts sets z.config({ jitless: true }) (CSP: no eval); no shape change.
 //   v1.3 job:progress fileBytes/fileTotal (optional): per-file progress of `current`. Names and
 //        isVaultPath also live in the zod-free names.ts / vault-path.ts (re-exported); no shape change.
+//   v1.4 bounds (test/hardening/ipc.test.ts): every request string, array and record has a maximum
+//        (ids, AwsSelection strings, alias); items:add `decisions` keys are VaultPaths (main refused
+//        others already) and at most 100,000. Main also refuses a raw request over its size
+//        budget (handlers.ts REQUEST_LIMITS) before parsing it: 'bad-request', reason 'too-large'.
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../../app/errors.js';
 import { isVaultPath, MAX_PATH } from './vault-path.js';
@@ -52,9 +56,9 @@ z.config({ jitless: true });
 // Building blocks
 
 /** An item id: 32 lowercase hex digits (SPEC §3). */
-export const ItemId = z.string().regex(/^[0-9a-f]{32}$/, 'an item id is 32 lowercase hex digits');
-export const JobId = z.string().regex(/^job-[0-9a-z-]{1,64}$/, 'not a job id');
-export const TempId = z.string().regex(/^tmp-[0-9a-f]{16,64}$/, 'not a temp id');
+export const ItemId = z.string().max(32).regex(/^[0-9a-f]{32}$/, 'an item id is 32 lowercase hex digits');
+export const JobId = z.string().max(68).regex(/^job-[0-9a-z-]{1,64}$/, 'not a job id');
+export const TempId = z.string().max(68).regex(/^tmp-[0-9a-f]{16,64}$/, 'not a temp id');
 
 export const VaultPath = z.string().refine(isVaultPath, 'not a relative path inside the vault');
 /** A folder inside the vault; '' is the root. */
@@ -114,8 +118,8 @@ export const LocalKeyStatus = z.strictObject({
 });
 
 export const AwsSelection = z.strictObject({
-  profile: z.string().nullable(),
-  region: z.string().nullable(),
+  profile: z.string().max(256).nullable(),
+  region: z.string().max(64).nullable(),
 });
 
 export const AppState = z.strictObject({
@@ -166,6 +170,7 @@ const Empty = z.strictObject({});
 const Nothing = z.null();
 const JobStarted = z.strictObject({ jobId: JobId });
 const Ids = z.array(ItemId).min(1).max(100_000);
+const MAX_DECISIONS = 100_000;
 const Passphrase = z.string().min(8).max(1024);
 
 // ---------------------------------------------------------------------------------------------
@@ -217,7 +222,9 @@ export const CHANNELS = {
     request: z.strictObject({
       sources: z.array(FsPath).min(1).max(10_000),
       to: VaultDir,
-      decisions: z.record(z.string(), ConflictDecision).optional(),
+      decisions: z.record(VaultPath, ConflictDecision)
+        .refine((d) => Object.keys(d).length <= MAX_DECISIONS, `at most ${MAX_DECISIONS} decisions`)
+        .optional(),
       onConflict: ConflictDecision.default('skip'),
     }),
     response: JobStarted,
@@ -277,7 +284,7 @@ export const CHANNELS = {
   'aws:create-key': {
     request: z.strictObject({
       /** `name` or `alias/name`: letters, digits, / _ - (not alias/aws/...). */
-      alias: z.string().regex(/^(alias\/)?[a-zA-Z0-9/_-]{1,250}$/, 'alias: letters, digits, / _ -'),
+      alias: z.string().max(256).regex(/^(alias\/)?[a-zA-Z0-9/_-]{1,250}$/, 'alias: letters, digits, / _ -'),
       description: z.string().max(8192).optional(),
     }),
     response: KmsKey,

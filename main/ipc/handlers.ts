@@ -1,7 +1,8 @@
 // One handler per IPC channel (main/ipc/contract.ts), given the main-process services, and the
-// `dispatch` every renderer request goes through: it refuses unknown channels and senders,
-// validates the request with the contract's schema, runs the handler and turns any failure into
-// `{ ok: false, error }` (never throws: Electron would pass only `message` across).
+// `dispatch` every renderer request goes through: it refuses unknown channels and senders and
+// oversized requests (REQUEST_LIMITS), validates the request with the contract's schema, runs
+// the handler and turns any failure into `{ ok: false, error }` (never throws: Electron would
+// pass only `message` across).
 // No electron import: main.ts supplies the sender check and the Platform; tests call dispatch.
 //
 // Paths from the renderer are never trusted:
@@ -520,6 +521,10 @@ export function createDispatch(handlers: Handlers, opts: DispatchOptions): Dispa
         opts.log(`refused ${channel} from an unknown sender (webContents ${sender?.webContentsId})`);
         return fail(new CachetError('permission-denied', 'request from an unknown sender', { reason: 'unknown-sender' }));
       }
+      const tooLarge = oversized(rawRequest);
+      if (tooLarge) {
+        return fail(new CachetError('bad-request', `invalid ${channel} request`, { reason: 'too-large', channel, problem: tooLarge }));
+      }
       const schema = CHANNELS[channel].request;
       const parsed = schema.safeParse(rawRequest ?? {});
       if (!parsed.success) {
@@ -549,6 +554,51 @@ export function createDispatch(handlers: Handlers, opts: DispatchOptions): Dispa
       return fail(e);
     }
   };
+}
+
+/**
+ * Budget of a raw request, checked before the schema parses it. Electron has already
+ * structured-cloned the message by then (that cost is Chromium's and not ours to bound); this
+ * keeps zod and the handlers from walking an absurd value: a million-element array, thousands of
+ * levels of nesting, a cycle (structured clone keeps them). The contract's own maxima are far
+ * below it (the largest legitimate request: 100,000 ids or decisions).
+ */
+export const REQUEST_LIMITS = { depth: 32, values: 250_000, chars: 64 * 1024 * 1024 } as const;
+
+/** Why `raw` exceeds REQUEST_LIMITS, or undefined. Bounded: stops at the first excess. */
+export function oversized(raw: unknown): string | undefined {
+  const stack: [unknown, number][] = [[raw, 0]];
+  let values = 0;
+  let chars = 0;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    values++;
+    if (typeof v === 'string') {
+      chars += v.length;
+      if (chars > REQUEST_LIMITS.chars) return 'too many characters';
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= REQUEST_LIMITS.depth) return 'nested too deep';
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
+      chars += v.byteLength;
+      if (chars > REQUEST_LIMITS.chars) return 'too many bytes';
+      continue;
+    }
+    const children: unknown[] = Array.isArray(v) ? v : [];
+    if (!Array.isArray(v)) {
+      const keys = Object.keys(v);
+      if (values + stack.length + keys.length > REQUEST_LIMITS.values) return 'too many values';
+      for (const k of keys) {
+        chars += k.length;
+        children.push((v as Record<string, unknown>)[k]);
+      }
+      if (chars > REQUEST_LIMITS.chars) return 'too many characters';
+    }
+    if (values + stack.length + children.length > REQUEST_LIMITS.values) return 'too many values';
+    for (const c of children) stack.push([c, depth + 1]);
+  }
+  return undefined;
 }
 
 function fail(e: unknown): Result<never> {

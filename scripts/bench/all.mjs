@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { LARGE, QUICK, ROOT, table } from './lib.mjs';
 
 const SCENARIOS = [
-  { name: 'peers', file: 'peers.mjs', tsx: false },
+  { name: 'peers', file: 'peers.mjs', tsx: false /* loads test/helpers/moto.ts itself (tsx/esm/api) */ },
   { name: 'many-files', file: 'many-files.ts', tsx: true },
   { name: 'listing', file: 'listing.ts', tsx: true },
   { name: 'responsive', file: 'responsive.ts', tsx: true },

@@ -630,7 +630,7 @@ describe('desktop app in Chromium, KMS access denied (moto with IAM access contr
     await notice.waitFor(WAIT);
     assert.equal(await notice.getAttribute('data-code'), 'kms-access-denied');
     const text = (await notice.textContent()) ?? '';
-    const expected = describeError({ code: 'kms-access-denied', detail: { keyId: keyArn, identity: reader.arn } });
+    const expected = describeError({ code: 'kms-access-denied', detail: { keyId: keyArn, identity: reader.arn, operation: 'Decrypt' } });
     assert.ok(text.includes(expected.title), `title ${JSON.stringify(expected.title)} in ${JSON.stringify(text)}`);
     assert.ok(text.includes(expected.hint), `hint ${JSON.stringify(expected.hint)} in ${JSON.stringify(text)}`);
     assert.ok(text.includes(reader.arn), 'the hint names the refused identity');
