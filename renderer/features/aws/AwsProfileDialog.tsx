@@ -4,29 +4,14 @@
 import type { AppStateT } from '../../../main/ipc/contract.js';
 import { AwsPanel } from '../../components/AwsPanel.js';
 import { Dialog } from '../../components/Dialog.js';
-import { useAws } from './use-aws.js';
+import { awsPanelProps, useAws } from './use-aws.js';
 
 export function AwsProfileDialog({ state, onClose }: { readonly state: AppStateT; readonly onClose: () => void }) {
   const aws = useAws(state.aws, true);
   return (
     <Dialog title="AWS profile" onClose={onClose} className="dialog-wide">
       <p className="muted">Cachet makes every AWS KMS call with this profile's credentials; they never leave the main process.</p>
-      <AwsPanel
-        profiles={aws.profiles}
-        profile={aws.profile}
-        region={aws.region}
-        identity={aws.identity}
-        keys={aws.keys}
-        selectedKeys={aws.selectedKeys}
-        creating={aws.creating}
-        createError={aws.createError}
-        onSelectProfile={aws.selectProfile}
-        onRegion={aws.setRegion}
-        onToggleKey={aws.toggleKey}
-        onCreateKey={aws.createKey}
-        onRefresh={aws.refresh}
-        showKeys={false}
-      />
+      <AwsPanel {...awsPanelProps(aws)} showKeys={false} />
       <div className="dialog-actions">
         <button type="button" className="button button-primary" onClick={onClose}>
           Done

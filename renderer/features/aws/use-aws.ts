@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ErrorPayload } from '../../../main/ipc/contract.js';
 import { call, toErrorPayload } from '../../api.js';
-import type { AwsIdentity, AwsProfileT, KmsKeyT, Loadable } from '../../components/AwsPanel.js';
+import type { AwsIdentity, AwsPanelProps, AwsProfileT, KmsKeyT, Loadable } from '../../components/AwsPanel.js';
 
 export interface Aws {
   readonly profiles: Loadable<readonly AwsProfileT[]>;
@@ -24,6 +24,25 @@ export interface Aws {
 }
 
 const REGION_DEBOUNCE_MS = 500;
+
+/** The AwsPanel props that this hook's state fills (all but `showKeys`). */
+export function awsPanelProps(aws: Aws): AwsPanelProps {
+  return {
+    profiles: aws.profiles,
+    profile: aws.profile,
+    region: aws.region,
+    identity: aws.identity,
+    keys: aws.keys,
+    selectedKeys: aws.selectedKeys,
+    creating: aws.creating,
+    createError: aws.createError,
+    onSelectProfile: aws.selectProfile,
+    onRegion: aws.setRegion,
+    onToggleKey: aws.toggleKey,
+    onCreateKey: aws.createKey,
+    onRefresh: aws.refresh,
+  };
+}
 
 export function useAws(initial: { profile: string | null; region: string | null }, active: boolean): Aws {
   const [profiles, setProfiles] = useState<Loadable<readonly AwsProfileT[]>>({ state: 'idle' });

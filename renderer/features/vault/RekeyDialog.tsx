@@ -5,7 +5,7 @@ import { useState } from 'react';
 import type { AppStateT, KeyRefT } from '../../../main/ipc/contract.js';
 import { AwsPanel } from '../../components/AwsPanel.js';
 import { Dialog } from '../../components/Dialog.js';
-import { useAws } from '../aws/use-aws.js';
+import { awsPanelProps, useAws } from '../aws/use-aws.js';
 
 export interface RekeyDialogProps {
   readonly state: AppStateT;
@@ -28,21 +28,7 @@ export function RekeyDialog({ state, busy, onRekey, onClose }: RekeyDialogProps)
           Local key
         </label>
       )}
-      <AwsPanel
-        profiles={aws.profiles}
-        profile={aws.profile}
-        region={aws.region}
-        identity={aws.identity}
-        keys={aws.keys}
-        selectedKeys={aws.selectedKeys}
-        creating={aws.creating}
-        createError={aws.createError}
-        onSelectProfile={aws.selectProfile}
-        onRegion={aws.setRegion}
-        onToggleKey={aws.toggleKey}
-        onCreateKey={aws.createKey}
-        onRefresh={aws.refresh}
-      />
+      <AwsPanel {...awsPanelProps(aws)} />
       <div className="dialog-actions">
         <button type="button" className="button" onClick={onClose}>
           Cancel

@@ -9,7 +9,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { LocalKeyForm } from '../../components/LocalKeyForm.js';
 import { WelcomeScreen } from '../../components/WelcomeScreen.js';
 import { AwsProfileDialog } from '../aws/AwsProfileDialog.js';
-import { useAws } from '../aws/use-aws.js';
+import { awsPanelProps, useAws } from '../aws/use-aws.js';
 import { useLocalKey } from '../local-key/use-local-key.js';
 import type { LockReason } from '../app/use-app-state.js';
 import { useVaultSetup } from './use-vault-setup.js';
@@ -45,21 +45,7 @@ export function Welcome({ state, lockReason }: { readonly state: AppStateT; read
   );
   const awsSection = (
     <>
-      <AwsPanel
-        profiles={aws.profiles}
-        profile={aws.profile}
-        region={aws.region}
-        identity={aws.identity}
-        keys={aws.keys}
-        selectedKeys={aws.selectedKeys}
-        creating={aws.creating}
-        createError={aws.createError}
-        onSelectProfile={aws.selectProfile}
-        onRegion={aws.setRegion}
-        onToggleKey={aws.toggleKey}
-        onCreateKey={aws.createKey}
-        onRefresh={aws.refresh}
-      />
+      <AwsPanel {...awsPanelProps(aws)} />
       {localRef && (
         <label className="checkbox">
           <input type="checkbox" checked={withLocalRecovery} onChange={(e) => setWithLocalRecovery(e.target.checked)} />
