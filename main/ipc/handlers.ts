@@ -397,10 +397,12 @@ export function createHandlers(s: MainServices): Handlers {
 
     'aws:profiles': async () => ({ profiles: await s.aws.listProfiles() }),
     'aws:set-profile': async (req) => {
+      // Select before the first await: requests apply in the order they arrive, so a slower
+      // settings write of an earlier choice cannot win over a later one.
+      s.aws.select(req);
       await s.settings.update((st) => {
         st.aws = { profile: req.profile, region: req.region };
       });
-      s.aws.select(req);
       stateChanged();
       return s.aws.target;
     },

@@ -54,11 +54,16 @@ export class SettingsStore {
     return structuredClone(this.#data);
   }
 
+  #saving: Promise<void> = Promise.resolve();
+
   async update(change: (s: StoredSettingsT) => void): Promise<StoredSettingsT> {
     const next = structuredClone(this.#data);
     change(next);
     this.#data = StoredSettings.parse(next);
-    await this.#save();
+    // One save at a time, in order: two overlapping saves could rename an older snapshot last.
+    const saved = this.#saving.then(() => this.#save());
+    this.#saving = saved.catch(() => {});
+    await saved;
     return this.get();
   }
 

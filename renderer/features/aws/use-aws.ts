@@ -85,6 +85,7 @@ export function useAws(initial: { profile: string | null; region: string | null 
     const region = applied.region && applied.region.trim() !== '' ? applied.region.trim() : null;
     (async () => {
       await call('aws:set-profile', { profile: applied.profile, region });
+      if (!live) return;
       const [id, ks] = await Promise.allSettled([call('aws:identity', {}), call('aws:keys', {})]);
       if (!live) return;
       setIdentity(id.status === 'fulfilled' ? { state: 'ready', value: id.value } : { state: 'error', error: toErrorPayload(id.reason) });
