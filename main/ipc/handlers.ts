@@ -390,6 +390,7 @@ export function createHandlers(s: MainServices): Handlers {
           deleted++;
         }
       } finally {
+        s.session.noteItemCount(known.size - deleted);
         s.emit('vault:changed', {});
       }
       return { deleted };

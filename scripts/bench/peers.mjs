@@ -191,7 +191,7 @@ try {
       ]));
       for (const op of ['encrypt', 'decrypt']) {
         // On disk the targets compare durable output with durable output (`<peer>+sync`).
-        const peerOf = (peer) => (where === 'disk' && r[`${peer}+sync ${op}`] ? `${peer}+sync` : peer);
+        const peerOf = (peer) => (where === 'disk' && r[`${peer}+sync encrypt`] ? `${peer}+sync` : peer);
         for (const who of ['cachet', 'cachet-local']) {
           if (!r[`${who} ${op}`]) continue;
           const c = r[`${who} ${op}`].mbps;

@@ -232,7 +232,9 @@ describe('main flow against a real local-key vault', () => {
     assert.equal((await err(c.app, 'item:rename', { id: a2.id, path: 'docs/a.txt' })).code, 'exists');
     const moved = await ok(c.app, 'items:move', { ids: [a2.id], to: 'docs' });
     assert.equal(moved.items[0].path, 'docs/a (2).txt');
+    const before = (await ok(c.app, 'app:state', {})).vault.itemCount;
     assert.equal((await ok(c.app, 'items:delete', { ids: [a2.id] })).deleted, 1);
+    assert.equal((await ok(c.app, 'app:state', {})).vault.itemCount, before - 1, 'the count follows a delete at once');
     const paths = (await ok(c.app, 'items:list', {})).items.map((i: any) => i.path);
     assert.deepEqual(paths, ['docs/a.txt', 'folder/b.md', 'folder/deep/c.bin']);
   });
