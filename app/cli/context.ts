@@ -7,6 +7,7 @@ import type { AwsClientOptions } from '../keys/aws-config.js';
 import type { GlobalOptions } from './args.js';
 import type { CliKeys } from './keys.js';
 import { formatFailure } from './messages.js';
+import { printable } from './terminal-text.js';
 import { ProgressBar } from './progress.js';
 
 export const EXIT_OK = 0;
@@ -63,7 +64,7 @@ export class Context {
   /** A note on stderr (not data): "added 3 items". Quiet stays quiet only for progress. */
   note(text: string): void {
     this.progress.end();
-    this.io.stderr.write(`${text}\n`);
+    this.io.stderr.write(`${printable(text)}\n`);
   }
 
   out(text: string): void {

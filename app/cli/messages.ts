@@ -4,6 +4,7 @@
 // below, which the core fills with ids, paths and names, never secrets.
 
 import { CachetError, ERROR_CODES, type ErrorCode, type ErrorDetail } from '../errors.js';
+import { printable } from './terminal-text.js';
 
 export interface Message {
   readonly title: string;
@@ -98,10 +99,13 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
     hint: 'the wrapped key was damaged or moved from another file or item; restore the file from a backup',
   }),
   'kms-throttled': () => ({ title: 'KMS is throttling requests (retries ran out)', hint: 'wait a little and run the command again; only the failed files need redoing' }),
-  'kms-unreachable': (d) => ({
-    title: `cannot reach KMS${sp(d.endpoint, ' at ')}${sp(d.region, ' in ')}`,
-    hint: 'check the network, --region, and AWS_ENDPOINT_URL_KMS if you use an emulator or a VPC endpoint',
-  }),
+  'kms-unreachable': (d) => {
+    const service = str(d.service) ?? 'KMS';
+    return {
+      title: `cannot reach ${service}${sp(d.endpoint, ' at ')}${sp(d.region, ' in ')}`,
+      hint: `check the network, --region, and AWS_ENDPOINT_URL_${service} if you use an emulator or a VPC endpoint`,
+    };
+  },
   'kms-error': (_d, m) => ({ title: `KMS error${m ? ` (${m})` : ''}`, hint: 'run the command again; if it keeps failing, run it with CACHET_DEBUG=1 to see the KMS response' }),
   'credentials-missing': (d) => ({
     title: `${d.reason === 'rejected' ? 'AWS refused the credentials' : 'no AWS credentials'}${str(d.profile) ? ` for profile ${str(d.profile)}` : ''}`,
@@ -136,22 +140,28 @@ function firstLine(s: string): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
+/** How many links of a `cause` chain debug output follows (a chain can be cyclic). */
+const MAX_CAUSES = 4;
+
 /**
  * One failure as printed on stderr:
- * `cachet: <what>: <why>` then `  hint: <hint>`. With `debug`, the stack of an internal
- * error follows (stacks never hold key material: the core keeps keys out of messages).
+ * `cachet: <what>: <why>` then `  hint: <hint>`. With `debug`, the stacks of the error and of
+ * its causes follow: for a KMS or system error the cause is what the SDK or the OS reported
+ * (stacks never hold key material: the core keeps keys out of messages).
  */
 export function formatFailure(what: string | undefined, e: unknown, opts: { debug?: boolean; hint?: boolean; knownPaths?: readonly string[] } = {}): string {
   const ce = toCachetError(e);
   // A path the `what` already shows is not repeated in the title.
   const detail = typeof ce.detail.path === 'string' && opts.knownPaths?.includes(ce.detail.path) ? { ...ce.detail, path: undefined } : ce.detail;
   const { title, hint } = MESSAGES[ce.code](detail, firstLine(ce.message));
-  let out = `cachet: ${what ? `${what}: ` : ''}${title}\n`;
-  if (opts.hint !== false) out += `  hint: ${hint}\n`;
+  // Titles and hints quote ids, paths and messages that may come from a hostile file.
+  let out = `cachet: ${printable(`${what ? `${what}: ` : ''}${title}`)}\n`;
+  if (opts.hint !== false) out += `  hint: ${printable(hint)}\n`;
   if (opts.debug) {
-    const cause = ce.code === 'internal' && ce.cause !== undefined ? ce.cause : ce;
-    const stack = cause instanceof Error ? cause.stack : undefined;
-    if (stack) out += `${stack.split('\n').map((l) => `  | ${l}`).join('\n')}\n`;
+    let cur: unknown = ce;
+    for (let i = 0; i <= MAX_CAUSES && cur instanceof Error; i++, cur = cur.cause) {
+      if (cur.stack) out += `${cur.stack.split('\n').map((l) => `  | ${printable(l)}`).join('\n')}\n`;
+    }
   }
   return out;
 }

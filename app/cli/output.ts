@@ -3,9 +3,11 @@
 // commands (they are data, not words).
 
 import { formatBytes } from './progress.js';
+import { printable } from './terminal-text.js';
 
-/** Left-aligned columns (right-aligned where `right` says), two spaces apart, a header row. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], right: readonly number[] = []): string {
+/** Left-aligned columns (right-aligned where `right` says), two spaces apart, a header row. Cells are made printable. */
+export function formatTable(headers: readonly string[], rawRows: readonly (readonly string[])[], right: readonly number[] = []): string {
+  const rows = rawRows.map((r) => r.map(printable));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells
@@ -72,5 +74,5 @@ export function formatInspect(v: InspectView): string {
     `wrapped keys (${v.stanzas.length}; any one opens the file):`,
     ...v.stanzas.map((s, i) => `  ${i + 1}. ${s.type}  ${s.keyId}`),
   ];
-  return lines.join('\n') + '\n';
+  return lines.map(printable).join('\n') + '\n';
 }

@@ -2,6 +2,8 @@
 // bar that redraws one stderr line at most every REDRAW_MS. It writes nothing when stderr is not
 // a TTY, so pipes and logs stay clean. It does not measure anything itself beyond the clock.
 
+import { printable } from './terminal-text.js';
+
 export const REDRAW_MS = 100;
 /** Rate smoothing: weight of the newest sample in the moving average. */
 const RATE_ALPHA = 0.3;
@@ -60,7 +62,7 @@ export function formatProgressLine(p: ProgressState, width: number): string {
   const barWidth = Math.max(0, Math.min(30, width - stats.length - 20));
   const bar = barWidth >= 5 && (known || p.total === 0) ? `[${'#'.repeat(Math.round(frac * barWidth)).padEnd(barWidth, '.')}]  ` : '';
   const room = Math.max(0, width - stats.length - bar.length - 3);
-  const label = shortenLeft(p.label, room);
+  const label = shortenLeft(printable(p.label), room);
   return `${label}${label ? '  ' : ''}${bar}${stats}`.slice(0, Math.max(0, width - 1));
 }
 

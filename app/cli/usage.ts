@@ -32,7 +32,7 @@ Global options:
 Environment:
   CACHET_PASSPHRASE  the local key's passphrase (otherwise asked on the terminal)
   CACHET_HOME        folder of the local key file (default: ~/.cachet)
-  CACHET_DEBUG=1     print stack traces of internal errors
+  CACHET_DEBUG=1     print stack traces of failures and of the errors behind them (SDK, OS)
   AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_KMS, AWS_MAX_ATTEMPTS and the other AWS SDK variables apply
 
 Exit codes: 0 ok, 1 failed, 2 usage error, 130 cancelled (Ctrl-C),

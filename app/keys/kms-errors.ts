@@ -61,6 +61,9 @@ const SERVICE_CODES: Readonly<Record<string, ErrorCode>> = {
   MissingAuthenticationToken: 'credentials-missing',
 };
 
+/** Operations that go to STS rather than KMS (aws-config.ts whoAmI). */
+const STS_OPERATIONS: ReadonlySet<string> = new Set(['GetCallerIdentity']);
+
 const KEY_STATE_RE = /pending ?deletion|pendingdeletion/i;
 const SSO_RE = /\bsso\b|sso[_ ]session|sso token|aws sso login/i;
 const IDENTITY_RE = /\b(?:User|Principal):\s*(arn:aws[\w-]*:(?:iam|sts)::\d{12}:[^\s,;]+)/;
@@ -115,6 +118,11 @@ export function fromKmsError(err: unknown, ctx: KmsErrorContext = {}): CachetErr
   const make = (code: ErrorCode, text: string, extra: ErrorDetail = {}, awsCode?: string): CachetError =>
     new CachetError(code, text, { ...baseDetail(ctx, e, awsCode), ...extra }, { cause: err });
   const key = ctx.keyId ? ` ${ctx.keyId}` : '';
+  // One code for both services: whoAmI's STS call goes to another endpoint, which `service` names.
+  const unreachable = (errno: string): CachetError => {
+    const service = ctx.operation !== undefined && STS_OPERATIONS.has(ctx.operation) ? 'STS' : 'KMS';
+    return make('kms-unreachable', `cannot reach ${service}${ctx.endpoint ? ` at ${ctx.endpoint}` : ''}`, { endpoint: ctx.endpoint, errno, service });
+  };
 
   if (isAbort(e)) return make('cancelled', 'cancelled');
 
@@ -132,9 +140,7 @@ export function fromKmsError(err: unknown, ctx: KmsErrorContext = {}): CachetErr
   // status line it had already got) to the socket error, but no $fault. Not a service answer.
   if (e.$fault === undefined) {
     const cut = networkCode(e);
-    if (cut !== undefined) {
-      return make('kms-unreachable', `cannot reach KMS${ctx.endpoint ? ` at ${ctx.endpoint}` : ''}`, { endpoint: ctx.endpoint, errno: cut });
-    }
+    if (cut !== undefined) return unreachable(cut);
   }
 
   // A service exception: the SDK names it after the AWS error code.
@@ -179,9 +185,7 @@ export function fromKmsError(err: unknown, ctx: KmsErrorContext = {}): CachetErr
   }
 
   const net = networkCode(e);
-  if (net !== undefined) {
-    return make('kms-unreachable', `cannot reach KMS${ctx.endpoint ? ` at ${ctx.endpoint}` : ''}`, { endpoint: ctx.endpoint, errno: net });
-  }
+  if (net !== undefined) return unreachable(net);
 
   // The SDK's own deserialization errors carry a status but no fault (an endpoint that is not KMS).
   if (e.$metadata?.httpStatusCode !== undefined) {

@@ -115,8 +115,13 @@ export class Keyring {
         errors.push(e instanceof CachetError ? e : new CachetError('internal', String(e), {}, { cause: e }));
         continue;
       }
-      if (opts?.accept && !opts.accept(key)) {
-        wipe(key);
+      let accepted = false;
+      try {
+        accepted = opts?.accept ? opts.accept(key) : true;
+      } finally {
+        if (!accepted) wipe(key); // also when accept throws: the key never leaves
+      }
+      if (!accepted) {
         errors.push(new CachetError('wrong-key', 'a wrapped key does not belong to this file', { keyId: s.keyId }));
         continue;
       }

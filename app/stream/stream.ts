@@ -384,9 +384,8 @@ export async function sealPayload(key: Uint8Array, chunkLog2: number, source: By
   // Whole chunks always (a block that is not the last must hold whole chunks), and one byte more
   // than the hint, so that a source of exactly the hinted size ends inside the first block.
   const hint = opts.sizeHint;
-  const blockLen = hint !== undefined && Number.isSafeInteger(hint) && hint >= 0
-    ? S * Math.min(perBlock, Math.floor(hint / S) + 1)
-    : S * perBlock;
+  const chunksPerBlock = hint !== undefined && Number.isSafeInteger(hint) && hint >= 0 ? Math.min(perBlock, Math.floor(hint / S) + 1) : perBlock;
+  const blockLen = S * chunksPerBlock;
   // Three blocks: one being sealed, the one after it (already read: it tells whether this one is
   // last), and one being read meanwhile, so reading overlaps sealing and writing. Taken from the
   // pool when first read into: a payload that ends in its first block never takes the others.
@@ -420,7 +419,7 @@ export async function sealPayload(key: Uint8Array, chunkLog2: number, source: By
       throwIfAborted(opts.signal);
       const final = nextLen === 0;
       if (!final) pendingRead = handled(readInto((k + 2) % 3));
-      const n = final ? Math.max(1, Math.ceil(curLen / S)) : perBlock;
+      const n = final ? Math.max(1, Math.ceil(curLen / S)) : chunksPerBlock;
       if (index + n > MAX_CHUNKS) throw new CachetError('bad-request', 'the file is too large for one envelope');
       const parts: Buffer[] = [];
       for (let c = 0; c < n; c++) {

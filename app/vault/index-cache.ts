@@ -244,6 +244,7 @@ export class IndexStore {
       }
       const fps = header.stanzas.map((s) => fingerprint(s, ctx));
       if (last.key && last.fp && fps.includes(last.fp) && stanzasMatchKeys(header.stanzas, keys)) {
+        wipe(this.#memo.get(last.fp)); // a re-read of a re-sealed index (same stanza) replaces its copy
         this.#memo.set(last.fp, Buffer.from(last.key));
         this.#setKey({ plaintext: last.key, stanzas: header.stanzas, indexId: ctx['cachet:item']! });
         last.key = undefined;

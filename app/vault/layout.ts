@@ -4,7 +4,7 @@
 // copy).env`, `<id>.sync-conflict-….env`, ...). It does not read or write envelopes.
 
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CachetError } from '../errors.js';
 import type { EncryptionContext, ProviderType } from '../keys/provider.js';
@@ -125,20 +125,30 @@ export function encodeVaultConfig(c: VaultConfig): Buffer {
   return Buffer.from(`${JSON.stringify(out, null, 2)}\n`, 'utf8');
 }
 
+/** A vault.json is a few hundred bytes; anything past this is not one (and is not read). */
+const MAX_VAULT_FILE = 1 << 20;
+
 /** Read `vault.json`: 'vault-not-found' when the folder or the file is missing. */
 export async function readVaultConfig(vaultDir: string): Promise<VaultConfig> {
   let bytes: Buffer;
+  let fh: FileHandle | undefined;
   try {
-    bytes = await readFile(join(vaultDir, VAULT_FILE));
+    fh = await open(join(vaultDir, VAULT_FILE), 'r');
+    // Bound before reading: one descriptor, so the size checked is the size of the file read.
+    if ((await fh.stat()).size > MAX_VAULT_FILE) throw corrupt('too-large');
+    bytes = await fh.readFile();
   } catch (e) {
+    if (e instanceof CachetError) throw e;
     const errno = (e as NodeJS.ErrnoException).code;
     if (errno === 'ENOENT' || errno === 'ENOTDIR') {
       throw new CachetError('vault-not-found', 'no vault in this folder', { path: vaultDir }, { cause: e });
     }
     if (errno === 'EISDIR') throw corrupt('not-a-file', e);
     throw new CachetError(errno === 'EACCES' || errno === 'EPERM' ? 'permission-denied' : 'io', 'cannot read vault.json', { path: vaultDir, errno }, { cause: e });
+  } finally {
+    await fh?.close().catch(() => {});
   }
-  if (bytes.length > 1 << 20) throw corrupt('too-large');
+  if (bytes.length > MAX_VAULT_FILE) throw corrupt('too-large'); // grew between stat and read
   return decodeVaultConfig(bytes);
 }
 

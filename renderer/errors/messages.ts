@@ -55,12 +55,47 @@ function itemName(d: Detail): string {
   return str(d, 'path') ?? str(d, 'name') ?? str(d, 'item') ?? 'This item';
 }
 
+// `bad-request` covers many refusals; those a person can act on carry a `reason` (set where
+// they are thrown in app/ and main/) and get their own words. The rest are the generic ones.
+const BAD_REQUEST: Readonly<Record<string, Make>> = {
+  'no-region': (d) => ({
+    title: `No AWS region for ${str(d, 'profile') ? `the profile ${str(d, 'profile')}` : 'this profile'}`,
+    hint: `Enter a region (for example eu-west-1), or set "region" for the profile in ~/.aws/config.`,
+  }),
+  'key-usage': (d) => ({
+    title: `${keyShort(d)} cannot encrypt data`,
+    hint: 'Choose a symmetric KMS key made for encrypt and decrypt, or create one from this screen.',
+  }),
+  'safe-storage-unavailable': () => ({
+    title: 'The system keychain is not available',
+    hint: 'Protect the local key with a passphrase instead.',
+  }),
+  'not-empty': () => ({ title: 'That folder is not empty', hint: 'Choose an empty folder, or a new one, for the vault.' }),
+  'not-a-folder': () => ({ title: 'That is a file, not a folder', hint: 'Choose a folder for the vault.' }),
+  'vault-folder': () => ({ title: 'The vault cannot be added to itself', hint: 'Drop files from outside the vault folder.' }),
+  symlink: (d) => ({
+    title: `${str(d, 'path') ?? 'A symbolic link'} was skipped`,
+    hint: 'Cachet does not follow symbolic links. Add the file or folder the link points to instead.',
+  }),
+  'special-file': (d) => ({
+    title: `${str(d, 'path') ?? 'A special file'} was skipped`,
+    hint: 'Only regular files and folders can be added.',
+  }),
+  runnable: () => ({
+    title: 'Cachet does not open programs or scripts',
+    hint: 'Export the file instead, and run it yourself only if you trust it.',
+  }),
+  'too-many-keys': () => ({ title: 'Too many keys for one vault', hint: 'A vault can have at most 16 keys. Choose fewer.' }),
+  'no-keys': () => ({ title: 'No key chosen', hint: 'Choose at least one KMS key, or use the local key.' }),
+};
+
 // A Record over ErrorCode: adding a code to ERROR_CODES without a message fails the typecheck.
 const MESSAGES: Record<ErrorCode, Make> = {
-  'bad-request': () => ({
-    title: 'That request was not accepted',
-    hint: 'Check what you entered and try again. If it keeps happening, restart Cachet.',
-  }),
+  'bad-request': (d) => {
+    const reason = str(d, 'reason');
+    if (reason !== undefined && Object.hasOwn(BAD_REQUEST, reason)) return BAD_REQUEST[reason]!(d);
+    return { title: 'That request was not accepted', hint: 'Check what you entered and try again. If it keeps happening, restart Cachet.' };
+  },
   cancelled: () => ({ title: 'Cancelled', hint: 'Nothing was changed for the part that did not finish.' }),
   'not-found': (d) => ({
     title: `${str(d, 'path') ?? 'The file or item'} was not found`,
@@ -121,10 +156,17 @@ const MESSAGES: Record<ErrorCode, Make> = {
     title: 'The vault settings are damaged',
     hint: 'vault.json could not be read. Restore it from a backup or another synced copy; the items themselves are separate files.',
   }),
-  'local-key-missing': () => ({
-    title: 'The local key file is missing',
-    hint: 'Restore the key file from your backup, or open the vault with one of its AWS keys.',
-  }),
+  // With `available`, this Cachet has a local key, but the item was sealed under another one.
+  'local-key-missing': (d) =>
+    str(d, 'available')
+      ? {
+          title: `${itemName(d)} was sealed with another computer's local key`,
+          hint: `It needs ${str(d, 'keyId') ?? 'that local key'}; this Cachet's local key is ${str(d, 'available')}. Open it where it was sealed, or with one of the vault's AWS keys.`,
+        }
+      : {
+          title: 'The local key file is missing',
+          hint: 'Restore the key file from your backup, or open the vault with one of its AWS keys.',
+        },
   'local-key-locked': () => ({ title: 'The local key is locked', hint: 'Enter the passphrase to unlock it.' }),
   'bad-passphrase': () => ({ title: 'Wrong passphrase', hint: 'Check the passphrase (and Caps Lock) and try again.' }),
   'kms-access-denied': (d) => {
@@ -155,7 +197,7 @@ const MESSAGES: Record<ErrorCode, Make> = {
   }),
   'kms-throttled': () => ({ title: 'AWS KMS is busy', hint: 'Too many requests right now. Wait a minute and try again.' }),
   'kms-unreachable': (d) => ({
-    title: 'AWS KMS cannot be reached',
+    title: `AWS ${str(d, 'service') ?? 'KMS'} cannot be reached`,
     hint: `Check your network connection${str(d, 'endpoint') ? ` and the endpoint ${str(d, 'endpoint')}` : ''}, then try again.`,
   }),
   'kms-error': () => ({ title: 'AWS KMS reported an error', hint: 'Try again in a moment. If it persists, check the key in the AWS console.' }),

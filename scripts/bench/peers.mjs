@@ -13,8 +13,9 @@
 // write-back (fsync is free there), so it stays the like-for-like comparison of the work itself.
 //
 // An untimed `sync` runs before every timed command, so no tool pays for the write-back of the
-// dirty pages another tool left behind (without it, cachet's fsync waited behind the peers'
-// gigabytes of unwritten output and its disk decrypt measured 250-460 MB/s instead of ~1,900).
+// dirty pages another tool left behind. (Disk reads still vary: on these VMs a DAMON pageout
+// scheme drops idle page-cache pages, so a decrypt may read its input from the device; see
+// BENCHMARKS.md.)
 // Each run visits the tools in a rotated order (reversed on odd runs); each figure is the median
 // of the runs; peak RSS is the max /usr/bin/time reports. Files are deleted after each tool so
 // tmpfs holds one copy at a time. It does not build the CLI (npm run bench does) and never fails

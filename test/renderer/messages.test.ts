@@ -49,3 +49,33 @@ test('an unknown code (a newer main) gets the generic message, never the raw tex
   const m = describeError({ code: 'something-new', detail: { x: 1 } });
   assert.deepEqual(m, describeError({ code: 'internal', detail: {} }));
 });
+
+test('a bad request with a reason a person can act on says what to do', () => {
+  const region = describeError({ code: 'bad-request', detail: { reason: 'no-region', profile: 'dev' } });
+  assert.match(region.title, /region/i);
+  assert.match(region.title, /dev/);
+  assert.match(region.hint, /~\/\.aws\/config/);
+  assert.match(describeError({ code: 'bad-request', detail: { reason: 'not-empty', path: '/x' } }).hint, /empty folder/);
+  assert.match(describeError({ code: 'bad-request', detail: { reason: 'safe-storage-unavailable' } }).hint, /passphrase/);
+  assert.match(describeError({ code: 'bad-request', detail: { reason: 'symlink', path: 'docs/link' } }).title, /^docs\/link was skipped/);
+  const generic = describeError({ code: 'bad-request', detail: {} });
+  // An unknown reason, or one that names an Object.prototype member, gets the generic words.
+  for (const reason of ['something-else', 'constructor', 'toString', '__proto__']) {
+    assert.deepEqual(describeError({ code: 'bad-request', detail: { reason } }), generic, reason);
+  }
+  assert.notDeepEqual(region, generic);
+});
+
+test('an item sealed under another machine\'s local key is not reported as a missing key file', () => {
+  const m = describeError({ code: 'local-key-missing', detail: { keyId: 'local:aa11', available: 'local:bb22' } });
+  assert.doesNotMatch(m.title, /file is missing/);
+  assert.match(m.title, /another computer's local key/);
+  assert.match(m.hint, /local:aa11/);
+  assert.match(m.hint, /local:bb22/);
+  assert.match(describeError({ code: 'local-key-missing', detail: { file: '/u/local-key.json' } }).title, /file is missing/);
+});
+
+test('an unreachable STS endpoint is not called KMS', () => {
+  assert.equal(describeError({ code: 'kms-unreachable', detail: { service: 'STS' } }).title, 'AWS STS cannot be reached');
+  assert.equal(describeError({ code: 'kms-unreachable', detail: {} }).title, 'AWS KMS cannot be reached');
+});

@@ -7,14 +7,8 @@ import type { ErrorPayload } from '../../../main/ipc/contract.js';
 import { call, toErrorPayload } from '../../api.js';
 import type { AwsIdentity, AwsPanelProps, AwsProfileT, KmsKeyT, Loadable } from '../../components/AwsPanel.js';
 
-export interface Aws {
-  readonly profiles: Loadable<readonly AwsProfileT[]>;
-  readonly profile: string | null;
-  readonly region: string | null;
-  readonly identity: Loadable<AwsIdentity>;
-  readonly keys: Loadable<readonly KmsKeyT[]>;
-  readonly selectedKeys: readonly string[];
-  readonly creating: boolean;
+/** The hook's state is the panel's data props (one list, so the two cannot drift). */
+export interface Aws extends Pick<AwsPanelProps, 'profiles' | 'profile' | 'region' | 'identity' | 'keys' | 'selectedKeys' | 'creating'> {
   readonly createError: ErrorPayload | null;
   selectProfile(name: string, region: string | null): void;
   setRegion(region: string): void;

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildCli, lines, makeSandbox, PASSPHRASE, runCli, type RunResult, type Sandbox } from './harness.js';
+import { decodeHeader, encodeHeader } from '../../../app/format/header.js';
 
 let cli: string;
 let cleanupBuild: () => Promise<void>;
@@ -115,8 +116,7 @@ describe('a vault with the local key', () => {
     const byPath = new Map(items.map((i) => [i.path, i]));
     assert.deepEqual([...byPath.keys()].sort(), ['a.txt', 'big.bin', 'dir/sub/y.bin', 'dir/x.txt', 'empty.txt']);
     for (const [p, data] of Object.entries(files)) {
-      const name = p.startsWith('dir/') ? p : p;
-      const it = byPath.get(name)!;
+      const it = byPath.get(p)!;
       assert.equal(it.size, data.length, `${p} size`);
       assert.match(it.id, /^[0-9a-f]{32}$/);
       assert.equal(it.keys.length, 1);
@@ -288,6 +288,24 @@ describe('single files with the local key', () => {
     const again = await run(['decrypt', 'single/big.env', '-o', 'single/big.out']);
     failed(again);
     assert.match(again.stderr, /already exists/);
+  });
+
+  test('a hostile stanza key id reaches the terminal escaped, never as control sequences', async () => {
+    ok(await run(['encrypt', 'src/a.txt', '--local', '-o', 'single/esc.env']), 'encrypt');
+    const bytes = await readFile(join(sb.dir, 'single/esc.env'));
+    const h = decodeHeader(bytes);
+    // An OSC "set window title" and a CSI "clear screen": what a crafted file could carry.
+    const keyId = 'local:\x1b]0;pwned\x07\x1b[2J';
+    const forged = Buffer.concat([encodeHeader(h.authenticated, h.mac, [{ ...h.stanzas[0]!, keyId }]), bytes.subarray(h.length)]);
+    await writeFile(join(sb.dir, 'single/esc.env'), forged);
+    const i = await run(['inspect', 'single/esc.env']);
+    ok(i, 'inspect');
+    const d = await run(['decrypt', 'single/esc.env', '-o', 'single/esc.out']);
+    failed(d);
+    for (const [what, out] of [['inspect stdout', i.stdout.toString('utf8')], ['decrypt stderr', d.stderr]] as const) {
+      assert.ok(!out.includes('\x1b') && !out.includes('\x07'), `${what} holds a raw control character: ${JSON.stringify(out)}`);
+      assert.ok(out.includes(String.raw`local:\x1b]0;pwned\x07\x1b[2J`), `${what} shows the key id escaped: ${JSON.stringify(out)}`);
+    }
   });
 
   test('encrypt from stdin', async () => {

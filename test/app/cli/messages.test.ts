@@ -77,6 +77,16 @@ test('an unexpected error is internal, one line, stack only in debug', () => {
   assert.ok(debug.split('\n').length > 3);
 });
 
+test('with CACHET_DEBUG a KMS error shows the SDK error it came from, as its hint promises', () => {
+  const sdk = Object.assign(new Error('KMS said: the request body had no KeySpec field'), { name: 'ValidationException' });
+  const e = new CachetError('kms-error', 'KMS refused the request (ValidationException)', {}, { cause: sdk });
+  const plain = formatFailure('add v', e);
+  assert.match(plain, /hint: .*CACHET_DEBUG=1/);
+  assert.doesNotMatch(plain, /no KeySpec field/);
+  const debug = formatFailure('add v', e, { debug: true });
+  assert.match(debug, /\| ValidationException: KMS said: the request body had no KeySpec field/);
+});
+
 test('the words use only the detail fields, never an unknown secret-looking one', () => {
   const secret = 'AKIAIOSFODNN7EXAMPLE-wJalrXUtnFEMI';
   for (const code of ERROR_CODES) {
@@ -96,4 +106,11 @@ test('unreachable KMS names the endpoint and the variable to check', () => {
   const m = describeError(new CachetError('kms-unreachable', 'x', { endpoint: 'http://127.0.0.1:9', region: 'us-east-1' }));
   assert.match(m.title, /127\.0\.0\.1:9/);
   assert.match(m.hint, /AWS_ENDPOINT_URL_KMS/);
+});
+
+test('an unreachable STS endpoint is named as STS, with its own endpoint variable', () => {
+  const m = describeError(new CachetError('kms-unreachable', 'x', { service: 'STS', endpoint: 'http://127.0.0.1:9' }));
+  assert.match(m.title, /^cannot reach STS at http:\/\/127\.0\.0\.1:9/);
+  assert.match(m.hint, /AWS_ENDPOINT_URL_STS/);
+  assert.match(describeError(new CachetError('kms-unreachable', 'x', {})).hint, /AWS_ENDPOINT_URL_KMS/);
 });

@@ -34,3 +34,11 @@ test('formatInspect lists the context sorted and every wrapped key', () => {
   assert.ok(out.indexOf('cachet:item') < out.indexOf('cachet:purpose'));
   assert.match(out, /1\. local\s+local:01\n\s+2\. aws-kms\s+arn:k/);
 });
+
+test('formatTable escapes control characters (a KMS key description is someone else\'s text) and aligns on the escaped text', () => {
+  const t = formatTable(['ALIAS', 'DESCRIPTION'], [['alias/a', 'evil\x1b[2Jtext'], ['alias/bb', 'ok']]);
+  assert.ok(!t.includes('\x1b'));
+  assert.ok(t.includes(String.raw`evil\x1b[2Jtext`));
+  const lines = t.trimEnd().split('\n');
+  assert.equal(lines[1]!.indexOf('evil'), lines[2]!.indexOf('ok'));
+});

@@ -85,3 +85,9 @@ test('the rate ignores the time between start and the first update', () => {
   bar.update(1_000_000);
   assert.equal(Math.round(bar.state().rate), 1_000_000);
 });
+
+test('the progress label is printed with its control characters escaped (a file name can hold them)', () => {
+  const line = formatProgressLine({ label: 'evil\x1b]0;x\x07.txt', bytes: 1, total: 2, rate: 0 }, 200);
+  assert.ok(!line.includes('\x1b') && !line.includes('\x07'), JSON.stringify(line));
+  assert.ok(line.startsWith(String.raw`evil\x1b]0;x\x07.txt`), line);
+});

@@ -178,6 +178,16 @@ describe('network, timeouts and cancellation', () => {
     });
   }
 
+  test('an unreachable STS endpoint (whoAmI) is named as STS, not KMS', () => {
+    const e = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    const sts = fromKmsError(e, { profile: 'work', region: 'eu-west-1', endpoint: 'https://sts.eu-west-1.amazonaws.com', operation: 'GetCallerIdentity' });
+    assert.equal(sts.code, 'kms-unreachable');
+    assert.equal(sts.detail.service, 'STS');
+    assert.match(sts.message, /^cannot reach STS at https:\/\/sts\./);
+    assert.equal(mapped(e).detail.service, 'KMS');
+    assert.match(mapped(e).message, /^cannot reach KMS/);
+  });
+
   test('a TimeoutError (socket or connect timeout) -> kms-unreachable', () => {
     const e = Object.assign(new Error('Connection timed out after 5000 ms'), { name: 'TimeoutError' });
     assert.equal(mapped(e).code, 'kms-unreachable');

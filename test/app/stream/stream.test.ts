@@ -144,6 +144,35 @@ describe('payload sizes', () => {
   });
 });
 
+describe('block sizing and reuse', () => {
+  // The hint only sizes the blocks: a source of another length must still seal to the exact
+  // layout (SPEC §6), including one that is longer than the hint (it grew while read).
+  for (const [size, hint] of [[0, 0], [1, 0], [1023, 1023], [1024, 1024], [1025, 1024], [5000, 10], [3000, 1_000_000], [70_000, 2048]] as const) {
+    it(`size ${size} with size hint ${hint}`, async () => {
+      const data = randomBytes(size);
+      const sink = memSink();
+      assert.equal(await sealPayload(key, 10, memSource(data, 333), sink, { sizeHint: hint }), size);
+      const payload = sink.bytes();
+      assert.equal(payload.length, payloadLength(size, 10));
+      assert.ok((await openAll(payload, 10)).out.equals(data));
+      const unhinted = memSink();
+      await sealPayload(key, 10, memSource(data), unhinted);
+      assert.equal(unhinted.bytes().length, payload.length);
+    });
+  }
+  it('blocks reused across many seals keep each payload its own (no stale plaintext)', async () => {
+    const datas = [randomBytes(4096), randomBytes(10), randomBytes(70_000), Buffer.alloc(0), randomBytes(4095)];
+    for (let round = 0; round < 3; round++) {
+      const sealed = await Promise.all(datas.map(async (d) => {
+        const sink = memSink();
+        await sealPayload(key, 16, memSource(d), sink, { sizeHint: d.length });
+        return sink.bytes();
+      }));
+      for (const [i, p] of sealed.entries()) assert.ok((await openAll(p, 16)).out.equals(datas[i]!), `payload ${i}, round ${round}`);
+    }
+  });
+});
+
 describe('memory', () => {
   it('release frees buffers that own their memory, and leaves shared ones alone', () => {
     const own = Buffer.alloc(65536, 1);
@@ -155,6 +184,41 @@ describe('memory', () => {
     assert.equal(view.length, 65536);
     assert.equal(slab[0], 2);
     assert.equal(small.length, 100);
+  });
+  it('a file sink with early write-back: every byte lands, and a write-back error is not lost', async () => {
+    const { mkdtemp, open, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const d = await mkdtemp(join(tmpdir(), 'cachet-sink-'));
+    try {
+      const data = randomBytes(3_000_000);
+      const fh = await open(join(d, 'out'), 'w');
+      let syncs = 0;
+      const datasync = fh.datasync.bind(fh);
+      fh.datasync = async () => {
+        syncs++;
+        return datasync();
+      };
+      const sink = fileSink(fh, 0, { syncEvery: 1 << 20 });
+      await sealPayload(key, 16, memSource(data), sink);
+      await sink.settle();
+      await fh.close();
+      assert.ok(syncs >= 1, 'write-back started before the end');
+      assert.ok((await openAll(await readFile(join(d, 'out')), 16)).out.equals(data));
+
+      const fh2 = await open(join(d, 'out2'), 'w');
+      fh2.datasync = async () => {
+        throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      };
+      const failing = fileSink(fh2, 0, { syncEvery: 1 << 20 });
+      await assert.rejects(async () => {
+        await sealPayload(key, 16, memSource(data), failing);
+        await failing.settle();
+      }, (e: unknown) => (e as { code?: string }).code === 'EIO' || (e instanceof CachetError && e.code === 'io'));
+      await fh2.close();
+    } finally {
+      await rm(d, { recursive: true, force: true });
+    }
   });
   it('a file sink writes transient parts before releasing them', async () => {
     const { mkdtemp, open, readFile, rm } = await import('node:fs/promises');

@@ -152,3 +152,47 @@ describe('index lock', () => {
     }
   });
 });
+
+describe('index data key lifetime', () => {
+  it('zeroes every copy of the index key it kept, including one replaced by a later read, on close', async () => {
+    const { LocalKeyProvider } = await import('../../../app/keys/local.js');
+    const { Keyring } = await import('../../../app/keys/provider.js');
+    const { IndexStore } = await import('../../../app/vault/index-cache.js');
+    const dir = await mkdtemp(join(tmpdir(), 'cachet-index-'));
+    const local = LocalKeyProvider.generate();
+    const keyring = new Keyring([local]);
+    const keys = [{ provider: 'local' as const, keyId: local.keyId }];
+    const vaultId = 'b'.repeat(32);
+    const writer = new IndexStore(dir, vaultId, keyring);
+    const reader = new IndexStore(dir, vaultId, keyring);
+    // Every Buffer the reader files away under a string key (its memo of unwrapped keys).
+    const kept: Buffer[] = [];
+    const set = Map.prototype.set;
+    const recordSets = <T>(fn: () => Promise<T>): Promise<T> => {
+      Map.prototype.set = function (this: Map<unknown, unknown>, k: unknown, v: unknown) {
+        if (typeof k === 'string' && Buffer.isBuffer(v)) kept.push(v);
+        return set.call(this, k, v);
+      };
+      return fn().finally(() => {
+        Map.prototype.set = set;
+      });
+    };
+    try {
+      await writer.write(new Map([[ID, entry]]), keys);
+      assert.equal((await recordSets(() => reader.read(keys))).state, 'read');
+      // The writer re-seals under the same data key and stanzas (SPEC §9): the reader's memo hits.
+      await writer.write(new Map([[ID, { ...entry, size: 4 }]]), keys);
+      assert.equal((await recordSets(() => reader.read(keys))).state, 'read');
+      assert.ok(kept.length >= 2, `the reader kept ${kept.length} key copies`);
+      assert.ok(kept.some((b) => b.some((x) => x !== 0)), 'copies are live before close');
+      reader.close();
+      kept.forEach((b, i) => assert.ok(b.every((x) => x === 0), `kept key copy ${i} is zeroed after close`));
+    } finally {
+      Map.prototype.set = set;
+      writer.close();
+      reader.close();
+      local.lock();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -44,3 +44,23 @@ describe('vault layout', () => {
     bad({ ...c, keys: [{ provider: 'gpg', keyId: 'x' }] }, 'vault-corrupt');
   });
 });
+
+describe('readVaultConfig', () => {
+  it('refuses an oversized vault.json as vault-corrupt without reading it (a 3 GiB sparse file)', async () => {
+    const { mkdtemp, open, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { readVaultConfig } = await import('../../../app/vault/layout.js');
+    const dir = await mkdtemp(join(tmpdir(), 'cachet-layout-'));
+    try {
+      const fh = await open(join(dir, 'vault.json'), 'w');
+      await fh.truncate(3 * 2 ** 30);
+      await fh.close();
+      const started = Date.now();
+      await assert.rejects(readVaultConfig(dir), (e) => isCachetError(e, 'vault-corrupt') && e.detail.reason === 'too-large');
+      assert.ok(Date.now() - started < 5_000, 'the size is checked before any read');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
