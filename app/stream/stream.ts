@@ -337,37 +337,44 @@ function blockChunks(chunkSize: number): number {
 // ---------------------------------------------------------------------------------------------
 // Block pool
 
-/** Pooled buffers are this size or a multiple of it; smaller requests share one class. */
-const POOL_MIN = 64 * 1024;
-/** Bytes kept per size class (wiped; this much stays allocated between operations). */
-const POOL_CLASS_BYTES = 16 * 1024 * 1024;
-const POOL_CLASS_MAX = 16;
+/** Pooled buffers are whole multiples of this size (their class); a request takes the class above it. */
+const POOL_UNIT = 64 * 1024;
+/**
+ * Bytes the pool keeps in all, across classes (wiped; this much may stay allocated between
+ * operations): enough for a few concurrent seals and opens of 2 MiB blocks, and a bound however
+ * many different file sizes pass through (a class per size would grow without limit).
+ */
+const POOL_BYTES = 24 * 1024 * 1024;
 const pool = new Map<number, Buffer[]>();
+let pooledBytes = 0;
 
 function poolClass(length: number): number {
-  return Math.max(POOL_MIN, length);
+  return Math.max(1, Math.ceil(length / POOL_UNIT)) * POOL_UNIT;
 }
 
 /** A buffer of `length` bytes from the pool (contents unspecified; zero or old ciphertext). */
 function takeBlock(length: number): Buffer {
   const cls = poolClass(length);
-  const b = pool.get(cls)?.pop() ?? Buffer.allocUnsafeSlow(cls);
+  const list = pool.get(cls);
+  const b = list?.pop();
+  if (list && list.length === 0) pool.delete(cls);
+  if (!b) return Buffer.allocUnsafeSlow(cls).subarray(0, length);
+  pooledBytes -= cls;
   return b.subarray(0, length);
 }
 
 /**
- * Give a block back. `dirty` bytes at its start may hold plaintext and are zeroed first; the pool
- * keeps at most POOL_CLASS_BYTES (and POOL_CLASS_MAX buffers) per class, the rest go to the GC.
+ * Give a block back. `dirty` bytes at its start may hold plaintext and are zeroed first; a block
+ * the pool has no room for goes to the GC.
  */
 function giveBlock(b: Buffer, dirty: number): void {
   if (dirty > 0) b.fill(0, 0, dirty);
-  const whole = Buffer.from(b.buffer, 0, b.buffer.byteLength);
-  const cls = whole.length;
-  if (b.byteOffset !== 0 || cls !== poolClass(b.length)) return;
-  const list = pool.get(cls) ?? [];
-  if (list.length >= POOL_CLASS_MAX || (list.length + 1) * cls > POOL_CLASS_BYTES) return;
-  list.push(whole);
-  pool.set(cls, list);
+  const cls = b.buffer.byteLength;
+  if (b.byteOffset !== 0 || cls !== poolClass(b.length) || pooledBytes + cls > POOL_BYTES) return;
+  const list = pool.get(cls);
+  if (list) list.push(Buffer.from(b.buffer, 0, cls));
+  else pool.set(cls, [Buffer.from(b.buffer, 0, cls)]);
+  pooledBytes += cls;
 }
 
 // ---------------------------------------------------------------------------------------------

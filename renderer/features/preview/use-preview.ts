@@ -19,7 +19,9 @@ export function usePreview(itemId: string | null): PreviewContent | null {
     setContent({ status: 'loading' });
     call('item:preview', { id: itemId })
       .then((r) => {
-        if (!live) return;
+        // The Blob and the decoded text hold their own copies: the received bytes are zeroed
+        // once used, or at once when the preview is no longer wanted.
+        if (!live) return void r.data.fill(0);
         if (r.kind === 'text') {
           setContent({ status: 'text', text: new TextDecoder('utf-8').decode(r.data), truncated: r.truncated });
         } else if (r.kind === 'image' || r.kind === 'pdf') {
@@ -31,6 +33,7 @@ export function usePreview(itemId: string | null): PreviewContent | null {
         } else {
           setContent({ status: 'binary', mediaType: r.mediaType });
         }
+        r.data.fill(0);
       })
       .catch((e: unknown) => live && setContent({ status: 'error', error: toErrorPayload(e) }));
     return () => {
