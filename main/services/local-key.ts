@@ -84,6 +84,9 @@ export class LocalKeyService {
         throw new CachetError('bad-request', 'the system keychain is not available; choose a passphrase', { reason: 'safe-storage-unavailable' });
       }
       passphrase = randomBytes(32).toString('base64url');
+      // No key file exists (checked above), so a secret here was left by a create that died
+      // before writing its key file: it protects nothing.
+      await unlink(this.secretFile).catch(() => {});
       await writePrivate(this.secretFile, this.#safe.encryptString(passphrase));
     } else {
       passphrase = req.passphrase;

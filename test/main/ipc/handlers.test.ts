@@ -381,6 +381,9 @@ describe('main flow against a real local-key vault', () => {
       const platform = createHeadlessPlatform({ userDataDir: join(dir, 'ud'), safeStorage: true });
       const app = await createMainServices(platform, { validateResponses: true, localScryptN: 2 ** 14, log: () => {} });
       await app.start();
+      // A secret left by a create that died before its key file was written does not block a new one.
+      await mkdir(join(dir, 'ud'), { recursive: true });
+      await writeFile(join(dir, 'ud', 'local-key.secret'), 'left by a killed create');
       const st = await ok(app, 'local-key:create', { protection: 'safe-storage' });
       assert.equal(st.protection, 'safe-storage');
       await app.services.lockAll('user');
