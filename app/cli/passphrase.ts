@@ -61,10 +61,12 @@ async function promptHidden(src: PassphraseSource, prompt: string): Promise<stri
     throw new CachetError('local-key-locked', 'no terminal to ask for the passphrase', { reason: 'no-tty', env: PASSPHRASE_ENV });
   }
   src.beforePrompt?.();
-  src.output.write(prompt);
   const tty = input as ReadStream;
   const wasRaw = tty.isRaw;
+  // Echo off before the prompt appears: a person (or a script) typing as soon as it shows must
+  // not see the passphrase echoed by the terminal.
   tty.setRawMode(true);
+  src.output.write(prompt);
   tty.setEncoding('utf8');
   tty.resume();
   try {
