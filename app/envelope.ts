@@ -176,7 +176,8 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
   let metadata = opts.metadata;
   if (typeof source === 'string') {
     file = await openRead(source);
-    src = fileSource(file.fh);
+    // A regular file (openRead checks): its size and mtime are compared after sealing.
+    src = fileSource(file.fh, 0, { regular: true });
     metadata = { ...metadata, size: file.size };
   } else {
     src = readableSource(source);
@@ -197,8 +198,8 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
     return await withDerivedKeys(dk, salt, async (keys) => {
       const prefix = encodeHeaderPrefix({ chunkLog2, salt, context: opts.context, commitment: keys.commitment, meta: sealMetadata(keys.metadata, metadata) });
       const headerBytes = encodeHeader(prefix, headerMac(keys.header, prefix), stanzas);
-      await sink.write([headerBytes]);
-      const bytes = await sealPayload(keys.content, chunkLog2, src, sink, {
+      // The header goes out with the first block (one write, not two, per small file).
+      const bytes = await sealPayload(keys.content, chunkLog2, src, withPrefix(sink, headerBytes), {
         signal: opts.signal,
         sizeHint: file?.size,
         onProgress: progress(opts.onProgress, metadata.size),
@@ -224,6 +225,23 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
 }
 
 /**
+ * `sink` with `prefix` written in front of the first write. That write is not marked transient
+ * (the prefix is still read afterwards, and a Writable sink may keep its buffers queued): its
+ * parts go to the GC as before the block pool.
+ */
+function withPrefix(sink: ByteSink, prefix: Buffer): ByteSink {
+  let pending: Buffer | undefined = prefix;
+  return {
+    async write(parts, opts) {
+      if (pending === undefined) return sink.write(parts, opts);
+      const first = pending;
+      pending = undefined;
+      return sink.write([first, ...parts]);
+    },
+  };
+}
+
+/**
  * Seal `source` (a path, or a Readable such as stdin) into the envelope file `dest`, atomically:
  * a temp beside it, fsync, rename; never a partial file. An existing `dest` is refused [exists]
  * unless `overwrite`. A source file whose size or mtime changes while read [changed-while-reading].
@@ -231,9 +249,11 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
  * `syncDir: false` leaves the folder fsync to the caller (WriteAtomicOptions.syncDir: a batch).
  */
 export async function sealFile(
-  source: string | Readable, dest: string, opts: SealOptions & { overwrite?: boolean; syncDir?: boolean },
+  source: string | Readable, dest: string, opts: SealOptions & { overwrite?: boolean; syncDir?: boolean; fresh?: boolean },
 ): Promise<{ header: HeaderInfo; bytes: number }> {
-  return writeAtomic(dest, (fh) => withDurableSink(fh, (sink) => sealTo(source, sink, opts)), { overwrite: opts.overwrite ?? false, syncDir: opts.syncDir ?? true });
+  return writeAtomic(dest, (fh) => withDurableSink(fh, (sink) => sealTo(source, sink, opts)), {
+    overwrite: opts.overwrite ?? false, syncDir: opts.syncDir ?? true, fresh: opts.fresh ?? false,
+  });
 }
 
 /** Early write-back for atomic outputs (see FileSinkOptions.syncEvery); the final fsync stays. */

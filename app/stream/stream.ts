@@ -116,6 +116,12 @@ export function diagnoseChunk(key: Uint8Array | KeyObject, index: number, last: 
 /** Sequential bytes in: fills `into` from `offset`, returns how many it read; 0 only at the end. */
 export interface ByteSource {
   read(into: Buffer, offset: number, length: number): Promise<number>;
+  /**
+   * A read shorter than asked means the end (a regular file): the reader need not ask again to
+   * see a 0 (one syscall per small file). A file that grows meanwhile must be caught by the
+   * caller's own check (sealTo compares the file's size and mtime after sealing).
+   */
+  readonly shortReadEnds?: boolean;
 }
 
 export interface WriteOptions {
@@ -154,9 +160,10 @@ export interface PositionalSource {
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
 }
 
-export function fileSource(fh: FileHandle, position = 0): ByteSource {
+export function fileSource(fh: FileHandle, position = 0, opts: { regular?: boolean } = {}): ByteSource {
   let pos = position;
   return {
+    shortReadEnds: opts.regular === true,
     async read(into, offset, length) {
       const { bytesRead } = await fh.read(into, offset, length, pos);
       pos += bytesRead;
@@ -296,6 +303,7 @@ async function fill(src: ByteSource, buf: Buffer, length: number): Promise<numbe
     const r = await src.read(buf, n, length - n);
     if (r === 0) break;
     n += r;
+    if (src.shortReadEnds && n < length) break;
   }
   return n;
 }

@@ -58,3 +58,30 @@ export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (ite
   if (failure) throw failure.e;
   return out;
 }
+
+/**
+ * At most `limit` holders at once, FIFO. `add` uses two: one around the data-key request and one
+ * around sealing and writing, so a file's fsync and rename no longer hold a KMS slot (the KMS
+ * round trips keep `concurrency` calls in flight while earlier files finish on disk).
+ */
+export class Gate {
+  readonly #limit: number;
+  #held = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.#limit = Math.max(1, Math.floor(limit));
+  }
+
+  /** Run `fn` once a place is free; the place is given back however `fn` ends. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.#held >= this.#limit) await new Promise<void>((res) => this.#waiting.push(res));
+    this.#held++;
+    try {
+      return await fn();
+    } finally {
+      this.#held--;
+      this.#waiting.shift()?.();
+    }
+  }
+}

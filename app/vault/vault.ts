@@ -40,7 +40,7 @@ import {
 } from './layout.js';
 import { guessMediaType } from './media-type.js';
 import { baseName, folderOf, isUnder, joinVaultPath, keepBothName, normalizeFolderPath, normalizeVaultPath, toFsPath } from './paths.js';
-import { mapPool, Pool } from './pool.js';
+import { Gate, mapPool, Pool } from './pool.js';
 
 export type { VaultKey } from './layout.js';
 
@@ -87,7 +87,7 @@ export interface AddOptions extends JobOptions {
   to?: string;
   /** What to do when the vault path is taken (default 'fail'). */
   conflict?: ConflictPolicy;
-  /** Files sealed at once (default 4, at most 64). */
+  /** Files sealed at once, and data keys requested at once (default 4, at most 64). */
   concurrency?: number;
 }
 
@@ -797,20 +797,41 @@ export class Vault {
     signal: AbortSignal | undefined,
     onBytes: ((bytes: number) => void) | undefined,
     save: 'now' | 'batch',
+    gates?: { key: Gate; seal: Gate },
   ): Promise<{ item: VaultItem; replaceError?: CachetError }> {
     const id = newId();
     const file = itemFile(this.dir, id);
-    const { header } = await sealFile(source, file, {
-      keyring: this.#keyring,
-      keys: this.#config.keys,
-      context: itemContext(this.id, id),
-      metadata: meta,
-      signal,
-      onProgress: onBytes ? (p) => onBytes(p.bytes) : undefined,
-      overwrite: false,
-      // A batch (add) fsyncs the items folder once, after its last item and before it returns.
-      syncDir: save !== 'batch',
-    });
+    const context = itemContext(this.id, id);
+    // With gates (add): the data key is requested under the key gate and the file sealed under
+    // the seal gate, so one file's disk work (write, fsync, rename) overlaps the next file's KMS
+    // round trip instead of holding its slot. The key is wiped here however sealing ends.
+    const dataKey = gates
+      ? await gates.key.run(() => {
+        throwIfAborted(signal);
+        return this.#keyring.generate(this.#config.keys, context, { signal });
+      })
+      : undefined;
+    let sealed: Awaited<ReturnType<typeof sealFile>>;
+    try {
+      const seal = (): ReturnType<typeof sealFile> => sealFile(source, file, {
+        keyring: this.#keyring,
+        keys: this.#config.keys,
+        context,
+        metadata: meta,
+        dataKey,
+        signal,
+        onProgress: onBytes ? (p) => onBytes(p.bytes) : undefined,
+        overwrite: false,
+        // The name is a fresh random id: nothing can be there (no pre-check; rename, not link).
+        fresh: true,
+        // A batch (add) fsyncs the items folder once, after its last item and before it returns.
+        syncDir: save !== 'batch',
+      });
+      sealed = gates ? await gates.seal.run(seal) : await seal();
+    } finally {
+      wipe(dataKey?.plaintext);
+    }
+    const { header } = sealed;
     // From here the item exists: no more cancellation points.
     const st = (await statOrUndefined(file)) ?? { size: -1, mtimeMs: -1 };
     const entry = entryOf(meta, meta.path, header, st);
@@ -864,7 +885,10 @@ export class Vault {
       for (const b of inflight.values()) bytes += b;
       opts.onProgress({ phase: 'seal', file, fileBytes, fileTotal, bytes, total, filesDone, filesTotal: files.length });
     };
-    const pool = new Pool(Math.min(Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY)), MAX_CONCURRENCY));
+    const concurrency = Math.min(Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY)), MAX_CONCURRENCY);
+    // Up to `concurrency` data-key requests and `concurrency` seals at once (BENCHMARKS.md).
+    const pool = new Pool(2 * concurrency);
+    const gates = { key: new Gate(concurrency), seal: new Gate(concurrency) };
     let cancelled = false;
     for (const f of files) {
       if (signal?.aborted) {
@@ -898,7 +922,7 @@ export class Vault {
           const r = await this.#sealItem(f.source, meta, replace, signal, (b) => {
             inflight.set(key, b);
             progress(path, b, f.size);
-          }, 'batch');
+          }, 'batch', gates);
           result.added.push(r.item);
           if (r.replaceError) result.failed.push({ source: f.source, path, item: r.item.id, error: r.replaceError });
         } catch (e) {
