@@ -131,7 +131,8 @@ async function placeNoClobber(temp: string, dest: string): Promise<void> {
   await unlink(temp);
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process of this host is alive (EPERM: it is, but another user's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -21,7 +21,7 @@ import { link, open, stat, unlink, writeFile, type FileHandle } from 'node:fs/pr
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { openToBuffer, inspectFile, sealFile } from '../envelope.js';
-import { tempHost, tempName } from '../fs/atomic.js';
+import { processAlive, tempHost, tempName } from '../fs/atomic.js';
 import { CachetError, isCachetError, type ErrorCode } from '../errors.js';
 import { Keyring, wipe, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../keys/provider.js';
 import { indexContext, indexFile, isId, newId } from './layout.js';
@@ -361,15 +361,6 @@ interface LockSeen {
   text: string;
   ino: number;
   mtimeMs: number;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A lock file's text and identity, read through one descriptor (so they belong together). */
