@@ -7,18 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
-import { isCachetError, type ErrorCode } from '../../../app/errors.js';
 import {
   configuredEndpoint,
   createKey,
   isValidAlias,
   listKeys,
   listProfiles,
-  resetAwsCredentialCache,
   resolveAwsClient,
   whoAmI,
 } from '../../../app/keys/aws-config.js';
 import { createTestKey, motoKmsClient, startMoto, type Moto } from '../../helpers/moto.js';
+import { rejectsWith, withEnv } from '../../helpers/aws-env.js';
 
 let moto: Moto;
 let tmp: string;
@@ -30,35 +29,6 @@ async function sharedFile(kind: string, text: string): Promise<string> {
   const p = join(tmp, `${kind}-${++fileCount}`);
   await writeFile(p, text);
   return p;
-}
-
-async function withEnv<T>(patch: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
-  const prior = Object.fromEntries(Object.keys(patch).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  resetAwsCredentialCache();
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(prior)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    resetAwsCredentialCache();
-  }
-}
-
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode): Promise<Error & { detail: Record<string, unknown> }> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isCachetError(e), `expected a CachetError, got ${String(e)}`);
-    assert.equal(e.code, code, `expected ${code}, got ${e.code}: ${e.message}`);
-    return e as Error & { detail: Record<string, unknown> };
-  }
-  assert.fail(`expected a ${code} rejection`);
 }
 
 before(async () => {

@@ -20,11 +20,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DisableKeyCommand, KMSClient, ScheduleKeyDeletionCommand, type KMSClientConfig } from '@aws-sdk/client-kms';
-import { isCachetError, type ErrorCode } from '../../../app/errors.js';
-import { resetAwsCredentialCache } from '../../../app/keys/aws-config.js';
+import { isCachetError } from '../../../app/errors.js';
 import { AwsKmsProvider, clearKeyArnCache, isKeyArn, regionOfArn } from '../../../app/keys/aws-kms.js';
 import type { Stanza } from '../../../app/keys/provider.js';
 import { createLimitedUser, createTestKey, freePort, motoKmsClient, startMoto, type LimitedUser, type Moto } from '../../helpers/moto.js';
+import { rejectsWith, withEnv } from '../../helpers/aws-env.js';
 
 const CTX = { 'cachet:item': '0123456789abcdef0123456789abcdef', 'cachet:purpose': 'item', 'cachet:vault': 'fedcba9876543210fedcba9876543210' } as const;
 
@@ -34,42 +34,12 @@ let keyA: string;
 let keyB: string;
 const savedEnv = { ...process.env };
 
-/** Runs `fn` with env changes (undefined deletes), restoring the variables afterwards. */
-async function withEnv<T>(patch: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
-  const before = Object.fromEntries(Object.keys(patch).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  resetAwsCredentialCache();
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(before)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    resetAwsCredentialCache();
-  }
-}
-
 /** A config file at a fresh path (the SDK caches shared files by path for the process). */
 let configCount = 0;
 async function configFile(text: string): Promise<string> {
   const p = join(tmp, `config-${++configCount}`);
   await writeFile(p, text);
   return p;
-}
-
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode): Promise<Error & { detail: Record<string, unknown> }> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isCachetError(e), `expected a CachetError, got ${String(e)}`);
-    assert.equal(e.code, code, `expected ${code}, got ${e.code}: ${e.message}`);
-    return e as Error & { detail: Record<string, unknown> };
-  }
-  assert.fail(`expected a ${code} rejection`);
 }
 
 /** A provider whose clients record each command name and the Plaintext arrays the SDK returned. */
