@@ -14,9 +14,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { LocalKeyProvider } from '../../app/keys/local.js';
-import { Keyring } from '../../app/keys/provider.js';
+import type { Keyring } from '../../app/keys/provider.js';
 import { Vault, type VaultItem } from '../../app/vault/vault.js';
 import { seededRandom } from '../helpers/fault-proxy.js';
+import { twoKeyKeyring } from './fixtures/two-keys.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const WORKER = join(REPO, 'test/hardening/fixtures/crash-worker.ts');
@@ -26,14 +27,7 @@ const masters = [randomBytes(32), randomBytes(32)];
 const KEY_IDS = masters.map((m) => LocalKeyProvider.fromMasterKey(m).keyId);
 
 function keyring(): Keyring {
-  const locals = masters.map((m) => LocalKeyProvider.fromMasterKey(m));
-  const pick = (id: string): LocalKeyProvider => locals.find((p) => p.keyId === id) ?? locals[0]!;
-  return new Keyring([{
-    type: 'local',
-    generateDataKey: (k, c, o) => pick(k).generateDataKey(k, c, o),
-    wrapKey: (k, p, c, o) => pick(k).wrapKey(k, p, c, o),
-    unwrapKey: (s, c, o) => pick(s.keyId).unwrapKey(s, c, o),
-  }]);
+  return twoKeyKeyring(masters);
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');

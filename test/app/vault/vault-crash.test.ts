@@ -70,18 +70,23 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** The child's environment: where the modules are, and the two master keys. */
+function childEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CACHET_VAULT_MODULE: pathToFileURL(join(REPO, 'app/vault/vault.ts')).href,
+    CACHET_LOCAL_MODULE: pathToFileURL(join(REPO, 'app/keys/local.ts')).href,
+    CACHET_PROVIDER_MODULE: pathToFileURL(join(REPO, 'app/keys/provider.ts')).href,
+    CACHET_MASTERS: `${master.toString('hex')},${master2.toString('hex')}`,
+  };
+}
+
 /** Run the child until it prints "start", wait `delayMs`, SIGKILL it. True if it was killed before "done". */
 async function runAndKill(args: string[], delayMs: number): Promise<boolean> {
   const child = spawn(process.execPath, ['--import', 'tsx', childFile, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      CACHET_VAULT_MODULE: pathToFileURL(join(REPO, 'app/vault/vault.ts')).href,
-      CACHET_LOCAL_MODULE: pathToFileURL(join(REPO, 'app/keys/local.ts')).href,
-      CACHET_PROVIDER_MODULE: pathToFileURL(join(REPO, 'app/keys/provider.ts')).href,
-      CACHET_MASTERS: `${master.toString('hex')},${master2.toString('hex')}`,
-    },
+    env: childEnv(),
   });
   let out = '';
   let err = '';
@@ -129,13 +134,7 @@ async function runToEnd(args: string[]): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', childFile, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      CACHET_VAULT_MODULE: pathToFileURL(join(REPO, 'app/vault/vault.ts')).href,
-      CACHET_LOCAL_MODULE: pathToFileURL(join(REPO, 'app/keys/local.ts')).href,
-      CACHET_PROVIDER_MODULE: pathToFileURL(join(REPO, 'app/keys/provider.ts')).href,
-      CACHET_MASTERS: `${master.toString('hex')},${master2.toString('hex')}`,
-    },
+    env: childEnv(),
   });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
