@@ -34,7 +34,7 @@ test("'save' covers exactly the confirmed file, nothing beside or below it", () 
   assert.equal(g.has(join(root, 'out', 'other.txt'), 'save'), false, 'a write grant on the folder is not a save grant');
 });
 
-test('checkOnDisk refuses a symlink below the granted folder, not the granted path itself', { skip: process.platform === 'win32' }, async (t) => {
+test('checkOnDisk refuses a symlink below the granted folder, not the granted path itself', { skip: process.platform === 'win32' && 'symbolic links need privileges on Windows' }, async (t) => {
   const { mkdtemp, mkdir, rm, symlink } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const dir = await mkdtemp(join(tmpdir(), 'cachet-grants-'));
