@@ -69,7 +69,7 @@ test('wipeAll zeroes then unlinks files, including leftovers of an earlier run, 
   assert.equal(temps.count, 0);
 });
 
-test('a copy hard-linked from outside the temp folder is unlinked, not zeroed (the other name is not ours)', { skip: process.platform === 'win32' && 'symbolic links need privileges on Windows' }, async (t) => {
+test('a copy hard-linked from outside the temp folder is unlinked, not zeroed (the other name is not ours)', { skip: process.platform === 'win32' && 'link counts and O_NOFOLLOW are POSIX behaviour' }, async (t) => {
   const { dir, cleanup } = await tempDir();
   t.after(cleanup);
   const temps = new TempFiles({ root: join(dir, 'temp'), clock: systemClock, onEdited: () => {} });
