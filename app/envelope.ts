@@ -232,6 +232,7 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
 function withPrefix(sink: ByteSink, prefix: Buffer): ByteSink {
   let pending: Buffer | undefined = prefix;
   return {
+    inFlight: sink.inFlight,
     async write(parts, opts) {
       if (pending === undefined) return sink.write(parts, opts);
       const first = pending;

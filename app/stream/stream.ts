@@ -40,6 +40,8 @@ export const REORDER_WINDOW = 64;
 export const BLOCK_BYTES = 2 * 1024 * 1024;
 /** Most buffers given to one writev (below every platform's IOV_MAX). */
 const WRITEV_MAX = 512;
+/** Writes a file sink lets run at once (ByteSink.inFlight). */
+const FILE_WRITES_IN_FLIGHT = 2;
 
 // ---------------------------------------------------------------------------------------------
 // One chunk (SPEC §6)
@@ -132,9 +134,15 @@ export interface WriteOptions {
   transient?: boolean;
 }
 
-/** Bytes out, in order. The sink may hold on to the buffers it is given. */
+/**
+ * Bytes out, in order. The sink may hold on to the buffers it is given.
+ * `inFlight`: how many writes the caller may start before the first one resolves (default 1).
+ * A sink that allows more places each write when it is called (a file at increasing positions),
+ * so several can run at once and still land in order.
+ */
 export interface ByteSink {
   write(parts: readonly Buffer[], opts?: WriteOptions): Promise<void>;
+  readonly inFlight?: number;
 }
 
 const RELEASE_MIN = 4096;
@@ -227,22 +235,29 @@ export function fileSink(fh: FileHandle, position = 0, sinkOpts: FileSinkOptions
     get position() {
       return pos;
     },
+    // Two positional writes in flight: when one returns, the next is already queued in the
+    // thread pool, so the kernel copy never waits for the JS thread to come back from sealing
+    // or opening a block (the write is the slowest stage of a large seal or open).
+    inFlight: FILE_WRITES_IN_FLIGHT,
     settle,
     async write(parts, opts) {
       if (syncError !== undefined) throw syncError;
+      // The range is claimed now, in call order, so writes in flight at once never overlap.
+      let at = pos;
+      for (const b of parts) pos += b.length;
       for (let i = 0; i < parts.length; i += WRITEV_MAX) {
         let batch = parts.slice(i, i + WRITEV_MAX);
         let want = batch.reduce((n, b) => n + b.length, 0);
         while (want > 0) {
-          const { bytesWritten } = await fh.writev(batch, pos);
-          pos += bytesWritten;
+          const { bytesWritten } = await fh.writev(batch, at);
+          at += bytesWritten;
           want -= bytesWritten;
           if (want > 0) batch = dropBytes(batch, bytesWritten);
         }
       }
       if (opts?.transient) release(parts);
-      if (every > 0 && !syncing && pos - synced >= every) {
-        synced = pos;
+      if (every > 0 && !syncing && at - synced >= every) {
+        synced = at;
         syncing = fh.datasync().then(
           () => { syncing = undefined; },
           (e: unknown) => { syncError = e; syncing = undefined; },
@@ -316,6 +331,33 @@ async function fill(src: ByteSource, buf: Buffer, length: number): Promise<numbe
 function handled<T>(p: Promise<T>): Promise<T> {
   p.catch(() => {});
   return p;
+}
+
+/**
+ * A payload's writes to one sink: started in order, at most `sink.inFlight` at once (1 unless
+ * the sink places its writes itself, see ByteSink).
+ */
+class WriteQueue {
+  readonly #sink: ByteSink;
+  readonly #max: number;
+  readonly #pending: Promise<void>[] = [];
+  constructor(sink: ByteSink) {
+    this.#sink = sink;
+    this.#max = Math.max(1, Math.floor(sink.inFlight ?? 1));
+  }
+  /** Start a write once fewer than the maximum are in flight; throws an earlier write's error. */
+  async push(parts: readonly Buffer[], opts?: WriteOptions): Promise<void> {
+    while (this.#pending.length >= this.#max) await this.#pending.shift();
+    this.#pending.push(handled(this.#sink.write(parts, opts)));
+  }
+  /** Wait for every write; the first error is thrown. */
+  async drain(): Promise<void> {
+    while (this.#pending.length > 0) await this.#pending.shift();
+  }
+  /** Wait for every write, never throwing (the failure path). */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.#pending.splice(0));
+  }
 }
 
 /** Wait for every promise; then throw the first failure (no rejection is left unhandled). */
@@ -411,7 +453,7 @@ export async function sealPayload(key: Uint8Array, chunkLog2: number, source: By
   const nonce = Buffer.alloc(NONCE_LENGTH);
   let index = 0;
   let total = 0;
-  let pendingWrite: Promise<void> = Promise.resolve();
+  const writes = new WriteQueue(sink);
   let pendingRead: Promise<number> = Promise.resolve(0);
   let eof = false;
   const readInto = (slot: number): Promise<number> => {
@@ -444,18 +486,17 @@ export async function sealPayload(key: Uint8Array, chunkLog2: number, source: By
         index++;
       }
       total += curLen;
-      await pendingWrite;
-      pendingWrite = handled(sink.write(parts, { transient: true }));
+      await writes.push(parts, { transient: true });
       opts.onProgress?.(total);
       if (final) break;
       k++;
       curLen = nextLen;
     }
-    await pendingWrite;
+    await writes.drain();
     failed = false;
     return total;
   } catch (e) {
-    await Promise.allSettled([pendingWrite, pendingRead]);
+    await Promise.allSettled([writes.settled(), pendingRead]);
     throw e instanceof CachetError ? e : fromSystemError(e, 'seal');
   } finally {
     // They held plaintext: zeroed before they go back to the pool (all of it after a failure,
@@ -509,7 +550,7 @@ export async function openPayload(
   const limit = opts.limit ?? Infinity;
   let index = 0;
   let out = 0;
-  let pendingWrite: Promise<void> = Promise.resolve();
+  const writes = new WriteQueue(sink);
   let pendingRead: Promise<number> = Promise.resolve(0);
   const readAt = async (buf: Buffer, at: number): Promise<number> => {
     const want = Math.min(buf.length, length - at);
@@ -548,8 +589,7 @@ export async function openPayload(
         parts.push(keep === plain.length ? plain : plain.subarray(0, keep));
         out += keep;
       }
-      await pendingWrite;
-      pendingWrite = handled(sink.write(parts, { transient: true }));
+      await writes.push(parts, { transient: true });
       opts.onProgress?.(out);
       const nextLen = await pendingRead;
       if (nextLen === 0) break;
@@ -558,10 +598,10 @@ export async function openPayload(
       k++;
       pendingRead = handled(readAfter(bufs[(k + 1) % 2]!, pos, curLen));
     }
-    await pendingWrite;
+    await writes.drain();
     return { bytes: out, complete: index === chunks };
   } catch (e) {
-    await Promise.allSettled([pendingWrite, pendingRead]);
+    await Promise.allSettled([writes.settled(), pendingRead]);
     throw e instanceof CachetError ? e : fromSystemError(e, 'open');
   } finally {
     // They held ciphertext only (plaintext comes out of the decipher in fresh buffers).

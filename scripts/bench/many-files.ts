@@ -40,7 +40,13 @@ function counting(client: KMSClient, counts: Counts): KMSClient {
   return client;
 }
 
-async function bareLoop(endpoint: string, keyArn: string, n: number): Promise<{ seconds: number; calls: number }> {
+/** CPU this process spent per item since `from` (process.cpuUsage), user and system, in ms. */
+function cpuPer(from: NodeJS.CpuUsage, n: number): { user: number; sys: number } {
+  const d = process.cpuUsage(from);
+  return { user: d.user / 1000 / n, sys: d.system / 1000 / n };
+}
+
+async function bareLoop(endpoint: string, keyArn: string, n: number): Promise<{ seconds: number; calls: number; cpu: { user: number; sys: number } }> {
   const counts: Counts = new Map();
   const client = counting(new KMSClient({ endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS }), counts);
   try {
@@ -48,6 +54,7 @@ async function bareLoop(endpoint: string, keyArn: string, n: number): Promise<{ 
     await client.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256' }));
     counts.clear();
     let next = 0;
+    const cpu0 = process.cpuUsage();
     const started = process.hrtime.bigint();
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
       while (next < n) {
@@ -59,13 +66,14 @@ async function bareLoop(endpoint: string, keyArn: string, n: number): Promise<{ 
         out.Plaintext?.fill(0);
       }
     }));
-    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, calls: counts.get('GenerateDataKey') ?? 0 };
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { seconds, calls: counts.get('GenerateDataKey') ?? 0, cpu: cpuPer(cpu0, n) };
   } finally {
     client.destroy();
   }
 }
 
-async function cachetAdd(endpoint: string, keyArn: string, srcDir: string, work: string, run: number): Promise<{ seconds: number; counts: Counts; added: number; failed: number }> {
+async function cachetAdd(endpoint: string, keyArn: string, srcDir: string, work: string, run: number): Promise<{ seconds: number; counts: Counts; added: number; failed: number; cpu: { user: number; sys: number } }> {
   const counts: Counts = new Map();
   const provider = new AwsKmsProvider({
     endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS,
@@ -78,13 +86,17 @@ async function cachetAdd(endpoint: string, keyArn: string, srcDir: string, work:
   const vault = await Vault.open(dir, { keyring });
   try {
     counts.clear();
+    const cpu0 = process.cpuUsage();
     const started = process.hrtime.bigint();
     const r = await vault.add([srcDir], { concurrency: CONCURRENCY });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { seconds, counts: new Map(counts), added: r.added.length, failed: r.failed.length };
+    return { seconds, counts: new Map(counts), added: r.added.length, failed: r.failed.length, cpu: cpuPer(cpu0, FILES) };
   } finally {
+    // The vault stays until the whole scenario ends (the work folder goes then): deleting its
+    // 2,000 files here made the next run's creates slow. ext4 skips inodes freed in the last
+    // seconds when it allocates one (recently_deleted() in __ext4_new_inode: 16% of all CPU in a
+    // `perf record` of such a run), which is the benchmark's clean-up, not the add's work.
     vault.close();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -100,6 +112,8 @@ try {
   const gdk: number[] = [];
   const other = new Map<string, number>();
   let bareCalls = 0;
+  const bareCpu: { user: number; sys: number }[] = [];
+  const cachetCpu: { user: number; sys: number }[] = [];
   for (let i = 0; i < RUNS; i++) {
     const order = i % 2 === 0 ? ['bare', 'cachet'] : ['cachet', 'bare'];
     for (const what of order) {
@@ -107,11 +121,13 @@ try {
         const b = await bareLoop(moto.endpoint, keyArn, FILES);
         bare.push(FILES / b.seconds);
         bareCalls = b.calls;
+        bareCpu.push(b.cpu);
         log(`many-files run ${i + 1}/${RUNS} bare SDK GenerateDataKey: ${(FILES / b.seconds).toFixed(0)}/s`);
       } else {
         const c = await cachetAdd(moto.endpoint, keyArn, srcDir, work, i);
         if (c.added !== FILES || c.failed !== 0) throw new Error(`vault add: ${c.added} added, ${c.failed} failed of ${FILES}`);
         cachet.push(FILES / c.seconds);
+        cachetCpu.push(c.cpu);
         gdk.push(c.counts.get('GenerateDataKey') ?? 0);
         for (const [k, v] of c.counts) if (k !== 'GenerateDataKey') other.set(k, Math.max(other.get(k) ?? 0, v));
         log(`many-files run ${i + 1}/${RUNS} cachet add: ${(FILES / c.seconds).toFixed(0)} files/s, KMS ${[...c.counts].map(([k, v]) => `${k}=${v}`).join(' ')}`);
@@ -128,6 +144,9 @@ try {
       { name: 'bare SDK GenerateDataKey rate (median)', value: round(median(bare), 0), unit: 'calls/s' },
       { name: 'cachet / bare SDK', value: round(ratio), unit: 'x' },
       { name: 'GenerateDataKey calls per add (each run)', value: gdk.join(' '), unit: 'calls' },
+      // Both share 2 vCPUs with moto: CPU this process takes is CPU moto does not get.
+      { name: 'CPU per item in this process, user / sys (medians): cachet add', value: `${round(median(cachetCpu.map((c) => c.user)), 2)} / ${round(median(cachetCpu.map((c) => c.sys)), 2)}`, unit: 'ms' },
+      { name: 'CPU per item in this process, user / sys (medians): bare loop', value: `${round(median(bareCpu.map((c) => c.user)), 2)} / ${round(median(bareCpu.map((c) => c.sys)), 2)}`, unit: 'ms' },
       { name: 'bare loop GenerateDataKey calls (last run)', value: bareCalls, unit: 'calls' },
       { name: 'other KMS calls during add (max per run)', value: [...other].map(([k, v]) => `${k}=${v}`).join(' ') || 'none', unit: '' },
     ],

@@ -3,6 +3,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   chunkNonce, diagnoseChunk, fileSink, release, openChunk, openPayload, payloadLength, plaintextLength, readableSource, sealChunk, sealPayload,
@@ -27,6 +30,16 @@ function memSource(data: Buffer, step = Infinity): ByteSource {
 function memSink(): ByteSink & { parts: Buffer[]; bytes: () => Buffer } {
   const parts: Buffer[] = [];
   return { parts, write: async (ps) => void parts.push(...ps.map((p) => Buffer.from(p))), bytes: () => Buffer.concat(parts) };
+}
+
+/** Run `fn` with a fresh temp folder, removed afterwards. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const d = await mkdtemp(join(tmpdir(), 'cachet-sink-'));
+  try {
+    await fn(d);
+  } finally {
+    await rm(d, { recursive: true, force: true });
+  }
 }
 
 function positional(data: Buffer): PositionalSource {
@@ -186,11 +199,7 @@ describe('memory', () => {
     assert.equal(small.length, 100);
   });
   it('a file sink with early write-back: every byte lands, and a write-back error is not lost', async () => {
-    const { mkdtemp, open, readFile, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const d = await mkdtemp(join(tmpdir(), 'cachet-sink-'));
-    try {
+    await inTempDir(async (d) => {
       const data = randomBytes(3_000_000);
       const fh = await open(join(d, 'out'), 'w');
       let syncs = 0;
@@ -216,25 +225,106 @@ describe('memory', () => {
         await failing.settle();
       }, (e: unknown) => (e as { code?: string }).code === 'EIO' || (e instanceof CachetError && e.code === 'io'));
       await fh2.close();
-    } finally {
-      await rm(d, { recursive: true, force: true });
-    }
+    });
   });
   it('a file sink writes transient parts before releasing them', async () => {
-    const { mkdtemp, open, readFile, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const d = await mkdtemp(join(tmpdir(), 'cachet-sink-'));
-    try {
+    await inTempDir(async (d) => {
       const data = randomBytes(300_000);
       const fh = await open(join(d, 'out'), 'w');
       await sealPayload(key, 16, memSource(data), fileSink(fh));
       await fh.close();
       const { out } = await openAll(await readFile(join(d, 'out')), 16);
       assert.ok(out.equals(data));
-    } finally {
-      await rm(d, { recursive: true, force: true });
+    });
+  });
+});
+
+describe('writes in flight', () => {
+  /** A sink whose writes finish only when the test lets them; it records how many overlap. */
+  function gatedSink(inFlight: number | undefined, failAt = -1): ByteSink & { bytes: () => Buffer; maxOpen: number; release: () => void } {
+    const got: Buffer[][] = [];
+    const waiting: (() => void)[] = [];
+    let open = 0;
+    let calls = 0;
+    const sink = {
+      inFlight,
+      maxOpen: 0,
+      bytes: () => Buffer.concat(got.flat()),
+      release: () => waiting.splice(0).forEach((go) => go()),
+      async write(ps: readonly Buffer[]) {
+        const slot = got.push([]) - 1;
+        const n = calls++;
+        open++;
+        sink.maxOpen = Math.max(sink.maxOpen, open);
+        // Copied when called (the order the caller asked for), finished later.
+        got[slot] = ps.map((p) => Buffer.from(p));
+        await new Promise<void>((go) => waiting.push(go));
+        open--;
+        if (n === failAt) throw new CachetError('io', 'disk full');
+      },
+    };
+    return sink;
+  }
+
+  /** Let writes finish every few turns of the event loop until `p` settles (bounded). */
+  async function pump<T>(p: Promise<T>, sink: { release: () => void }): Promise<T> {
+    let done = false;
+    const r = p.finally(() => { done = true; });
+    r.catch(() => {});
+    for (let i = 0; i < 10_000 && !done; i++) {
+      await new Promise((go) => setImmediate(go));
+      sink.release();
     }
+    return r;
+  }
+
+  const data = randomBytes(7 * 1024 * 1024 + 77); // four 2 MiB blocks of 1 KiB chunks
+
+  for (const inFlight of [undefined, 1, 2, 3]) {
+    it(`seal and open keep at most ${inFlight ?? 1} write(s) open, in order (inFlight ${inFlight})`, async () => {
+      const s = gatedSink(inFlight);
+      await pump(sealPayload(key, 10, memSource(data), s), s);
+      assert.equal(s.maxOpen, inFlight ?? 1);
+      const sealed = s.bytes();
+      // Counter nonces under one key: the same bytes as a seal with one write at a time.
+      assert.ok(sealed.equals(await sealAll(data, 10)));
+      const o = gatedSink(inFlight);
+      const r = await pump(openPayload(key, 10, positional(sealed), 0, sealed.length, o), o);
+      assert.equal(o.maxOpen, inFlight ?? 1);
+      assert.ok(r.complete);
+      assert.ok(o.bytes().equals(data));
+    });
+  }
+
+  it('a write that fails while another is open fails the payload, with no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const s = gatedSink(2, 1);
+      await assert.rejects(pump(sealPayload(key, 10, memSource(data), s), s), (e: unknown) => e instanceof CachetError && e.code === 'io');
+      const sealed = await sealAll(data, 10);
+      const o = gatedSink(2, 1);
+      await assert.rejects(pump(openPayload(key, 10, positional(sealed), 0, sealed.length, o), o), (e: unknown) => e instanceof CachetError && e.code === 'io');
+      await new Promise((go) => setImmediate(go));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('a file sink places writes made without waiting at their own positions', async () => {
+    await inTempDir(async (d) => {
+      const fh = await open(join(d, 'out'), 'w');
+      const sink = fileSink(fh, 5);
+      assert.ok((sink.inFlight ?? 1) > 1, 'a file sink allows overlapping writes');
+      const parts = Array.from({ length: 20 }, (_, i) => [randomBytes(1000 + i * 37), randomBytes(i * 11)]);
+      await Promise.all(parts.map((ps) => sink.write(ps)));
+      assert.equal(sink.position, 5 + parts.flat().reduce((n, b) => n + b.length, 0));
+      await fh.close();
+      const want = Buffer.concat([Buffer.alloc(5), ...parts.flat()]);
+      assert.ok((await readFile(join(d, 'out'))).equals(want));
+    });
   });
 });
 
