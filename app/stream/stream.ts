@@ -3,11 +3,11 @@
 // from a byte source to a byte sink in large blocks, with memory flat in the payload size.
 // It does not parse headers, derive keys or open files: the envelope (app/envelope.ts) does.
 //
-// Why blocks: reading and writing a few MiB at a time (read of block k+1 overlapped with the write
+// Why blocks: reading and writing a MiB at a time (read of block k+1 overlapped with the write
 // of block k) keeps syscalls and promise hops off the per-chunk path. Chunks are independent under
-// counter nonces, so a worker pool can later seal or open the chunks of a block in parallel (each
-// chunk needs only the key, its index, its last flag and its bytes: sealChunk/openChunk); the
-// block loop, the look-ahead and the sinks stay as they are.
+// counter nonces, so threads could seal or open the chunks of a block in parallel; on the 2 vCPUs
+// measured that was slower (a worker pool), or 10% faster at +20 MB per worker thread (workers
+// reading, sealing and writing their own ranges), against a 100 MB memory target: BENCHMARKS.md.
 //
 // Why one KeyObject per payload: createCipheriv with a raw key runs Node's key checks and builds
 // a key handle for every 64 KiB chunk (11-12% of the CPU of a 1 GiB seal); createSecretKey once
@@ -36,8 +36,13 @@ export const NONCE_LENGTH = 12;
 export const MAX_CHUNKS = 2 ** 32;
 /** Chunks diagnosed either side of a failing position for [reordered] (SPEC §6). */
 export const REORDER_WINDOW = 64;
-/** Target size of one read or write. */
-export const BLOCK_BYTES = 2 * 1024 * 1024;
+/**
+ * Target size of one read or write. 1 MiB and 2 MiB blocks seal and open 1 GiB equally fast, and
+ * 1 MiB holds 6 MiB less (three input blocks and the output of writes in flight): peak RSS of
+ * a 1 GiB KMS seal 95 -> 89 MB, and a 4 GiB one no longer grows V8's young generation (103 ->
+ * 90 MB; BENCHMARKS.md).
+ */
+export const BLOCK_BYTES = 1024 * 1024;
 /** Most buffers given to one writev (below every platform's IOV_MAX). */
 const WRITEV_MAX = 512;
 /** Writes a file sink lets run at once (ByteSink.inFlight). */
@@ -375,7 +380,7 @@ export interface StreamOptions {
 export interface SealPayloadOptions extends StreamOptions {
   /**
    * The expected plaintext size (a file's stat size), used only to size the blocks: a 4 KiB file
-   * needs one 64 KiB block, not three of 2 MiB. A source that yields more still seals correctly.
+   * needs one 64 KiB block, not three of 1 MiB. A source that yields more still seals correctly.
    */
   sizeHint?: number | undefined;
 }
@@ -391,10 +396,10 @@ function blockChunks(chunkSize: number): number {
 const POOL_UNIT = 64 * 1024;
 /**
  * Bytes the pool keeps in all, across classes (wiped; this much may stay allocated between
- * operations): enough for a few concurrent seals and opens of 2 MiB blocks, and a bound however
+ * operations): enough for a few concurrent seals and opens of 1 MiB blocks, and a bound however
  * many different file sizes pass through (a class per size would grow without limit).
  */
-const POOL_BYTES = 24 * 1024 * 1024;
+const POOL_BYTES = 12 * 1024 * 1024;
 const pool = new Map<number, Buffer[]>();
 let pooledBytes = 0;
 

@@ -278,7 +278,7 @@ describe('writes in flight', () => {
     return r;
   }
 
-  const data = randomBytes(7 * 1024 * 1024 + 77); // four 2 MiB blocks of 1 KiB chunks
+  const data = randomBytes(7 * 1024 * 1024 + 77); // several blocks (BLOCK_BYTES) of 1 KiB chunks
 
   for (const inFlight of [undefined, 1, 2, 3]) {
     it(`seal and open keep at most ${inFlight ?? 1} write(s) open, in order (inFlight ${inFlight})`, async () => {
