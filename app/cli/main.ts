@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { CachetError } from '../errors.js';
+import { primeAllocator } from './allocator.js';
 import type { AwsClientOptions } from '../keys/aws-config.js';
 import { parseCommandLine, UsageError, type CommandName, type GlobalOptions } from './args.js';
 import { Context, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_PIPE, EXIT_USAGE, OUTPUT_CLOSED, type Io } from './context.js';
@@ -111,6 +112,7 @@ function flushed(w: NodeJS.WriteStream): Promise<void> {
 }
 
 function main(): void {
+  primeAllocator();
   const controller = new AbortController();
   const onSignal = (): void => {
     if (controller.signal.aborted) process.exit(EXIT_CANCELLED); // a second Ctrl-C: stop now

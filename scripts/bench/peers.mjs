@@ -3,7 +3,8 @@
 // the CLI child gets AWS_ENDPOINT_URL_KMS and test credentials) and with a local key file
 // (`cachet-local`: scrypt N=2^17, 128 MiB and ~0.25 s per run, a fixed cost of the key file, not
 // of streaming), `openssl enc -aes-256-cbc -pbkdf2`, `age` to an X25519 recipient, the AWS
-// Encryption SDK for JavaScript (raw AES keyring, defaults), `cp` (I/O floor) and
+// Encryption SDK for JavaScript (raw AES keyring, defaults), `cp` (I/O floor), `node-copy` (the
+// same bytes read and written by a Node process, cachet's I/O pattern, no cipher) and
 // `openssl speed -evp aes-256-gcm` (cipher ceiling). Targets are judged on the `cachet` (KMS) row.
 //
 // Durability: cachet's output is durable when it exits (temp file, fsync, rename, folder fsync);
@@ -83,6 +84,7 @@ function tools(src, dir, durable) {
       files: ['o.enc', 'o.out'], out: f('o.out'),
     },
     cp: { enc: ['cp', src, f('cp.out')], dec: null, files: ['cp.out'], out: f('cp.out') },
+    'node-copy': { enc: [node, join(ROOT, 'scripts/bench/node-copy.mjs'), src, f('n.out')], dec: null, files: ['n.out'], out: f('n.out') },
   };
   if (kms) {
     t.cachet = {
@@ -106,7 +108,7 @@ function tools(src, dir, durable) {
     };
   }
   if (durable) {
-    for (const name of ['openssl-cbc', 'age', 'cp']) {
+    for (const name of ['openssl-cbc', 'age', 'cp', 'node-copy']) {
       const p = t[name];
       if (!p) continue;
       const sync = (argv, out) => (argv ? ['sh', '-c', 'o="$1"; shift; "$@" && sync -- "$o" "$(dirname -- "$o")"', 'sh', out, ...argv] : null);
@@ -196,9 +198,11 @@ try {
         for (const who of ['cachet', 'cachet-local']) {
           if (!r[`${who} ${op}`]) continue;
           const c = r[`${who} ${op}`].mbps;
-          const peers = who === 'cachet' ? ['openssl-cbc', 'age', 'aws-esdk', 'cp', ...(where === 'disk' ? ['openssl-cbc+sync', 'age+sync', 'cp+sync'] : [])] : ['openssl-cbc', 'age', 'cp'].map(peerOf);
+          const peers = who === 'cachet'
+            ? ['openssl-cbc', 'age', 'aws-esdk', 'cp', 'node-copy', ...(where === 'disk' ? ['openssl-cbc+sync', 'age+sync', 'cp+sync', 'node-copy+sync'] : [])]
+            : ['openssl-cbc', 'age', 'cp'].map(peerOf);
           for (const peer of peers) {
-            const p = r[`${peer} ${op}`] ?? (peer.startsWith('cp') ? r[`${peer} encrypt`] : undefined);
+            const p = r[`${peer} ${op}`] ?? (peer.startsWith('cp') || peer.startsWith('node-copy') ? r[`${peer} encrypt`] : undefined);
             if (p) rows.push({ name: `${tag}: ${op} ${who}/${peer}`, value: round(c / p.mbps), unit: 'x' });
           }
         }
@@ -214,6 +218,9 @@ try {
         // when this is over 1 (openssl-cbc decrypts fast here: CBC decryption is parallel).
         const cbcRate = r[`${peerOf('openssl-cbc')} ${op}`]?.mbps;
         if (cbcRate) rows.push({ name: `${tag}: ${TARGETS.cbc}x openssl-cbc ${op} rate / cp rate (> 1: beyond the copy floor)`, value: round((TARGETS.cbc * cbcRate) / r[`${peerOf('cp')} encrypt`].mbps), unit: 'x' });
+        // The same against a Node process that only copies (node-copy.mjs), start-up included.
+        const nodeCopy = r[`${peerOf('node-copy')} encrypt`]?.mbps;
+        if (cbcRate && nodeCopy) rows.push({ name: `${tag}: ${TARGETS.cbc}x openssl-cbc ${op} rate / node-copy rate (> 1: beyond Node's copy floor)`, value: round((TARGETS.cbc * cbcRate) / nodeCopy), unit: 'x' });
         targets.push({ name: `${tag} ${op} >= ${TARGETS.age}x age${d}`, value: round(vsAge), pass: vsAge === null ? null : vsAge >= TARGETS.age });
         targets.push({ name: `${tag} ${op} >= ${TARGETS.cpStretch}x cp (stretch)${d}`, value: round(vsCp), pass: vsCp >= TARGETS.cpStretch });
       }

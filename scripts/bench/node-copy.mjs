@@ -1,0 +1,38 @@
+// Peer for scenario 1: a Node process that only copies the file, with the same I/O pattern as the
+// cachet CLI (fs/promises, 1 MiB blocks, one read ahead, two positional writes in flight; no
+// fsync, like `cp`). The floor for any Node tool that reads and writes the bytes: what is left
+// between it and cachet is the cipher and the envelope; what is left between it and `cp` is
+// Node's (user-space copies, thread-pool hops) and no tool in Node can take it back.
+//   node scripts/bench/node-copy.mjs <in> <out>
+
+import { open } from 'node:fs/promises';
+
+const [input, output] = process.argv.slice(2);
+if (!input || !output) {
+  console.error('usage: node-copy.mjs <in> <out>');
+  process.exit(2);
+}
+const BLOCK = 1024 * 1024;
+const src = await open(input, 'r');
+const dst = await open(output, 'wx');
+const size = (await src.stat()).size;
+// Four blocks: one read ahead, the one being handed to a write, and two whose writes may be in flight.
+const ring = Array.from({ length: 4 }, () => Buffer.allocUnsafeSlow(BLOCK));
+const readAt = async (buf, at) => (at < size ? (await src.read(buf, 0, Math.min(BLOCK, size - at), at)).bytesRead : 0);
+const writes = [];
+let pos = 0;
+let pending = readAt(ring[0], 0);
+for (let k = 0; ; k++) {
+  const n = await pending;
+  if (n === 0) break;
+  pending = readAt(ring[(k + 1) % 4], pos + n);
+  while (writes.length >= 2) await writes.shift();
+  writes.push(dst.write(ring[k % 4], 0, n, pos));
+  pos += n;
+}
+await Promise.all(writes);
+await Promise.all([src.close(), dst.close()]);
+if (pos !== size) {
+  console.error(`node-copy: copied ${pos} of ${size} bytes`);
+  process.exit(1);
+}
