@@ -5,8 +5,8 @@
 import { resolve } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { CachetError } from '../errors.js';
-import { primeAllocator } from './allocator.js';
 import type { AwsClientOptions } from '../keys/aws-config.js';
+import { primeAllocator } from './allocator.js';
 import { parseCommandLine, UsageError, type CommandName, type GlobalOptions } from './args.js';
 import { Context, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_PIPE, EXIT_USAGE, OUTPUT_CLOSED, type Io } from './context.js';
 import { createKeyCommand, decryptCommand, encryptCommand, inspectCommand, keysCommand, profilesCommand } from './file-commands.js';
