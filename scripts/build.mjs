@@ -6,7 +6,6 @@
 //   dist/renderer/          the React renderer: app.js, app.css, index.html
 import { build } from 'esbuild';
 import { cp, mkdir, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 await rm('dist', { recursive: true, force: true });
@@ -21,9 +20,6 @@ const jobs = [
   build({ ...common, platform: 'node', target: 'node24', entryPoints: { 'main/preload': 'main/preload.ts' }, outdir: 'dist', format: 'cjs', outExtension: { '.js': '.cjs' }, external: ['electron'] }),
   build({ ...common, platform: 'browser', target: 'chrome140', entryPoints: { 'renderer/app': 'renderer/index.tsx' }, outdir: 'dist', format: 'esm', jsx: 'automatic', minify: !watch, define: { 'process.env.NODE_ENV': '"production"' } }),
 ];
-for (const extra of ['app/stream/worker.ts']) {
-  if (existsSync(extra)) jobs.push(build({ ...node, entryPoints: { 'cli/worker': extra }, outdir: 'dist', format: 'esm' }));
-}
 await Promise.all(jobs);
 await cp('renderer/index.html', 'dist/renderer/index.html');
 console.log('built dist/');

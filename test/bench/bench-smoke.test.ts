@@ -1,6 +1,7 @@
-// A tiny run of scripts/bench/all.mjs (BENCH_QUICK=1: every scenario at toy sizes, one run) so the
-// issue-5 benchmark cannot rot: it must finish and print every scenario's measures, the targets
-// and the summary. No timing or target is asserted: PASS and FAIL both count as printed.
+// Tiny runs of both benchmarks, so neither can rot: scripts/bench.mjs (issue 2: 4 MiB, one run)
+// and scripts/bench/all.mjs (issue 5: BENCH_QUICK=1, every scenario at toy sizes, one run). Each
+// must finish and print every row, the targets and (all.mjs) the summary. No timing or target is
+// asserted: that is the real bench's job; PASS and FAIL both count as printed.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ let dir: string;
 
 before(async () => {
   ({ cli, cleanup: cleanupBuild } = await buildCli());
-  dir = await mkdtemp(join(tmpdir(), 'cachet-bench-all-smoke-'));
+  dir = await mkdtemp(join(tmpdir(), 'cachet-bench-smoke-'));
 });
 
 after(async () => {
@@ -24,34 +25,57 @@ after(async () => {
   await cleanupBuild?.();
 });
 
-const RESULT = '(PASS|FAIL|N/A)';
-// .ci/run installs age; elsewhere the bench prints a note and skips its rows.
-const AGE = spawnSync('age', ['--version']).status === 0;
-
-test('every scenario of the issue-5 benchmark runs at toy sizes and prints its fields', { timeout: 240_000 }, async () => {
-  const out = join(dir, 'scenarios.json');
-  const child = spawn(process.execPath, [join(ROOT, 'scripts/bench/all.mjs')], {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_QUICK: '1', BENCH_CLI: cli, BENCH_SCENARIOS_OUT: out, BENCH_DISK_DIR: dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Run a bench script with `env` added; its exit code and output (the tail of stderr). */
+async function runBench(script: string, env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-8000)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 220_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
   clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+const RESULT = '(PASS|FAIL|N/A)';
+// .ci/run installs age; elsewhere the bench prints a note and skips its rows.
+const AGE = spawnSync('age', ['--version']).status === 0;
+
+test('the benchmark runs end to end on 4 MiB and prints its table', async () => {
+  const out = join(dir, 'latest.json');
+  const { code, stdout, stderr } = await runBench('scripts/bench.mjs', { BENCH_SIZE_MB: '4', BENCH_RUNS: '1', BENCH_OUT: out, BENCH_CLI: cli, BENCH_DIR: join(dir, 'work') }, 120_000);
+  assert.equal(code, 0, stderr);
+  for (const row of ['cachet encrypt', 'cachet decrypt', 'openssl-cbc encrypt', 'openssl-cbc decrypt', 'cp', 'cachet encrypt 0 B', 'openssl speed aes-256-gcm \\(64 KiB\\)']) {
+    assert.match(stdout, new RegExp(`^${row}\\s+[-\\d.]+\\s`, 'm'), `row ${row}`);
+  }
+  assert.match(stdout, /^command\s+MB\/s\s+median s\s+peak RSS MB\s+runs$/m);
+  assert.match(stdout, /encrypt cachet\/openssl-cbc\s+[\d.]+x/);
+  assert.match(stdout, /(PASS|FAIL)\s+cachet peak RSS < 150 MB/);
+  const json = JSON.parse(await readFile(out, 'utf8')) as { bytes: number; results: Record<string, { mbps: number | null; peakRssMB: number; runs: number[] }> };
+  assert.equal(json.bytes, 4 * 1024 * 1024);
+  for (const name of ['cachet encrypt', 'cachet decrypt', 'openssl-cbc encrypt', 'openssl-cbc decrypt', 'cp']) {
+    const r = json.results[name]!;
+    assert.equal(r.runs.length, 1, name);
+    assert.ok(r.mbps !== null && r.mbps > 0, `${name} MB/s`);
+    assert.ok(r.peakRssMB > 0, `${name} RSS`);
+  }
+});
+
+test('every scenario of the issue-5 benchmark runs at toy sizes and prints its fields', { timeout: 240_000 }, async () => {
+  const out = join(dir, 'scenarios.json');
+  const { code, stdout, stderr } = await runBench('scripts/bench/all.mjs', { BENCH_QUICK: '1', BENCH_CLI: cli, BENCH_SCENARIOS_OUT: out, BENCH_DISK_DIR: dir }, 220_000);
   assert.equal(code, 0, `${stdout.slice(-3000)}\n${stderr}`);
 
   // 1) peers: every tool's row, the ratios and the targets.
   assert.match(stdout, /^== 1\) peers: 4 MiB random file/m);
-  for (const tool of ['cachet', 'openssl-cbc', 'cp', 'aws-esdk', ...(AGE ? ['age'] : [])]) {
+  for (const tool of ['cachet', 'openssl-cbc', 'cp', 'node-copy', 'aws-esdk', ...(AGE ? ['age'] : [])]) {
     assert.match(stdout, new RegExp(`^${tool}\\s+[\\d.]+\\s+(-|[\\d.]+)\\s+[\\d.]+$`, 'm'), `peer row ${tool}`);
   }
   for (const where of ['disk', 'tmpfs']) {
     for (const op of ['encrypt', 'decrypt']) {
-      for (const peer of ['openssl-cbc', 'cp', ...(AGE ? ['age'] : [])]) assert.match(stdout, new RegExp(`4 MiB ${where}: ${op} cachet/${peer}\\s+[\\d.]+\\s+x`), `${where} ${op} vs ${peer}`);
+      for (const peer of ['openssl-cbc', 'cp', 'node-copy', ...(AGE ? ['age'] : [])]) assert.match(stdout, new RegExp(`4 MiB ${where}: ${op} cachet/${peer}\\s+[\\d.]+\\s+x`), `${where} ${op} vs ${peer}`);
+      for (const floor of ['cp', 'node-copy']) assert.match(stdout, new RegExp(`4 MiB ${where}: 2x openssl-cbc ${op} rate / ${floor} rate .*\\s+[\\d.]+\\s+x`), `${where} ${op}: the cbc target as a share of ${floor}`);
     }
     assert.match(stdout, new RegExp(`${RESULT}\\s+4 MiB ${where} cachet peak RSS < 100 MB`));
     assert.match(stdout, new RegExp(`${RESULT}\\s+4 MiB ${where} encrypt >= 2x openssl-cbc`));
@@ -64,6 +88,7 @@ test('every scenario of the issue-5 benchmark runs at toy sizes and prints its f
   assert.match(stdout, /GenerateDataKey calls per add \(each run\)\s+200\s+calls/);
   assert.match(stdout, new RegExp(`${RESULT}\\s+exactly 200 GenerateDataKey calls per add`));
   assert.match(stdout, /cachet \/ bare SDK\s+[\d.]+\s+x/);
+  assert.match(stdout, /CPU per item in this process, user \/ sys \(medians\): cachet add\s+[\d.]+ \/ [\d.]+\s+ms/);
 
   // 3) listing: key calls counted, ratio to ls -lR.
   assert.match(stdout, /^== 3\) listing: a vault of 2000 items/m);

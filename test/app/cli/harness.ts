@@ -4,13 +4,12 @@
 //
 // Why not `node scripts/build.mjs`: that script starts with `rm -rf dist`, so with the runner's
 // test concurrency one file's build would delete the CLI another file's children are running.
-// buildCli() runs the same esbuild job as build.mjs's CLI entry (same options, plus the stream
-// worker beside it) into a private folder under node_modules/.cache, where node still resolves
-// the external npm packages from the repo's node_modules.
+// buildCli() runs the same esbuild job as build.mjs's CLI entry (same options) into a private
+// folder under node_modules/.cache, where node still resolves the external npm packages from the
+// repo's node_modules.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,14 +21,12 @@ export const TEST_SCRYPT_N = '16384';
 export const PASSPHRASE = 'correct horse battery staple';
 const RUN_TIMEOUT_MS = 120_000;
 
-/** Builds app/cli/main.ts (and app/stream/worker.ts if present) into a private folder; returns the CLI path. */
+/** Builds app/cli/main.ts into a private folder; returns the CLI path. */
 export async function buildCli(): Promise<{ cli: string; cleanup: () => Promise<void> }> {
   const outdir = join(ROOT, 'node_modules', '.cache', 'cachet-cli-test', `${process.pid}-${Date.now()}`);
   await mkdir(outdir, { recursive: true });
   const node = { bundle: true, sourcemap: 'linked', logLevel: 'error', legalComments: 'none', platform: 'node', target: 'node24', packages: 'external', format: 'esm', absWorkingDir: ROOT } as const;
-  const jobs: Promise<unknown>[] = [build({ ...node, entryPoints: { cachet: 'app/cli/main.ts' }, outdir })];
-  if (existsSync(join(ROOT, 'app/stream/worker.ts'))) jobs.push(build({ ...node, entryPoints: { worker: 'app/stream/worker.ts' }, outdir }));
-  await Promise.all(jobs);
+  await build({ ...node, entryPoints: { cachet: 'app/cli/main.ts' }, outdir });
   return { cli: join(outdir, 'cachet.js'), cleanup: () => rm(outdir, { recursive: true, force: true }) };
 }
 
