@@ -7,7 +7,6 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { inspectFile, openFile, sealFile, sealToWritable, type HeaderInfo, type ItemMetadata } from '../envelope.js';
 import { CachetError, fromSystemError } from '../errors.js';
-import { createKey, listKeys, listProfiles } from '../keys/aws-config.js';
 import { newId } from '../vault/layout.js';
 import type { Context } from './context.js';
 import { EXIT_OK } from './context.js';
@@ -108,7 +107,11 @@ export async function inspectCommand(ctx: Context, [file]: string[], v: Values):
   return EXIT_OK;
 }
 
+/** The AWS helpers, imported only by the commands that use them (see app/cli/keys.ts). */
+const awsConfig = () => import('../keys/aws-config.js');
+
 export async function profilesCommand(ctx: Context, _p: string[], v: Values): Promise<number> {
+  const { listProfiles } = await awsConfig();
   const profiles = await listProfiles();
   if (v.json) ctx.out(`${JSON.stringify(profiles, null, 2)}\n`);
   else if (profiles.length === 0) ctx.out('(no AWS profiles; `aws configure` or `aws configure sso` makes one)\n');
@@ -117,6 +120,7 @@ export async function profilesCommand(ctx: Context, _p: string[], v: Values): Pr
 }
 
 export async function keysCommand(ctx: Context, _p: string[], v: Values): Promise<number> {
+  const { listKeys } = await awsConfig();
   const keys = await listKeys({ ...ctx.aws, signal: ctx.signal });
   if (v.json) ctx.out(`${JSON.stringify(keys, null, 2)}\n`);
   else if (keys.length === 0) ctx.out('(no usable KMS keys here; `cachet create-key --alias <name>` makes one)\n');
@@ -128,6 +132,7 @@ export async function createKeyCommand(ctx: Context, _p: string[], v: Values): P
   const raw = v.alias as string;
   const alias = raw.startsWith('alias/') ? raw : `alias/${raw}`;
   const desc = v.description as string | undefined;
+  const { createKey } = await awsConfig();
   const made = await createKey({ ...ctx.aws, alias, ...(desc ? { description: desc } : {}), signal: ctx.signal });
   ctx.out(`${made.arn}\t${made.alias}\n`);
   return EXIT_OK;

@@ -1,11 +1,12 @@
 // The CLI's keys: a Keyring whose providers are made lazily, per command. The AWS provider is
-// built only when a stanza or a named key needs it (so `--local` users never touch AWS), and the
+// built only when a stanza or a named key needs it, and its module (with the AWS SDK, ~40 ms and
+// ~27 MB) is imported only then, so `--local` users never load or touch AWS; the
 // local key file is unlocked (passphrase from CACHET_PASSPHRASE or the terminal) only when a local
 // stanza or key is used. It also turns the command line's key names into KeyRefs.
 // It does not word errors (messages.ts) and never holds a passphrase longer than one unlock.
 
 import { CachetError } from '../errors.js';
-import { AwsKmsProvider } from '../keys/aws-kms.js';
+import type { AwsKmsProvider } from '../keys/aws-kms.js';
 import type { AwsClientOptions } from '../keys/aws-config.js';
 import { createLocalKeyFile, defaultLocalKeyPath, readLocalKeyFileInfo, unlockLocalKeyFile, type LocalKeyProvider } from '../keys/local.js';
 import { Keyring, wipe, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type ProviderType, type Stanza } from '../keys/provider.js';
@@ -73,7 +74,7 @@ export class CliKeys {
   readonly keyring: Keyring;
   readonly localKeyPath: string;
   readonly #opts: CliKeysOptions;
-  #aws: AwsKmsProvider | undefined;
+  #aws: Promise<AwsKmsProvider> | undefined;
   #local: LocalKeyProvider | undefined;
   readonly #lazyLocal: LazyProvider;
 
@@ -81,7 +82,7 @@ export class CliKeys {
     this.#opts = opts;
     this.localKeyPath = opts.localKeyPath ?? defaultLocalKeyPath();
     this.#lazyLocal = new LazyProvider('local', () => this.unlockLocal());
-    this.keyring = new Keyring([new LazyProvider('aws-kms', async () => this.aws()), this.#lazyLocal]);
+    this.keyring = new Keyring([new LazyProvider('aws-kms', () => this.aws()), this.#lazyLocal]);
   }
 
   /** Whether AWS was touched by this command (for tests and diagnostics). */
@@ -89,8 +90,9 @@ export class CliKeys {
     return this.#aws !== undefined;
   }
 
-  aws(): AwsKmsProvider {
-    this.#aws ??= new AwsKmsProvider(this.#opts.aws);
+  /** The AWS KMS provider, its module imported on first use (a split chunk of the bundle). */
+  aws(): Promise<AwsKmsProvider> {
+    this.#aws ??= import('../keys/aws-kms.js').then(({ AwsKmsProvider }) => new AwsKmsProvider(this.#opts.aws));
     return this.#aws;
   }
 
@@ -134,7 +136,7 @@ export class CliKeys {
    */
   async refs(kmsKeys: readonly string[], local: boolean, opts?: CallOptions): Promise<KeyRef[]> {
     const refs: KeyRef[] = [];
-    for (const k of kmsKeys) refs.push({ provider: 'aws-kms', keyId: await this.aws().resolveKeyArn(k, opts) });
+    for (const k of kmsKeys) refs.push({ provider: 'aws-kms', keyId: await (await this.aws()).resolveKeyArn(k, opts) });
     if (local) refs.push({ provider: 'local', keyId: await this.localKeyId() });
     return refs;
   }
@@ -143,7 +145,7 @@ export class CliKeys {
   async ref(name: string, opts?: CallOptions): Promise<KeyRef> {
     if (name === LOCAL_KEY_NAME) return { provider: 'local', keyId: await this.localKeyId() };
     if (name.startsWith('local:')) return { provider: 'local', keyId: name };
-    return { provider: 'aws-kms', keyId: await this.aws().resolveKeyArn(name, opts) };
+    return { provider: 'aws-kms', keyId: await (await this.aws()).resolveKeyArn(name, opts) };
   }
 
   /** Zero the local master key. */

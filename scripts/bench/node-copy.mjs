@@ -3,14 +3,40 @@
 // fsync, like `cp`). The floor for any Node tool that reads and writes the bytes: what is left
 // between it and cachet is the cipher and the envelope; what is left between it and `cp` is
 // Node's (user-space copies, thread-pool hops) and no tool in Node can take it back.
-//   node scripts/bench/node-copy.mjs <in> <out>
+//
+// With `--kms <key-arn> <blob-file>` it first does what any tool opening a file under a KMS key
+// must do before it has one byte of plaintext to write: load @aws-sdk/client-kms, make one
+// Decrypt of a data key (the endpoint and credentials from the environment, as the CLI takes
+// them) and zero the answer. That is `kms-copy`, the floor for cachet's own decrypt.
+//   node scripts/bench/node-copy.mjs <in> <out> [--kms <key-arn> <blob-file>]
+//   node scripts/bench/node-copy.mjs --make-blob <key-arn> <blob-file>   (set-up: one GenerateDataKey)
 
-import { open } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 
-const [input, output] = process.argv.slice(2);
-if (!input || !output) {
-  console.error('usage: node-copy.mjs <in> <out>');
+const args = process.argv.slice(2);
+/** The encryption context of the blob; any fixed one does (Decrypt must repeat it). */
+const CONTEXT = { purpose: 'cachet-bench-kms-copy' };
+const kmsClient = async () => {
+  const { KMSClient, DecryptCommand, GenerateDataKeyCommand } = await import('@aws-sdk/client-kms');
+  return { client: new KMSClient({}), DecryptCommand, GenerateDataKeyCommand };
+};
+if (args[0] === '--make-blob') {
+  const [, keyId, blobFile] = args;
+  const { client, GenerateDataKeyCommand } = await kmsClient();
+  const out = await client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: CONTEXT }));
+  out.Plaintext.fill(0);
+  await writeFile(blobFile, out.CiphertextBlob);
+  process.exit(0);
+}
+const [input, output, flag, keyId, blobFile] = args;
+if (!input || !output || (flag !== undefined && (flag !== '--kms' || !keyId || !blobFile))) {
+  console.error('usage: node-copy.mjs <in> <out> [--kms <key-arn> <blob-file>]');
   process.exit(2);
+}
+if (flag === '--kms') {
+  const { client, DecryptCommand } = await kmsClient();
+  const out = await client.send(new DecryptCommand({ CiphertextBlob: await readFile(blobFile), KeyId: keyId, EncryptionContext: CONTEXT }));
+  out.Plaintext.fill(0);
 }
 const BLOCK = 1024 * 1024;
 const src = await open(input, 'r');

@@ -69,13 +69,13 @@ test('every scenario of the issue-5 benchmark runs at toy sizes and prints its f
 
   // 1) peers: every tool's row, the ratios and the targets.
   assert.match(stdout, /^== 1\) peers: 4 MiB random file/m);
-  for (const tool of ['cachet', 'openssl-cbc', 'cp', 'node-copy', 'aws-esdk', ...(AGE ? ['age'] : [])]) {
+  for (const tool of ['cachet', 'openssl-cbc', 'cp', 'node-copy', 'kms-copy', 'aws-esdk', ...(AGE ? ['age'] : [])]) {
     assert.match(stdout, new RegExp(`^${tool}\\s+[\\d.]+\\s+(-|[\\d.]+)\\s+[\\d.]+$`, 'm'), `peer row ${tool}`);
   }
   for (const where of ['disk', 'tmpfs']) {
     for (const op of ['encrypt', 'decrypt']) {
-      for (const peer of ['openssl-cbc', 'cp', 'node-copy', ...(AGE ? ['age'] : [])]) assert.match(stdout, new RegExp(`4 MiB ${where}: ${op} cachet/${peer}\\s+[\\d.]+\\s+x`), `${where} ${op} vs ${peer}`);
-      for (const floor of ['cp', 'node-copy']) assert.match(stdout, new RegExp(`4 MiB ${where}: 2x openssl-cbc ${op} rate / ${floor} rate .*\\s+[\\d.]+\\s+x`), `${where} ${op}: the cbc target as a share of ${floor}`);
+      for (const peer of ['openssl-cbc', 'cp', 'node-copy', 'kms-copy', ...(AGE ? ['age'] : [])]) assert.match(stdout, new RegExp(`4 MiB ${where}: ${op} cachet/${peer}\\s+[\\d.]+\\s+x`), `${where} ${op} vs ${peer}`);
+      for (const floor of ['cp', 'node-copy', 'kms-copy']) assert.match(stdout, new RegExp(`4 MiB ${where}: 2x openssl-cbc ${op} rate / ${floor} rate .*\\s+[\\d.]+\\s+x`), `${where} ${op}: the cbc target as a share of ${floor}`);
     }
     assert.match(stdout, new RegExp(`${RESULT}\\s+4 MiB ${where} cachet peak RSS < 100 MB`));
     assert.match(stdout, new RegExp(`${RESULT}\\s+4 MiB ${where} encrypt >= 2x openssl-cbc`));

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildCli, lines, makeSandbox, PASSPHRASE, runCli, type RunResult, type Sandbox } from './harness.js';
 import { decodeHeader, encodeHeader } from '../../../app/format/header.js';
 
@@ -328,5 +329,52 @@ describe('single files with the local key', () => {
     const n = await run(['inspect', 'src/a.txt']);
     failed(n);
     assert.match(n.stderr, /not a Cachet file/);
+  });
+});
+
+describe('the AWS SDK is loaded only by commands that use AWS', () => {
+  // A module hook (node --import, via NODE_OPTIONS) that makes loading any AWS SDK module fail
+  // the process, so a command that passes under it never loaded the SDK. The last test checks
+  // that the hook does catch a command that needs it.
+  let noSdk: Record<string, string>;
+  before(async () => {
+    const hook = join(sb.dir, 'deny-aws-sdk.mjs');
+    await writeFile(hook, [
+      "import { registerHooks } from 'node:module';",
+      'registerHooks({',
+      '  resolve(specifier, context, next) {',
+      "    if (/^@(aws-sdk|smithy)\\//.test(specifier)) throw new Error(`AWS SDK module loaded: ${specifier}`);",
+      '    return next(specifier, context);',
+      '  },',
+      '});',
+      '',
+    ].join('\n'));
+    noSdk = { NODE_OPTIONS: `--import=${pathToFileURL(hook).href}` };
+  });
+
+  test('help, version, a local-key vault and local-key files run without it', async () => {
+    ok(await run(['--version'], { env: noSdk }), '--version');
+    ok(await run(['help', 'add'], { env: noSdk }), 'help add');
+    ok(await run(['init', 'nosdk-vault', '--local'], { env: noSdk }), 'init --local');
+    ok(await run(['add', 'nosdk-vault', 'src/a.txt', 'src/dir'], { env: noSdk }), 'add');
+    const l = await run(['ls', 'nosdk-vault', '--json'], { env: noSdk });
+    ok(l, 'ls');
+    assert.deepEqual((JSON.parse(l.stdout.toString('utf8')) as LsItem[]).map((i) => i.path).sort(), ['a.txt', 'dir/sub/y.bin', 'dir/x.txt']);
+    const g = await run(['get', 'nosdk-vault', 'a.txt', '-o', '-'], { env: noSdk });
+    ok(g, 'get');
+    assert.ok(g.stdout.equals(files['a.txt']));
+    ok(await run(['verify', 'nosdk-vault'], { env: noSdk }), 'verify');
+    ok(await run(['encrypt', 'src/big.bin', '--local', '-o', 'single/nosdk.env'], { env: noSdk }), 'encrypt --local');
+    ok(await run(['inspect', 'single/nosdk.env'], { env: noSdk }), 'inspect');
+    const d = await run(['decrypt', 'single/nosdk.env', '-o', '-'], { env: noSdk });
+    ok(d, 'decrypt');
+    assert.ok(d.stdout.equals(files['big.bin']));
+  });
+
+  test('the hook catches a command that does load it (a KMS key)', async () => {
+    const r = await run(['encrypt', 'src/a.txt', '--kms-key', 'alias/any', '-o', 'single/nosdk-kms.env'], { env: noSdk });
+    failed(r);
+    assert.match(r.stderr, /AWS SDK module loaded: @aws-sdk\//);
+    assert.ok(!existsSync(join(sb.dir, 'single/nosdk-kms.env')));
   });
 });

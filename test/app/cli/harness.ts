@@ -4,9 +4,9 @@
 //
 // Why not `node scripts/build.mjs`: that script starts with `rm -rf dist`, so with the runner's
 // test concurrency one file's build would delete the CLI another file's children are running.
-// buildCli() runs the same esbuild job as build.mjs's CLI entry (same options) into a private
-// folder under node_modules/.cache, where node still resolves the external npm packages from the
-// repo's node_modules.
+// buildCli() runs the same esbuild job as build.mjs's CLI entry (scripts/cli-build.mjs) into a
+// private folder under node_modules/.cache, where node still resolves the external npm packages
+// from the repo's node_modules.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { cliBuildOptions } from '../../../scripts/cli-build.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Smallest scrypt N the key-file reader accepts (SPEC §8): fast tests. Only tests set it. */
@@ -25,8 +26,7 @@ const RUN_TIMEOUT_MS = 120_000;
 export async function buildCli(): Promise<{ cli: string; cleanup: () => Promise<void> }> {
   const outdir = join(ROOT, 'node_modules', '.cache', 'cachet-cli-test', `${process.pid}-${Date.now()}`);
   await mkdir(outdir, { recursive: true });
-  const node = { bundle: true, sourcemap: 'linked', logLevel: 'error', legalComments: 'none', platform: 'node', target: 'node24', packages: 'external', format: 'esm', absWorkingDir: ROOT } as const;
-  await build({ ...node, entryPoints: { cachet: 'app/cli/main.ts' }, outdir });
+  await build(cliBuildOptions({ outdir, logLevel: 'error', absWorkingDir: ROOT }));
   return { cli: join(outdir, 'cachet.js'), cleanup: () => rm(outdir, { recursive: true, force: true }) };
 }
 

@@ -1,0 +1,24 @@
+// The esbuild job of the `cachet` CLI bundle, shared by scripts/build.mjs (into dist/cli) and the
+// CLI tests' private builds (test/app/cli/harness.ts), so the two cannot drift apart.
+// ESM with code splitting: what a dynamic import() reaches (the AWS provider and with it the AWS
+// SDK, ~40 ms and ~27 MB to load) goes into dist/cli/chunks/ and is loaded only by the commands
+// that use AWS; `--local`, help and version never load it. npm packages stay external.
+
+/** @param {{ outdir: string, logLevel?: import('esbuild').LogLevel, absWorkingDir?: string }} o */
+export function cliBuildOptions({ outdir, logLevel = 'warning', absWorkingDir }) {
+  return {
+    bundle: true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel,
+    platform: 'node',
+    target: 'node24',
+    packages: 'external',
+    format: 'esm',
+    splitting: true,
+    entryPoints: { cachet: 'app/cli/main.ts' },
+    chunkNames: 'chunks/[name]-[hash]',
+    outdir,
+    ...(absWorkingDir ? { absWorkingDir } : {}),
+  };
+}
