@@ -132,7 +132,9 @@ async function rendererFrames(): Promise<{ frames: number[]; rowsInDom: number }
     await page.goto(server.url, { waitUntil: 'load' });
     await page.getByRole('searchbox', { name: 'Search items' }).fill('file');
     // Every item matches; the grid's row count (items + header) says when the view has them all.
-    await page.waitForFunction(`document.querySelector('[role=grid]')?.getAttribute('aria-rowcount') === '${ITEMS + 1}'`, undefined, { timeout: 60_000 });
+    // A locator, not a string for waitForFunction: Playwright evals a string predicate in the page
+    // when it has to poll, which the renderer's CSP (no 'unsafe-eval') refuses.
+    await page.locator(`[role=grid][aria-rowcount="${ITEMS + 1}"]`).waitFor({ timeout: 60_000 });
     // A string, not a function: tsx's transform would add helpers the page does not have.
     const frames = (await page.evaluate(SCROLL_SCRIPT.replace('FRAMES', String(FRAMES)))) as number[];
     const rowsInDom = await page.locator('.vlist .row').count();
