@@ -13,7 +13,7 @@
 // It never returns or logs a secret: profiles are listed by name, region and kind only.
 
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand, type KeyMetadata, type ListAliasesCommandOutput, type ListKeysCommandOutput, type KMSClientConfig } from '@aws-sdk/client-kms';
-import type { STSClientConfig } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { CachetError, throwIfAborted } from '../errors.js';
@@ -340,8 +340,6 @@ export async function createKey(opts: AwsClientOptions & { alias: string; descri
 /** The account and principal the credentials belong to (STS GetCallerIdentity). */
 export async function whoAmI(opts: AwsClientOptions & { signal?: AbortSignal | undefined } = {}): Promise<{ account: string; arn: string; userId: string }> {
   const r = await resolveAwsClient(opts, 'STS');
-  // Imported here: only the app's identity line needs STS, not every command that uses KMS.
-  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
   const sts = new STSClient(r.config as STSClientConfig);
   try {
     throwIfAborted(opts.signal);
