@@ -26,7 +26,12 @@ const loginHint = (d: ErrorDetail): string =>
 
 /** Each code's words. A `Record<ErrorCode, …>`: the compiler refuses a missing code. */
 export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
-  'bad-request': (_d, m) => ({ title: m || 'invalid request', hint: 'check the command line; `cachet help <command>` shows its usage' }),
+  'bad-request': (d, m) => ({
+    title: m || 'invalid request',
+    hint: d.reason === 'not-portable'
+      ? 'rename the item (`cachet mv <vault> <path> <new-path>`) to a name this system allows, then get it again; the item is unchanged'
+      : 'check the command line; `cachet help <command>` shows its usage',
+  }),
   cancelled: () => ({ title: 'cancelled', hint: 'nothing was changed by the cancelled step; run the command again to finish' }),
   'not-found': (d) => ({
     title: `not found${sp(d.path ?? d.item, ': ')}`,

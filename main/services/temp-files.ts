@@ -12,6 +12,7 @@ import { constants as fsConstants, watch, type FSWatcher } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fromSystemError, CachetError } from '../../app/errors.js';
+import { portableFileName } from '../../app/vault/paths.js';
 import type { Clock, Timer } from '../platform.js';
 
 export interface TempEntry {
@@ -32,6 +33,8 @@ export interface TempFilesOptions {
   onEdited(e: { tempId: string; itemId: string; vaultPath: string; modifiedAt: number }): void;
   /** ms a changed file must stay unchanged before `onEdited` (default 300). */
   settleMs?: number;
+  /** Whose file-name rules a copy's name follows (default process.platform; tests set win32). */
+  platform?: NodeJS.Platform;
 }
 
 const ZEROS = Buffer.alloc(64 * 1024);
@@ -66,7 +69,9 @@ export class TempFiles {
     const tempId = `tmp-${randomBytes(12).toString('hex')}`;
     const dir = join(this.#o.root, tempId);
     await mkdir(dir, { mode: 0o700 });
-    const name = basename(item.vaultPath) || 'item';
+    // Named like the item, so the default app shows that name; on Windows made creatable
+    // (`a:b.txt` would otherwise write an alternate data stream, `CON.txt` a device).
+    const name = portableFileName(basename(item.vaultPath) || 'item', this.#o.platform);
     const path = join(dir, name);
     try {
       await write(path);

@@ -85,6 +85,10 @@ const BAD_REQUEST: Readonly<Record<string, Make>> = {
     title: 'Cachet does not open programs or scripts',
     hint: 'Export the file instead, and run it yourself only if you trust it.',
   }),
+  'not-portable': (d) => ({
+    title: `${str(d, 'segment') ? `"${str(d, 'segment')}"` : 'This name'} cannot be used as a file name on Windows`,
+    hint: 'Rename the item in Cachet to a name without < > : " | ? * (and not a device name like CON), then export it again. The item itself is unchanged.',
+  }),
   'too-many-keys': () => ({ title: 'Too many keys for one vault', hint: 'A vault can have at most 16 keys. Choose fewer.' }),
   'no-keys': () => ({ title: 'No key chosen', hint: 'Choose at least one KMS key, or use the local key.' }),
 };

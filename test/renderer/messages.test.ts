@@ -58,6 +58,9 @@ test('a bad request with a reason a person can act on says what to do', () => {
   assert.match(describeError({ code: 'bad-request', detail: { reason: 'not-empty', path: '/x' } }).hint, /empty folder/);
   assert.match(describeError({ code: 'bad-request', detail: { reason: 'safe-storage-unavailable' } }).hint, /passphrase/);
   assert.match(describeError({ code: 'bad-request', detail: { reason: 'symlink', path: 'docs/link' } }).title, /^docs\/link was skipped/);
+  const win = describeError({ code: 'bad-request', detail: { reason: 'not-portable', segment: 'CON.txt', path: 'docs/CON.txt' } });
+  assert.match(win.title, /"CON\.txt" cannot be used as a file name on Windows/);
+  assert.match(win.hint, /Rename the item/);
   const generic = describeError({ code: 'bad-request', detail: {} });
   // An unknown reason, or one that names an Object.prototype member, gets the generic words.
   for (const reason of ['something-else', 'constructor', 'toString', '__proto__']) {

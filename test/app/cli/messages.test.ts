@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CachetError, ERROR_CODES } from '../../../app/errors.js';
 import { describeError, formatFailure, MESSAGES, missingMessages } from '../../../app/cli/messages.js';
+import { toFsPath } from '../../../app/vault/paths.js';
 
 test('every error code has a title and a hint', () => {
   assert.deepEqual(missingMessages(), []);
@@ -113,4 +114,18 @@ test('an unreachable STS endpoint is named as STS, with its own endpoint variabl
   assert.match(m.title, /^cannot reach STS at http:\/\/127\.0\.0\.1:9/);
   assert.match(m.hint, /AWS_ENDPOINT_URL_STS/);
   assert.match(describeError(new CachetError('kms-unreachable', 'x', {})).hint, /AWS_ENDPOINT_URL_KMS/);
+});
+
+test('a name Windows cannot create says which name and how to get the item out', () => {
+  let err: unknown;
+  try {
+    toFsPath('/out', 'docs/a:b.txt', 'win32');
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof CachetError);
+  const m = describeError(err);
+  assert.match(m.title, /"a:b\.txt" cannot be written on Windows/);
+  assert.match(m.hint, /cachet mv/);
+  assert.doesNotMatch(describeError(new CachetError('bad-request', 'x', {})).hint, /cachet mv/);
 });

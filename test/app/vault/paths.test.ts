@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { isCachetError } from '../../../app/errors.js';
 import {
-  isUnder, joinVaultPath, keepBothName, MAX_DEPTH, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, normalizeFolderPath, normalizeVaultPath, toFsPath,
+  isUnder, joinVaultPath, keepBothName, MAX_DEPTH, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, normalizeFolderPath, normalizeVaultPath, portableFileName, toFsPath, windowsNameProblem,
 } from '../../../app/vault/paths.js';
 
 function reason(f: () => unknown): string | undefined {
@@ -101,5 +101,32 @@ describe('toFsPath', () => {
   it('refuses what would leave the destination', () => {
     assert.equal(reason(() => toFsPath('/tmp/out', '../x')), 'dot-segment');
     assert.equal(reason(() => toFsPath('/tmp/out', '/etc/passwd')), 'absolute');
+  });
+  it('on Windows refuses a segment Windows cannot create, anywhere in the path', () => {
+    for (const p of ['CON', 'docs/con.txt', 'NUL.tar.gz', 'a/COM1.log', 'lpt9', 'COM\u00b9', 'CONIN$', 'a:b', 'q?.txt', 'x/y*', '"quoted"', 'a<b>', 'pipe|d', 'dot.', 'space ', 'dir./file']) {
+      assert.equal(reason(() => toFsPath('/tmp/out', p, 'win32')), 'not-portable', p);
+      assert.doesNotThrow(() => toFsPath('/tmp/out', p, 'linux'), p);
+    }
+    for (const p of ['console.txt', 'CONFIG', 'nul1', 'com10', 'lpt', 'a.b', '.bashrc', 'x/ y', '12h30 notes.txt']) {
+      assert.doesNotThrow(() => toFsPath('/tmp/out', p, 'win32'), p);
+    }
+  });
+});
+
+describe('windowsNameProblem and portableFileName', () => {
+  it('say why a name cannot be created on Windows', () => {
+    assert.match(windowsNameProblem('a:b')!, /character/);
+    assert.match(windowsNameProblem('aux.c')!, /device/);
+    assert.match(windowsNameProblem('end.')!, /dot or a space/);
+    assert.equal(windowsNameProblem('fine.txt'), undefined);
+  });
+  it('make any name creatable on Windows, and leave it alone elsewhere', () => {
+    const cases: [string, string][] = [['CON', '_CON'], ['nul.txt', '_nul.txt'], ['a:b?.txt', 'a_b_.txt'], ['trail. . ', 'trail'], ['...', '_'], ['ok.txt', 'ok.txt']];
+    for (const [name, want] of cases) {
+      const got = portableFileName(name, 'win32');
+      assert.equal(got, want, name);
+      assert.equal(windowsNameProblem(got), undefined, `${name} -> ${got}`);
+      assert.equal(portableFileName(name, 'linux'), name);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { link, mkdir, readdir, readFile, stat, symlink, writeFile, open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { TempFiles, wipeTree } from '../../../main/services/temp-files.js';
 import { systemClock } from '../../../main/platform.js';
@@ -29,6 +29,22 @@ test('copies live in a private folder and are reported when edited', async (t) =
   await temps.discard(e.tempId);
   assert.deepEqual(await readdir(join(dir, 'temp')), []);
   assert.throws(() => temps.get(e.tempId));
+});
+
+test('on Windows a copy gets a name Windows can create; elsewhere the item\'s own name', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const names = async (platform: NodeJS.Platform): Promise<string[]> => {
+    const temps = new TempFiles({ root: join(dir, platform), clock: systemClock, onEdited: () => {}, platform });
+    const out: string[] = [];
+    for (const vaultPath of ['docs/CON.txt', 'a:b?.txt', 'notes. ', 'plain.txt']) {
+      const e = await temps.create({ itemId: ID, vaultPath }, (dest) => writeFile(dest, 'x'), { watchEdits: false });
+      out.push(basename(e.path));
+    }
+    return out;
+  };
+  assert.deepEqual(await names('win32'), ['_CON.txt', 'a_b_.txt', 'notes', 'plain.txt']);
+  assert.deepEqual(await names('linux'), ['CON.txt', 'a:b?.txt', 'notes. ', 'plain.txt']);
 });
 
 test('a failed write leaves no copy behind', async (t) => {
