@@ -131,7 +131,7 @@ export function windowsNameProblem(segment: string): string | undefined {
  */
 export function portableFileName(name: string, platform: NodeJS.Platform = process.platform): string {
   if (platform !== 'win32') return name;
-  let n = name.replace(/[<>:"|?*]/g, '_').replace(/[. ]+$/, '');
+  let n = name.replace(new RegExp(WINDOWS_FORBIDDEN.source, 'g'), '_').replace(/[. ]+$/, '');
   if (WINDOWS_DEVICE.test(n)) n = `_${n}`;
   return n === '' ? '_' : n;
 }

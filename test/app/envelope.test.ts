@@ -16,6 +16,7 @@ import { LocalKeyProvider } from '../../app/keys/local.js';
 import { Keyring, type EncryptionContext, type KeyProvider, type Stanza } from '../../app/keys/provider.js';
 import { CachetError, type ErrorCode } from '../../app/errors.js';
 import { decodeHeader } from '../../app/format/header.js';
+import { spyProvider } from '../helpers/key-spy.js';
 
 const ITEM = '0123456789abcdef0123456789abcdef';
 const VAULT = 'fedcba9876543210fedcba9876543210';
@@ -408,28 +409,6 @@ describe('rewriteHeader', () => {
     assert.ok((await readFile(env)).equals(before));
   });
 });
-
-/** A 'local' provider that hands out key buffers and keeps a reference to each. */
-function spyProvider(inner: LocalKeyProvider): { provider: KeyProvider; handed: Buffer[] } {
-  const handed: Buffer[] = [];
-  return {
-    handed,
-    provider: {
-      type: 'local',
-      async generateDataKey(k, c, o) {
-        const r = await inner.generateDataKey(k, c, o);
-        handed.push(r.plaintext);
-        return r;
-      },
-      wrapKey: (k, p, c, o) => inner.wrapKey(k, p, c, o),
-      async unwrapKey(s, c, o) {
-        const key = await inner.unwrapKey(s, c, o);
-        handed.push(key);
-        return key;
-      },
-    },
-  };
-}
 
 describe('data keys are zeroed', () => {
   const allZero = (b: Buffer): boolean => b.every((x) => x === 0);

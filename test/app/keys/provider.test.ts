@@ -2,33 +2,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCachetError } from '../../../app/errors.js';
 import { LocalKeyProvider } from '../../../app/keys/local.js';
-import { Keyring, type KeyProvider } from '../../../app/keys/provider.js';
+import { Keyring } from '../../../app/keys/provider.js';
+import { spyProvider } from '../../helpers/key-spy.js';
 
 const CTX = { 'cachet:item': 'a'.repeat(32), 'cachet:purpose': 'item' };
-
-/** The local provider, with every key it hands out from unwrapKey recorded. */
-function recording(inner: LocalKeyProvider): { provider: KeyProvider; handedOut: Buffer[] } {
-  const handedOut: Buffer[] = [];
-  return {
-    handedOut,
-    provider: {
-      type: 'local',
-      generateDataKey: (k, c, o) => inner.generateDataKey(k, c, o),
-      wrapKey: (k, p, c, o) => inner.wrapKey(k, p, c, o),
-      unwrapKey: async (s, c, o) => {
-        const key = await inner.unwrapKey(s, c, o);
-        handedOut.push(key);
-        return key;
-      },
-    },
-  };
-}
 
 describe('Keyring.unwrap', () => {
   it('zeroes the unwrapped key when the accept check throws, and passes the error on', async () => {
     const local = LocalKeyProvider.generate();
     const { plaintext, stanza } = await local.generateDataKey(local.keyId, CTX);
-    const { provider, handedOut } = recording(local);
+    const { provider, handed: handedOut } = spyProvider(local);
     const boom = new Error('accept failed');
     let seen: Buffer | undefined;
     await assert.rejects(
@@ -45,7 +28,7 @@ describe('Keyring.unwrap', () => {
     const local = LocalKeyProvider.generate();
     const a = await local.generateDataKey(local.keyId, CTX);
     const b = await local.generateDataKey(local.keyId, CTX);
-    const { provider, handedOut } = recording(local);
+    const { provider, handed: handedOut } = spyProvider(local);
     const out = await new Keyring([provider]).unwrap([a.stanza, b.stanza], CTX, { accept: (k) => k.equals(b.plaintext) });
     assert.ok(out.plaintext.equals(b.plaintext));
     assert.equal(out.stanza, b.stanza);

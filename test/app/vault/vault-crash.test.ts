@@ -12,38 +12,24 @@ import { pathToFileURL } from 'node:url';
 import { LocalKeyProvider } from '../../../app/keys/local.js';
 import { Keyring } from '../../../app/keys/provider.js';
 import { Vault } from '../../../app/vault/vault.js';
+import { twoKeyKeyring } from '../../hardening/fixtures/two-keys.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const master = randomBytes(32);
 const master2 = randomBytes(32);
 const KEY = { provider: 'local' as const, keyId: LocalKeyProvider.fromMasterKey(master).keyId };
 /** Both local keys behind one 'local' provider (a keyring holds one provider per type). */
-const keyring = (): Keyring => {
-  const locals = [LocalKeyProvider.fromMasterKey(master), LocalKeyProvider.fromMasterKey(master2)];
-  const pick = (id: string): LocalKeyProvider => locals.find((p) => p.keyId === id) ?? locals[0]!;
-  return new Keyring([{
-    type: 'local',
-    generateDataKey: (k, c, o) => pick(k).generateDataKey(k, c, o),
-    wrapKey: (k, p, c, o) => pick(k).wrapKey(k, p, c, o),
-    unwrapKey: (st, c, o) => pick(st.keyId).unwrapKey(st, c, o),
-  }]);
-};
+const keyring = (): Keyring => twoKeyKeyring([master, master2]);
 
 // The child: opens the vault and runs one job, printing "start" just before it and "done" after.
 const CHILD = `
 const { Vault } = await import(process.env.CACHET_VAULT_MODULE);
 const { LocalKeyProvider } = await import(process.env.CACHET_LOCAL_MODULE);
-const { Keyring } = await import(process.env.CACHET_PROVIDER_MODULE);
-const locals = process.env.CACHET_MASTERS.split(',').map((h) => LocalKeyProvider.fromMasterKey(Buffer.from(h, 'hex')));
-const pick = (id) => locals.find((p) => p.keyId === id) ?? locals[0];
-const kr = () => new Keyring([{
-  type: 'local',
-  generateDataKey: (k, c, o) => pick(k).generateDataKey(k, c, o),
-  wrapKey: (k, p, c, o) => pick(k).wrapKey(k, p, c, o),
-  unwrapKey: (s, c, o) => pick(s.keyId).unwrapKey(s, c, o),
-}]);
+const { twoKeyKeyring } = await import(process.env.CACHET_TWO_KEYS_MODULE);
+const masters = process.env.CACHET_MASTERS.split(',').map((h) => Buffer.from(h, 'hex'));
+const keyIds = masters.map((m) => LocalKeyProvider.fromMasterKey(m).keyId);
 const [mode, dir, arg] = process.argv.slice(2);
-const v = await Vault.open(dir, { keyring: kr() });
+const v = await Vault.open(dir, { keyring: twoKeyKeyring(masters) });
 await v.list();
 process.stdout.write('start\\n');
 if (mode === 'add') {
@@ -54,7 +40,7 @@ if (mode === 'add') {
   const r = await v.add([arg], { concurrency: 2 });
   if (r.failed.length) throw new Error(JSON.stringify(r.failed));
 } else if (mode === 'rekey') {
-  for (let i = 0; i < 400; i++) await v.rekey([{ provider: 'local', keyId: locals[i % 2 === 0 ? 1 : 0].keyId }], { refs: [arg] });
+  for (let i = 0; i < 400; i++) await v.rekey([{ provider: 'local', keyId: keyIds[i % 2 === 0 ? 1 : 0] }], { refs: [arg] });
 }
 process.stdout.write('done\\n');
 `;
@@ -76,7 +62,7 @@ function childEnv(): NodeJS.ProcessEnv {
     ...process.env,
     CACHET_VAULT_MODULE: pathToFileURL(join(REPO, 'app/vault/vault.ts')).href,
     CACHET_LOCAL_MODULE: pathToFileURL(join(REPO, 'app/keys/local.ts')).href,
-    CACHET_PROVIDER_MODULE: pathToFileURL(join(REPO, 'app/keys/provider.ts')).href,
+    CACHET_TWO_KEYS_MODULE: pathToFileURL(join(REPO, 'test/hardening/fixtures/two-keys.ts')).href,
     CACHET_MASTERS: `${master.toString('hex')},${master2.toString('hex')}`,
   };
 }
