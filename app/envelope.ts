@@ -10,17 +10,18 @@ import { randomBytes } from 'node:crypto';
 import { CachetError, fromSystemError, throwIfAborted } from './errors.js';
 import type { EncryptionContext, KeyRef, Keyring, Stanza } from './keys/provider.js';
 import { wipe } from './keys/provider.js';
-import { encodeContext } from './format/context.js';
+import { checkContext, encodeContext } from './format/context.js';
 import {
   checkChunkLog2, checkCommitment, checkHeaderMac, checkMetadata, decodeHeader, DEFAULT_CHUNK_LOG2,
   encodeHeader, encodeHeaderPrefix, headerMac, MAX_HEADER_LENGTH, openMetadata, SALT_LENGTH, sealMetadata, SHORT_HEADER,
-  withDerivedKeys, type DecodedHeader, type DerivedKeys, type ItemMetadata,
+  VERSION, withDerivedKeys, type DecodedHeader, type DerivedKeys, type ItemMetadata,
 } from './format/header.js';
 import {
   fileSink, fileSource, NULL_SINK, openPayload, payloadLength, plaintextLength, readableSource, sealPayload, writableSink,
   type ByteSink, type ByteSource,
 } from './stream/stream.js';
 import { writeAtomic } from './fs/atomic.js';
+import { openRegular, type RegularFile } from './fs/regular-file.js';
 
 export type { ItemMetadata } from './format/header.js';
 export interface Progress { bytes: number; total: number | null }
@@ -51,23 +52,6 @@ const FIRST_HEADER_READ = 64 * 1024;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async function openRead(path: string): Promise<{ fh: FileHandle; size: number; mtimeMs: number }> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw fromSystemError(e, 'open the file', path);
-  }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new CachetError('bad-request', 'not a regular file', { path });
-    return { fh, size: st.size, mtimeMs: st.mtimeMs };
-  } catch (e) {
-    await fh.close().catch(() => {});
-    throw fromSystemError(e, 'open the file', path);
-  }
-}
-
 async function readFully(fh: FileHandle, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let n = 0;
@@ -97,7 +81,10 @@ async function readHeader(fh: FileHandle, fileSize: number): Promise<DecodedHead
   }
 }
 
-function toInfo(h: DecodedHeader, fileSize: number | null): HeaderInfo {
+/** What toInfo reads of a header: a decoded one, or the parts a writer has just encoded. */
+type HeaderParts = Pick<DecodedHeader, 'version' | 'chunkLog2' | 'context' | 'stanzas' | 'length'>;
+
+function toInfo(h: HeaderParts, fileSize: number | null): HeaderInfo {
   return {
     version: h.version,
     chunkSize: 2 ** h.chunkLog2,
@@ -106,16 +93,6 @@ function toInfo(h: DecodedHeader, fileSize: number | null): HeaderInfo {
     headerLength: h.length,
     payloadLength: fileSize === null ? null : fileSize - h.length,
   };
-}
-
-function checkExpectedContext(h: DecodedHeader, expect: OpenOptions['expectContext']): void {
-  if (!expect) return;
-  for (const [k, v] of Object.entries(expect)) {
-    if (v === undefined) continue;
-    if (h.context[k] !== v) {
-      throw new CachetError('context-mismatch', `the file's context ${k} is not the expected one`, { key: k, expected: v, found: h.context[k] });
-    }
-  }
 }
 
 interface Unlocked {
@@ -130,7 +107,7 @@ interface Unlocked {
  * open the metadata. `fn` runs with the derived keys; DK and every derived key are zeroed after.
  */
 async function unlock<T>(header: DecodedHeader, opts: OpenOptions, fn: (u: Unlocked) => Promise<T>): Promise<T> {
-  checkExpectedContext(header, opts.expectContext);
+  if (opts.expectContext) checkContext(header.context, opts.expectContext);
   throwIfAborted(opts.signal);
   const { plaintext } = await opts.keyring.unwrap(header.stanzas, header.context, {
     signal: opts.signal,
@@ -171,12 +148,12 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
   if (opts.dataKey && opts.dataKey.plaintext.length !== 32) throw new CachetError('bad-request', 'a data key is 32 bytes');
   throwIfAborted(opts.signal);
 
-  let file: { fh: FileHandle; size: number; mtimeMs: number } | undefined;
+  let file: RegularFile | undefined;
   let src: ByteSource;
   let metadata = opts.metadata;
   if (typeof source === 'string') {
-    file = await openRead(source);
-    // A regular file (openRead checks): its size and mtime are compared after sealing.
+    // A regular file (never a FIFO that would block): its size and mtime are compared after sealing.
+    file = await openRegular(source, { follow: true });
     src = fileSource(file.fh, 0, { regular: true });
     metadata = { ...metadata, size: file.size };
   } else {
@@ -213,7 +190,8 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
           throw new CachetError('changed-while-reading', 'the source changed while it was sealed', { path: source as string });
         }
       }
-      const header = decodeHeader(headerBytes);
+      // The parts just encoded, not a re-parse of headerBytes.
+      const header: HeaderParts = { version: VERSION, chunkLog2, context: opts.context, stanzas, length: headerBytes.length };
       return { header: toInfo(header, header.length + payloadLength(bytes, chunkLog2)), bytes };
     });
   } catch (e) {
@@ -289,15 +267,23 @@ interface OpenedFile {
   header: DecodedHeader;
 }
 
-async function withHeader<T>(source: string, fn: (f: OpenedFile) => Promise<T>): Promise<T> {
-  const { fh, size, mtimeMs } = await openRead(source);
+/**
+ * An envelope to read: a path (opened here, following a link as any command-line tool does, but
+ * never blocking on a FIFO), or a file the caller opened (a vault store, which does not follow
+ * links) and still owns: it is not closed here.
+ */
+export type EnvelopeSource = string | RegularFile;
+
+async function withHeader<T>(source: EnvelopeSource, fn: (f: OpenedFile) => Promise<T>): Promise<T> {
+  const owned = typeof source === 'string';
+  const file = owned ? await openRegular(source, { follow: true }) : source;
   try {
-    const header = await readHeader(fh, size);
-    return await fn({ fh, size, mtimeMs, header });
+    const header = await readHeader(file.fh, file.size);
+    return await fn({ fh: file.fh, size: file.size, mtimeMs: file.mtimeMs, header });
   } catch (e) {
-    throw fromSystemError(e, 'open', source);
+    throw fromSystemError(e, 'open', file.path);
   } finally {
-    await fh.close().catch(() => {});
+    if (owned) await file.fh.close().catch(() => {});
   }
 }
 
@@ -320,7 +306,7 @@ async function openTo(f: OpenedFile, u: Unlocked, sink: ByteSink, opts: OpenOpti
  * last chunk verifies; on any error no output file remains; the original's mtime is restored) or
  * a Writable (stdout), which receives verified chunks only. Existing `dest` refused unless `overwrite`.
  */
-export async function openFile(source: string, dest: string | Writable, opts: OpenOptions & { overwrite?: boolean }): Promise<{ metadata: ItemMetadata; header: HeaderInfo; bytes: number }> {
+export async function openFile(source: EnvelopeSource, dest: string | Writable, opts: OpenOptions & { overwrite?: boolean }): Promise<{ metadata: ItemMetadata; header: HeaderInfo; bytes: number }> {
   return withHeader(source, (f) => unlock(f.header, opts, async (u) => {
     let bytes: number;
     if (typeof dest === 'string') {
@@ -337,24 +323,24 @@ export async function openFile(source: string, dest: string | Writable, opts: Op
 }
 
 /** The first `maxBytes` of the plaintext (preview), from verified chunks only; `truncated` if there is more. */
-export async function openToBuffer(source: string, opts: OpenOptions & { maxBytes: number }): Promise<{ metadata: ItemMetadata; data: Buffer; truncated: boolean }> {
+export async function openToBuffer(source: EnvelopeSource, opts: OpenOptions & { maxBytes: number }): Promise<{ metadata: ItemMetadata; header: HeaderInfo; data: Buffer; truncated: boolean }> {
   if (!Number.isSafeInteger(opts.maxBytes) || opts.maxBytes < 0) throw new CachetError('bad-request', 'maxBytes must be a non-negative integer');
   return withHeader(source, (f) => unlock(f.header, opts, async (u) => {
     const parts: Buffer[] = [];
     const sink: ByteSink = { write: async (ps) => void parts.push(...ps) };
     const r = await openTo(f, u, sink, opts, opts.maxBytes);
     const total = plaintextLength(f.size - f.header.length, f.header.chunkLog2) ?? 0;
-    return { metadata: u.metadata, data: Buffer.concat(parts, r.bytes), truncated: total > r.bytes };
+    return { metadata: u.metadata, header: toInfo(f.header, f.size), data: Buffer.concat(parts, r.bytes), truncated: total > r.bytes };
   }));
 }
 
 /** Everything readable without a key (SPEC §4). */
-export async function inspectFile(source: string): Promise<HeaderInfo> {
+export async function inspectFile(source: EnvelopeSource): Promise<HeaderInfo> {
   return withHeader(source, async (f) => toInfo(f.header, f.size));
 }
 
 /** Authenticate the whole file (header, metadata, every chunk); writes nothing. */
-export async function verifyFile(source: string, opts: OpenOptions): Promise<{ metadata: ItemMetadata; bytes: number }> {
+export async function verifyFile(source: EnvelopeSource, opts: OpenOptions): Promise<{ metadata: ItemMetadata; bytes: number }> {
   return withHeader(source, (f) => unlock(f.header, opts, async (u) => {
     const { bytes } = await openTo(f, u, NULL_SINK, opts);
     return { metadata: u.metadata, bytes };
@@ -362,7 +348,7 @@ export async function verifyFile(source: string, opts: OpenOptions): Promise<{ m
 }
 
 /** Unwrap and read the metadata only; the payload is not read. */
-export async function readMetadata(source: string, opts: OpenOptions): Promise<{ metadata: ItemMetadata; header: HeaderInfo }> {
+export async function readMetadata(source: EnvelopeSource, opts: OpenOptions): Promise<{ metadata: ItemMetadata; header: HeaderInfo }> {
   return withHeader(source, (f) => unlock(f.header, opts, async (u) => ({ metadata: u.metadata, header: toInfo(f.header, f.size) })));
 }
 
@@ -372,7 +358,7 @@ export async function readMetadata(source: string, opts: OpenOptions): Promise<{
  * stanzas (no unwrap needed when the metadata is unchanged; the caller must make stanzas that wrap
  * this file's DK under this context, e.g. with Keyring.rewrap, or the file will not open).
  */
-export async function rewriteHeader(source: string, change: { metadata?: ItemMetadata; stanzas?: Stanza[] }, opts: OpenOptions): Promise<HeaderInfo> {
+export async function rewriteHeader(source: EnvelopeSource, change: { metadata?: ItemMetadata; stanzas?: Stanza[] }, opts: OpenOptions): Promise<HeaderInfo> {
   if (!change.metadata && !change.stanzas) throw new CachetError('bad-request', 'nothing to change');
   return withHeader(source, async (f) => {
     const h = f.header;
@@ -387,17 +373,18 @@ export async function rewriteHeader(source: string, change: { metadata?: ItemMet
         return { prefix: p, mac: headerMac(u.keys.header, p) };
       }));
     } else {
-      checkExpectedContext(h, opts.expectContext);
+      if (opts.expectContext) checkContext(h.context, opts.expectContext);
       prefix = h.authenticated;
       mac = h.mac;
     }
     const bytes = encodeHeader(prefix, mac, change.stanzas ?? h.stanzas);
     const payload = f.size - h.length;
-    await writeAtomic(source, async (out) => {
+    await writeAtomic(typeof source === 'string' ? source : source.path, async (out) => {
       await out.write(bytes, 0, bytes.length, 0);
       await copyRange(f.fh, h.length, payload, out, bytes.length, opts.signal);
     }, { overwrite: true });
-    return toInfo(decodeHeader(bytes), bytes.length + payload);
+    const stanzas = change.stanzas ?? h.stanzas;
+    return toInfo({ version: h.version, chunkLog2: h.chunkLog2, context: h.context, stanzas, length: bytes.length }, bytes.length + payload);
   });
 }
 

@@ -66,3 +66,25 @@ export function decodeContext(bytes: Uint8Array, offset: number): { context: Rec
   // A plain object for callers (JSON, spreading); the null-prototype map only guarded decoding.
   return { context: { ...context }, end: p };
 }
+
+/**
+ * The first key of `expected` whose value `found` does not hold (undefined values are not
+ * checked), or undefined when every pair matches. Extra pairs in `found` are allowed (SPEC §3).
+ */
+export function contextMismatch(found: Readonly<Record<string, string>>, expected: Readonly<Partial<Record<string, string>>>): string | undefined {
+  for (const [k, v] of Object.entries(expected)) {
+    if (v !== undefined && found[k] !== v) return k;
+  }
+  return undefined;
+}
+
+/**
+ * Refuse [context-mismatch] a header whose context differs from `expected` on any pair: the one
+ * check of "this file is the one its name says" (SPEC §9: an item file copied over another's
+ * name). `detail` is added to the error (the item id, for instance).
+ */
+export function checkContext(found: Readonly<Record<string, string>>, expected: Readonly<Partial<Record<string, string>>>, detail: Record<string, string> = {}): void {
+  const k = contextMismatch(found, expected);
+  if (k === undefined) return;
+  throw new CachetError('context-mismatch', `the file's context ${k} is not the expected one`, { ...detail, key: k, expected: expected[k] ?? '', found: found[k] ?? '' });
+}

@@ -4,9 +4,10 @@
 // copy).env`, `<id>.sync-conflict-….env`, ...). It does not read or write envelopes.
 
 import { randomBytes } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CachetError } from '../errors.js';
+import { openRegular, type RegularFile } from '../fs/regular-file.js';
+import { versionOf } from './folder-store.js';
 import type { EncryptionContext, ProviderType } from '../keys/provider.js';
 
 export const VAULT_FILE = 'vault.json';
@@ -130,26 +131,39 @@ const MAX_VAULT_FILE = 1 << 20;
 
 /** Read `vault.json`: 'vault-not-found' when the folder or the file is missing. */
 export async function readVaultConfig(vaultDir: string): Promise<VaultConfig> {
+  return (await readVaultConfigVersion(vaultDir)).config;
+}
+
+/**
+ * `vault.json` and the version (size:mtime:inode, folder-store.ts) of the very bytes read, so an
+ * opener that later stats the file (FolderStore.stat) to notice a re-key need not read it again. Opened
+ * without following a link and refused unless a regular file: a FIFO never blocks (SPEC §9).
+ */
+export async function readVaultConfigVersion(vaultDir: string): Promise<{ config: VaultConfig; version: string }> {
   let bytes: Buffer;
-  let fh: FileHandle | undefined;
+  let version: string;
+  let f: RegularFile | undefined;
   try {
-    fh = await open(join(vaultDir, VAULT_FILE), 'r');
+    f = await openRegular(join(vaultDir, VAULT_FILE), { follow: false, what: 'read vault.json' });
     // Bound before reading: one descriptor, so the size checked is the size of the file read.
-    if ((await fh.stat()).size > MAX_VAULT_FILE) throw corrupt('too-large');
-    bytes = await fh.readFile();
+    if (f.size > MAX_VAULT_FILE) throw corrupt('too-large');
+    bytes = await f.fh.readFile();
+    version = versionOf(f);
   } catch (e) {
-    if (e instanceof CachetError) throw e;
-    const errno = (e as NodeJS.ErrnoException).code;
+    if (!(e instanceof CachetError)) throw new CachetError('io', 'cannot read vault.json', { path: vaultDir }, { cause: e });
+    if (e.code === 'bad-request' && e.detail['reason'] === 'symlink') throw corrupt('not-a-file', e);
+    const errno = e.detail['errno'];
+    if (errno === undefined) throw e; // one of ours (too-large)
     if (errno === 'ENOENT' || errno === 'ENOTDIR') {
       throw new CachetError('vault-not-found', 'no vault in this folder', { path: vaultDir }, { cause: e });
     }
     if (errno === 'EISDIR') throw corrupt('not-a-file', e);
     throw new CachetError(errno === 'EACCES' || errno === 'EPERM' ? 'permission-denied' : 'io', 'cannot read vault.json', { path: vaultDir, errno }, { cause: e });
   } finally {
-    await fh?.close().catch(() => {});
+    await f?.fh.close().catch(() => {});
   }
   if (bytes.length > MAX_VAULT_FILE) throw corrupt('too-large'); // grew between stat and read
-  return decodeVaultConfig(bytes);
+  return { config: decodeVaultConfig(bytes), version };
 }
 
 /** Names a person's OS drops into any folder; a folder holding only these counts as empty. */

@@ -24,19 +24,24 @@
 // It does not prompt, print or format errors (the CLI and the renderer do), and does not know
 // about AWS profiles (the keyring's providers do).
 
-import { lstat, mkdir, open as openFd, readdir, realpath, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { inspectFile, openFile, openToBuffer, readMetadata, rewriteHeader, sealFile, verifyFile, type HeaderInfo, type ItemMetadata } from '../envelope.js';
+import { contextMismatch, checkContext } from '../format/context.js';
+import { notRegularError, type RegularFile } from '../fs/regular-file.js';
+import { FolderStore } from './folder-store.js';
+import type { StoreStat, VaultStore } from './store.js';
 import { CachetError, fromSystemError, isCachetError, throwIfAborted, type ErrorCode } from '../errors.js';
 import { checkCommitment, decodeHeader, MAX_HEADER_LENGTH } from '../format/header.js';
-import { cleanupTemps, syncDir, writeAtomic } from '../fs/atomic.js';
+
 import { wipe, type Keyring, type KeyRef, type Stanza } from '../keys/provider.js';
-import { cleanupIndexLock, IndexStore, withIndexLock, type IndexEntries, type IndexEntry } from './index-cache.js';
+import { IndexStore, type IndexEntries, type IndexEntry } from './index-cache.js';
+import { cleanupIndexLock, withIndexLock } from './index-lock.js';
 import {
   classifyItemName, encodeVaultConfig, IGNORABLE_NAMES, INDEX_FILE, isId, ITEMS_DIR, itemContext, itemFile, itemsDir,
-  MAX_VAULT_KEYS, newId, readVaultConfig, VAULT_FILE, VAULT_FORMAT, VAULT_VERSION, type VaultConfig, type VaultKey,
+  MAX_VAULT_KEYS, newId, readVaultConfig, readVaultConfigVersion, VAULT_FILE, VAULT_FORMAT, VAULT_VERSION, type VaultConfig, type VaultKey,
 } from './layout.js';
 import { guessMediaType } from './media-type.js';
 import { baseName, folderOf, isUnder, joinVaultPath, keepBothName, normalizeFolderPath, normalizeVaultPath, toFsPath } from './paths.js';
@@ -181,19 +186,10 @@ function entryOf(meta: ItemMetadata, path: string, header: HeaderInfo, st: { siz
   return e;
 }
 
-/**
- * Size and mtime of an item file, not following a symbolic link: the vault writes only regular
- * files, so a link in items/ (placed there by someone else, e.g. `<id>.env -> /elsewhere`) is
- * never read through; `regular` is false for it and #refresh reports it unreadable.
- */
-async function statOrUndefined(path: string): Promise<{ size: number; mtimeMs: number; regular: boolean } | undefined> {
-  try {
-    const s = await lstat(path);
-    return { size: s.size, mtimeMs: s.mtimeMs, regular: s.isFile() };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw fromSystemError(e, 'read an item', path);
-  }
+/** The store name of an item file (SPEC §9: items/<id>.env). */
+function itemName(id: string): string {
+  if (!isId(id)) throw new CachetError('internal', 'not an item id');
+  return `${ITEMS_DIR}/${id}.env`;
 }
 
 function checkKeys(keys: unknown): VaultKey[] {
@@ -211,24 +207,19 @@ function checkKeys(keys: unknown): VaultKey[] {
   return out;
 }
 
-/** Read the header bytes of an envelope (no key needed). */
-async function readHeaderOf(file: string): Promise<ReturnType<typeof decodeHeader>> {
-  let fh: FileHandle | undefined;
+/** Read the header of an opened envelope (no key needed). */
+async function readHeaderOf(f: RegularFile): Promise<ReturnType<typeof decodeHeader>> {
   try {
-    fh = await openFd(file, 'r');
-    const size = (await fh.stat()).size;
-    const buf = Buffer.alloc(Math.min(size, MAX_HEADER_LENGTH));
+    const buf = Buffer.alloc(Math.min(f.size, MAX_HEADER_LENGTH));
     let n = 0;
     while (n < buf.length) {
-      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      const { bytesRead } = await f.fh.read(buf, n, buf.length - n, n);
       if (bytesRead === 0) break;
       n += bytesRead;
     }
     return decodeHeader(buf.subarray(0, n));
   } catch (e) {
-    throw asCachetError(e, 'read an item header', file);
-  } finally {
-    await fh?.close().catch(() => {});
+    throw asCachetError(e, 'read an item header', f.path);
   }
 }
 
@@ -245,6 +236,7 @@ export class Vault {
   readonly dir: string;
   #config: VaultConfig;
   readonly #keyring: Keyring;
+  readonly #store: VaultStore;
   readonly #index: IndexStore;
   /** Validated entries: each matched its item file's size and mtime when last checked. */
   #entries: IndexEntries = new Map();
@@ -262,11 +254,13 @@ export class Vault {
   #closed = false;
   #chain: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, config: VaultConfig, keyring: Keyring) {
+  private constructor(dir: string, config: VaultConfig, keyring: Keyring, configVersion?: string) {
     this.dir = dir;
     this.id = config.id;
     this.#config = config;
+    this.#configStamp = configVersion;
     this.#keyring = keyring;
+    this.#store = new FolderStore(dir);
     this.#index = new IndexStore(dir, config.id, keyring);
   }
 
@@ -312,7 +306,7 @@ export class Vault {
       const resolved = await vault.#index.write(new Map(), keys);
       config.keys = keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId }));
       // vault.json last: until it exists, this folder is not a vault and create can be retried.
-      await writeAtomic(join(abs, VAULT_FILE), (fh) => fh.writeFile(encodeVaultConfig(config)), { overwrite: false });
+      await vault.#store.write(VAULT_FILE, (fh) => fh.writeFile(encodeVaultConfig(config)), { mode: 'absent' });
     } catch (e) {
       vault.close();
       await rm(vault.#index.file, { force: true }).catch(() => {});
@@ -331,7 +325,7 @@ export class Vault {
    */
   static async open(dir: string, opts: { keyring: Keyring }): Promise<Vault> {
     const abs = resolve(dir);
-    const config = await readVaultConfig(abs);
+    const { config, version } = await readVaultConfigVersion(abs);
     try {
       const st = await stat(itemsDir(abs));
       if (!st.isDirectory()) throw new CachetError('vault-corrupt', 'items is not a folder', { path: abs, reason: 'items' });
@@ -343,10 +337,10 @@ export class Vault {
         throw fromSystemError(e2, 'open the vault', abs);
       });
     }
-    await cleanupTemps(abs);
-    await cleanupTemps(itemsDir(abs));
+    const vault = new Vault(abs, config, opts.keyring, version);
+    await vault.#store.sweep();
     await cleanupIndexLock(abs);
-    return new Vault(abs, config, opts.keyring);
+    return vault;
   }
 
   /** Zero the index data key and forget every cached name. Later calls fail [bad-request]. */
@@ -379,6 +373,20 @@ export class Vault {
 
   #itemOpts(id: string, signal?: AbortSignal): { keyring: Keyring; expectContext: Record<string, string>; signal?: AbortSignal } {
     return { keyring: this.#keyring, expectContext: { ...itemContext(this.id, id) }, signal };
+  }
+
+  /** Run `fn` on the item file, opened by the store (a regular file, no link followed), then close it. */
+  async #withItem<T>(id: string, fn: (f: RegularFile) => Promise<T>): Promise<T> {
+    const f = await this.#store.openRead(itemName(id));
+    try {
+      return await fn(f);
+    } finally {
+      await f.fh.close().catch(() => {});
+    }
+  }
+
+  #stat(id: string): Promise<StoreStat | undefined> {
+    return this.#store.stat(itemName(id));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -425,7 +433,7 @@ export class Vault {
       }
       this.#conflicts = conflicts;
 
-      const stamps = await mapPool(ids, STAT_CONCURRENCY, (id) => statOrUndefined(itemFile(this.dir, id)));
+      const stamps = await mapPool(ids, STAT_CONCURRENCY, (id) => this.#stat(id));
       const fresh: IndexEntries = new Map();
       const need: { id: string; st: { size: number; mtimeMs: number } }[] = [];
       const irregular: string[] = [];
@@ -446,13 +454,13 @@ export class Vault {
 
       this.#unreadable.clear();
       for (const id of irregular) {
-        this.#unreadable.set(id, new CachetError('bad-request', 'this item file is a symbolic link or not a file; Cachet does not follow it', { item: id, reason: 'symlink' }));
+        this.#unreadable.set(id, notRegularError(undefined, id));
       }
       let systemic: CachetError | undefined;
       await mapPool(need, HEADER_READ_CONCURRENCY, async ({ id, st }) => {
         if (systemic) return;
         try {
-          const { metadata, header } = await readMetadata(itemFile(this.dir, id), this.#itemOpts(id, signal));
+          const { metadata, header } = await this.#withItem(id, (f) => readMetadata(f, this.#itemOpts(id, signal)));
           let path: string;
           try {
             path = normalizeVaultPath(metadata.path);
@@ -480,30 +488,17 @@ export class Vault {
 
   /** Another process may have re-keyed the vault: pick up vault.json's keys when the file changed. */
   async #reloadConfig(): Promise<void> {
-    let st;
-    try {
-      st = await stat(join(this.dir, VAULT_FILE));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CachetError('vault-not-found', 'vault.json is gone', { path: this.dir }, { cause: e });
-      throw fromSystemError(e, 'read vault.json', this.dir);
-    }
-    const stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
-    if (stamp === this.#configStamp) return;
-    const config = await readVaultConfig(this.dir);
+    const st = await this.#store.stat(VAULT_FILE);
+    if (!st) throw new CachetError('vault-not-found', 'vault.json is gone', { path: this.dir });
+    if (st.version === this.#configStamp) return;
+    const { config, version } = await readVaultConfigVersion(this.dir);
     if (config.id !== this.id) throw new CachetError('vault-corrupt', 'vault.json now names another vault', { path: this.dir, reason: 'id-changed' });
     this.#config = config;
-    this.#configStamp = stamp;
+    this.#configStamp = version;
   }
 
-  async #readItemsDir(): Promise<string[]> {
-    try {
-      return await readdir(itemsDir(this.dir));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new CachetError('vault-not-found', 'the vault folder is gone', { path: this.dir }, { cause: e });
-      }
-      throw fromSystemError(e, 'list the vault', this.dir);
-    }
+  #readItemsDir(): Promise<string[]> {
+    return this.#store.list(ITEMS_DIR);
   }
 
   /**
@@ -516,12 +511,18 @@ export class Vault {
     for (let i = 0; i < names.length; i++) {
       const k = classifyItemName(names[i]!);
       if (k.kind !== 'conflict' || present.has(`${k.id}.env`)) continue;
-      const from = join(itemsDir(this.dir), names[i]!);
+      const from = `${ITEMS_DIR}/${names[i]!}`;
       try {
-        const h = await inspectFile(from);
-        if (h.context['cachet:item'] !== k.id || h.context['cachet:vault'] !== this.id || h.context['cachet:purpose'] !== 'item') continue;
-        await rename(from, itemFile(this.dir, k.id));
-        await syncDir(itemsDir(this.dir));
+        const f = await this.#store.openRead(from);
+        let h: HeaderInfo;
+        try {
+          h = await inspectFile(f);
+        } finally {
+          await f.fh.close().catch(() => {});
+        }
+        if (contextMismatch(h.context, itemContext(this.id, k.id)) !== undefined) continue;
+        await this.#store.rename(from, itemName(k.id));
+        await this.#store.sync(ITEMS_DIR);
       } catch {
         continue; // not a usable copy: leave it for the person to look at
       }
@@ -544,7 +545,7 @@ export class Vault {
     const disk = await this.#index.read(keys);
     if (disk.state === 'read') {
       const extra = [...disk.entries].filter(([id]) => !this.#entries.has(id) && !this.#gone.has(id));
-      const stamps = await mapPool(extra, STAT_CONCURRENCY, ([id]) => statOrUndefined(itemFile(this.dir, id)));
+      const stamps = await mapPool(extra, STAT_CONCURRENCY, ([id]) => this.#stat(id));
       extra.forEach(([id, e], i) => {
         const st = stamps[i];
         if (st && st.size === e.fsize && st.mtimeMs === e.fmtime) this.#entries.set(id, e);
@@ -613,15 +614,18 @@ export class Vault {
     this.#assertOpen();
     if (typeof ref !== 'string' || ref.length === 0) throw new CachetError('bad-request', 'no item named', { reason: 'empty-ref' });
     const path = isId(ref) ? undefined : normalizeVaultPath(ref);
-    const look = async (): Promise<VaultItem | undefined> => {
+    // `fresh`: the entries were validated by a refresh just now, so no item is stat()ed again
+    // (the open that follows checks the file itself); cached entries are checked first.
+    const look = async (fresh: boolean): Promise<VaultItem | undefined> => {
+      const ok = async (id: string, e: IndexEntry): Promise<boolean> => fresh || this.#stillValid(id, e);
       if (isId(ref)) {
         const e = this.#entries.get(ref);
-        if (e && (await this.#stillValid(ref, e))) return toItem(ref, e);
+        if (e && (await ok(ref, e))) return toItem(ref, e);
       }
       const p = path ?? ref;
       const hits = [...this.#entries].filter(([, e]) => e.path === p);
       const valid: VaultItem[] = [];
-      for (const [id, e] of hits) if (await this.#stillValid(id, e)) valid.push(toItem(id, e));
+      for (const [id, e] of hits) if (await ok(id, e)) valid.push(toItem(id, e));
       if (valid.length !== hits.length) return undefined;
       if (valid.length > 1) {
         throw new CachetError('bad-request', `${valid.length} items have this path; name one by its id`, { reason: 'ambiguous', path: p, count: valid.length });
@@ -629,11 +633,11 @@ export class Vault {
       return valid[0];
     };
     if (this.#refreshed) {
-      const hit = await look();
+      const hit = await look(false);
       if (hit) return hit;
     }
     await this.#refresh();
-    const hit = await look();
+    const hit = await look(true);
     if (hit) return hit;
     // An item file that is there but cannot be read: say why, not "not found".
     const unreadable = isId(ref) ? this.#unreadable.get(ref) : undefined;
@@ -642,7 +646,7 @@ export class Vault {
   }
 
   async #stillValid(id: string, e: IndexEntry): Promise<boolean> {
-    const st = await statOrUndefined(itemFile(this.dir, id));
+    const st = await this.#stat(id);
     return !!st && st.regular && st.size === e.fsize && st.mtimeMs === e.fmtime;
   }
 
@@ -662,11 +666,11 @@ export class Vault {
     const total = item.size;
     const emit = (bytes: number, done: number): void => opts.onProgress?.({ phase: 'open', file: item.path, fileBytes: bytes, fileTotal: total, bytes, total, filesDone: done, filesTotal: 1 });
     emit(0, 0);
-    const r = await openFile(itemFile(this.dir, item.id), out, {
+    const r = await this.#withItem(item.id, (f) => openFile(f, out, {
       ...this.#itemOpts(item.id, opts.signal),
       overwrite: opts.overwrite ?? false,
       onProgress: (p) => emit(p.bytes, 0),
-    });
+    }));
     emit(r.bytes, 1);
     return { ...item, size: r.metadata.size, mtime: r.metadata.mtime };
   }
@@ -710,14 +714,15 @@ export class Vault {
           if (realParent !== realRoot && !realParent.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) {
             throw new CachetError('bad-request', 'the destination path leaves the chosen folder (a symbolic link?)', { reason: 'escapes-destination', path: out });
           }
-          const r = await openFile(itemFile(this.dir, item.id), out, {
+          const dest = out;
+          const r = await this.#withItem(item.id, (f) => openFile(f, dest, {
             ...this.#itemOpts(item.id, opts.signal),
             overwrite: opts.overwrite ?? false,
             onProgress: (p) => {
               fileBytes = p.bytes;
               opts.onProgress?.({ phase: 'open', file: item.path, fileBytes: p.bytes, fileTotal: item.size, bytes: doneBytes + p.bytes, total, filesDone, filesTotal: items.length });
             },
-          });
+          }));
           fileBytes = r.bytes;
           written.push(out);
         } catch (e) {
@@ -740,7 +745,7 @@ export class Vault {
       throw new CachetError('bad-request', `maxBytes must be an integer from 0 to ${MAX_PREVIEW_BYTES}`, { reason: 'max-bytes' });
     }
     const item = await this.find(ref);
-    const r = await openToBuffer(itemFile(this.dir, item.id), { ...this.#itemOpts(item.id, opts.signal), maxBytes });
+    const r = await this.#withItem(item.id, (f) => openToBuffer(f, { ...this.#itemOpts(item.id, opts.signal), maxBytes }));
     return { item, data: r.data, truncated: r.truncated };
   }
 
@@ -800,7 +805,8 @@ export class Vault {
     gates?: { key: Gate; seal: Gate },
   ): Promise<{ item: VaultItem; replaceError?: CachetError }> {
     const id = newId();
-    const file = itemFile(this.dir, id);
+    // Sealing still writes by path (SPEC §9 atomic write, app/fs/atomic.ts through sealFile).
+    const file = this.#store.pathOf(itemName(id));
     const context = itemContext(this.id, id);
     // With gates (add): the data key is requested under the key gate and the file sealed under
     // the seal gate, so one file's disk work (write, fsync, rename) overlaps the next file's KMS
@@ -833,20 +839,19 @@ export class Vault {
     }
     const { header } = sealed;
     // From here the item exists: no more cancellation points.
-    const st = (await statOrUndefined(file)) ?? { size: -1, mtimeMs: -1 };
+    const st = (await this.#stat(id)) ?? { size: -1, mtimeMs: -1 };
     const entry = entryOf(meta, meta.path, header, st);
     let replaceError: CachetError | undefined;
     const removed: string[] = [];
     for (const old of replace) {
       try {
-        await unlink(itemFile(this.dir, old));
+        await this.#store.remove(itemName(old));
         removed.push(old);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') removed.push(old);
-        else replaceError ??= fromSystemError(e, 'remove the replaced item', old);
+        replaceError ??= asCachetError(e, 'remove the replaced item', old);
       }
     }
-    if (removed.length > 0) await syncDir(itemsDir(this.dir)).catch(() => {});
+    if (removed.length > 0) await this.#store.sync(ITEMS_DIR).catch(() => {});
     await this.#commit({ set: [[id, entry]], remove: removed }, save);
     return replaceError ? { item: toItem(id, entry), replaceError } : { item: toItem(id, entry) };
   }
@@ -941,7 +946,7 @@ export class Vault {
     await pool.drain();
     // One folder fsync for the whole batch (each item file was fsynced before its rename): the
     // items are durable before add returns, also when it then reports 'cancelled'.
-    if (result.added.length > 0) await syncDir(itemsDir(this.dir));
+    if (result.added.length > 0) await this.#store.sync(ITEMS_DIR);
     await this.#flush();
     if (cancelled || signal?.aborted) {
       throw new CachetError('cancelled', 'cancelled', { added: result.added.length, failed: result.failed.length });
@@ -1046,9 +1051,8 @@ export class Vault {
     const meta: ItemMetadata = { path: target, size: item.size, mtime: item.mtime };
     const type = guessMediaType(target);
     if (type) meta.type = type;
-    const file = itemFile(this.dir, item.id);
-    const header = await rewriteHeader(file, { metadata: meta }, this.#itemOpts(item.id, opts.signal));
-    const st = (await statOrUndefined(file)) ?? { size: -1, mtimeMs: -1 };
+    const header = await this.#withItem(item.id, (f) => rewriteHeader(f, { metadata: meta }, this.#itemOpts(item.id, opts.signal)));
+    const st = (await this.#stat(item.id)) ?? { size: -1, mtimeMs: -1 };
     const entry = entryOf(meta, target, header, st);
     await this.#commit({ set: [[item.id, entry]] }, 'now');
     return toItem(item.id, entry);
@@ -1057,12 +1061,8 @@ export class Vault {
   /** Delete an item's file. */
   async remove(ref: string): Promise<void> {
     const item = await this.find(ref);
-    try {
-      await unlink(itemFile(this.dir, item.id));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fromSystemError(e, 'remove the item', item.path);
-    }
-    await syncDir(itemsDir(this.dir)).catch(() => {});
+    await this.#store.remove(itemName(item.id));
+    await this.#store.sync(ITEMS_DIR).catch(() => {});
     await this.#commit({ remove: [item.id] }, 'now');
   }
 
@@ -1116,12 +1116,13 @@ export class Vault {
 
   /** New stanzas for one item, checked, then its header rewritten. Returns the new stanzas (undefined if unchanged). */
   async #rekeyItem(item: VaultItem, keys: VaultKey[], signal: AbortSignal | undefined): Promise<Stanza[] | undefined> {
-    const file = itemFile(this.dir, item.id);
-    const h = await readHeaderOf(file);
+    return this.#withItem(item.id, (f) => this.#rekeyOpened(f, item, keys, signal));
+  }
+
+  async #rekeyOpened(f: RegularFile, item: VaultItem, keys: VaultKey[], signal: AbortSignal | undefined): Promise<Stanza[] | undefined> {
+    const h = await readHeaderOf(f);
     const ctx = itemContext(this.id, item.id);
-    for (const [k, v] of Object.entries(ctx)) {
-      if (h.context[k] !== v) throw new CachetError('context-mismatch', `the item's context ${k} is not the expected one`, { item: item.id, key: k });
-    }
+    checkContext(h.context, ctx, { item: item.id });
     const out: Stanza[] = [];
     const made: Stanza[] = [];
     for (const k of keys) {
@@ -1158,8 +1159,8 @@ export class Vault {
     }
     if (checked === 0) throw new CachetError('bad-request', 'no key provider here can check the new keys of this item', { item: item.id, reason: 'unchecked' });
     throwIfAborted(signal);
-    const header = await rewriteHeader(file, { stanzas: out }, this.#itemOpts(item.id, signal));
-    const st = await statOrUndefined(file);
+    const header = await rewriteHeader(f, { stanzas: out }, this.#itemOpts(item.id, signal));
+    const st = await this.#stat(item.id);
     const prev = this.#entries.get(item.id);
     if (st && prev) await this.#commit({ set: [[item.id, { ...prev, keys: header.stanzas.map((x) => x.keyId), fsize: st.size, fmtime: st.mtimeMs }]] }, 'batch');
     return out;
@@ -1171,7 +1172,7 @@ export class Vault {
       this.#index.forgetKey();
       const resolved = await this.#index.write(this.#entries, keys);
       const config: VaultConfig = { ...this.#config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) };
-      await writeAtomic(join(this.dir, VAULT_FILE), (fh) => fh.writeFile(encodeVaultConfig(config)), { overwrite: true });
+      await this.#store.write(VAULT_FILE, (fh) => fh.writeFile(encodeVaultConfig(config)), { mode: 'any' });
       this.#config = config;
       this.#configStamp = undefined;
       // The index was sealed under the keys as given; if an alias resolved to an ARN, seal it again
@@ -1196,7 +1197,7 @@ export class Vault {
       if (k.kind === 'item') ids.push(k.id);
     }
     ids.sort();
-    const sizes = await mapPool(ids, STAT_CONCURRENCY, (id) => statOrUndefined(itemFile(this.dir, id)));
+    const sizes = await mapPool(ids, STAT_CONCURRENCY, (id) => this.#stat(id));
     const total = sizes.reduce((t, s) => t + (s?.size ?? 0), 0);
     let ok = 0;
     let doneBytes = 0;
@@ -1213,10 +1214,10 @@ export class Vault {
       await pool.start(async () => {
         const known = this.#entries.get(id)?.path;
         try {
-          const r = await verifyFile(itemFile(this.dir, id), {
+          const r = await this.#withItem(id, (f) => verifyFile(f, {
             ...this.#itemOpts(id, opts.signal),
             onProgress: (p) => opts.onProgress?.({ phase: 'verify', file: known ?? id, fileBytes: p.bytes, fileTotal: p.total, bytes: doneBytes, total, filesDone, filesTotal: ids.length }),
-          });
+          }));
           try {
             normalizeVaultPath(r.metadata.path);
           } catch (e) {
@@ -1239,14 +1240,3 @@ export class Vault {
     return { ok, bad };
   }
 }
-
-/** Whether `dir` holds a vault (a readable vault.json), without opening it. */
-export async function isVault(dir: string): Promise<boolean> {
-  try {
-    await readVaultConfig(resolve(dir));
-    return true;
-  } catch {
-    return false;
-  }
-}
-

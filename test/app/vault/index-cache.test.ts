@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCachetError } from '../../../app/errors.js';
 import { tempHost } from '../../../app/fs/atomic.js';
-import { decodeIndex, encodeIndex, INDEX_LOCK_FILE, cleanupIndexLock, withIndexLock, type IndexEntry } from '../../../app/vault/index-cache.js';
+import { decodeIndex, encodeIndex, type IndexEntry } from '../../../app/vault/index-cache.js';
+import { cleanupIndexLock, INDEX_LOCK_FILE, withIndexLock } from '../../../app/vault/index-lock.js';
 
 const ID = 'a'.repeat(32);
 const entry: IndexEntry = { path: 'a/b.txt', size: 3, mtime: 1, keys: ['local:x'], fsize: 200, fmtime: 1234.5678 };
