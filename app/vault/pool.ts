@@ -1,6 +1,29 @@
 // Bounded concurrency for vault jobs (many small files: the KMS round trip, not the cipher, is the
 // cost, so a few calls in flight hide most of it). A job's tasks catch their own errors; the pool
-// only limits how many run at once and waits for them all. It does not retry (the SDK does that).
+// only limits how many run at once and waits for them all. `runBatch` is the one loop every job
+// (add, extract, re-key, verify) runs its items through: the clamp, the cancel check, the drain.
+// It does not retry (the SDK does that) and does not report progress (each job's totals differ).
+
+import { isCachetError } from '../errors.js';
+
+export const DEFAULT_CONCURRENCY = 4;
+export const MAX_CONCURRENCY = 64;
+
+/**
+ * A job's concurrency option as a usable limit: default when absent or not a number (NaN
+ * included: a NaN limit would let a pool run everything at once), at least 1, at most
+ * MAX_CONCURRENCY, whole.
+ */
+export function clampConcurrency(n: number | undefined): number {
+  if (typeof n !== 'number' || Number.isNaN(n)) return DEFAULT_CONCURRENCY;
+  return Math.min(Math.max(1, Math.floor(n)), MAX_CONCURRENCY);
+}
+
+/** A limit for Pool and Gate: a finite whole number >= 1 (NaN and Infinity are refused, not run unbounded). */
+function checkLimit(limit: number): number {
+  if (!Number.isFinite(limit)) throw new RangeError(`a pool limit must be a finite number, not ${limit}`);
+  return Math.max(1, Math.floor(limit));
+}
 
 export class Pool {
   readonly #limit: number;
@@ -9,7 +32,7 @@ export class Pool {
   readonly #inflight = new Set<Promise<void>>();
 
   constructor(limit: number) {
-    this.#limit = Math.max(1, Math.floor(limit));
+    this.#limit = checkLimit(limit);
   }
 
   /** Wait for a free slot, then start `task` (without waiting for it to finish). */
@@ -54,7 +77,7 @@ export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (ite
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(checkLimit(limit), items.length) }, worker));
   if (failure) throw failure.e;
   return out;
 }
@@ -70,7 +93,7 @@ export class Gate {
   readonly #waiting: (() => void)[] = [];
 
   constructor(limit: number) {
-    this.#limit = Math.max(1, Math.floor(limit));
+    this.#limit = checkLimit(limit);
   }
 
   /** Run `fn` once a place is free; the place is given back however `fn` ends. */
@@ -84,4 +107,41 @@ export class Gate {
       this.#waiting.shift()?.();
     }
   }
+}
+
+/** The part of an item's work that may overlap other items'. */
+export type BatchTask = () => Promise<void>;
+
+/**
+ * Run a job's items with at most `limit` tasks at once. `each` runs in item order (a job decides
+ * there what needs the order: add resolves conflicts there) and returns the item's concurrent
+ * task, or undefined when there is nothing to run. A task reports its own failures; one that
+ * throws 'cancelled' marks the batch cancelled. No item starts once `signal` has fired or a task
+ * was cancelled; every started task is waited for. Returns whether the batch was cancelled.
+ */
+export async function runBatch<T>(
+  items: Iterable<T>,
+  opts: { limit: number; signal?: AbortSignal | undefined },
+  each: (item: T) => BatchTask | undefined | Promise<BatchTask | undefined>,
+): Promise<{ cancelled: boolean }> {
+  const pool = new Pool(opts.limit);
+  let cancelled = false;
+  for (const item of items) {
+    if (cancelled || opts.signal?.aborted) {
+      cancelled = true;
+      break;
+    }
+    const task = await each(item);
+    if (!task) continue;
+    await pool.start(async () => {
+      try {
+        await task();
+      } catch (e) {
+        if (isCachetError(e, 'cancelled')) cancelled = true;
+        else throw e;
+      }
+    });
+  }
+  await pool.drain();
+  return { cancelled: cancelled || opts.signal?.aborted === true };
 }

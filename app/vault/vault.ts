@@ -25,8 +25,7 @@
 // about AWS profiles (the keyring's providers do).
 
 import { lstat, mkdir, readdir, realpath, rm, rmdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
-import type { Stats } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { inspectFile, openFile, openToBuffer, readMetadata, rewriteHeader, sealFile, verifyFile, type HeaderInfo, type ItemMetadata } from '../envelope.js';
 import { contextMismatch, checkContext } from '../format/context.js';
@@ -36,116 +35,29 @@ import type { StoreStat, VaultStore } from './store.js';
 import { CachetError, fromSystemError, isCachetError, throwIfAborted, type ErrorCode } from '../errors.js';
 import { checkCommitment, decodeHeader, MAX_HEADER_LENGTH } from '../format/header.js';
 
-import { wipe, type Keyring, type KeyRef, type Stanza } from '../keys/provider.js';
+import { wipe, type Keyring, type Stanza } from '../keys/provider.js';
 import { IndexStore, type IndexEntries, type IndexEntry } from './index-cache.js';
 import { cleanupIndexLock, withIndexLock } from './index-lock.js';
 import {
-  classifyItemName, encodeVaultConfig, IGNORABLE_NAMES, INDEX_FILE, isId, ITEMS_DIR, itemContext, itemFile, itemsDir,
-  MAX_VAULT_KEYS, newId, readVaultConfig, readVaultConfigVersion, VAULT_FILE, VAULT_FORMAT, VAULT_VERSION, type VaultConfig, type VaultKey,
+  classifyItemName, encodeVaultConfig, IGNORABLE_NAMES, INDEX_FILE, isId, ITEMS_DIR, itemContext, itemsDir,
+  MAX_VAULT_KEYS, newId, readVaultConfigVersion, VAULT_FILE, VAULT_FORMAT, VAULT_VERSION, type VaultConfig, type VaultKey,
 } from './layout.js';
 import { guessMediaType } from './media-type.js';
-import { baseName, folderOf, isUnder, joinVaultPath, keepBothName, normalizeFolderPath, normalizeVaultPath, toFsPath } from './paths.js';
-import { Gate, mapPool, Pool } from './pool.js';
+import { scanSources } from './scan.js';
+import { baseName, folderOf, isUnder, keepBothName, normalizeFolderPath, normalizeVaultPath, toFsPath } from './paths.js';
+import { clampConcurrency, Gate, mapPool, runBatch } from './pool.js';
 
 export type { VaultKey } from './layout.js';
+import type { VaultItem, ConflictPolicy, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
 
-export interface VaultItem {
-  id: string;
-  path: string;
-  size: number | null;
-  mtime: number | null;
-  keys: string[];
-  type?: string;
-}
+export type { VaultItem, Conflict, ConflictPolicy, JobProgress, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
 
-export type Conflict = 'fail' | 'replace' | 'keep-both' | 'skip';
-export type ConflictPolicy = Conflict | ((path: string) => Conflict | Promise<Conflict>);
-
-export interface JobProgress {
-  phase: 'scan' | 'seal' | 'open' | 'verify' | 'rekey' | 'index' | (string & {});
-  file?: string;
-  fileBytes: number;
-  fileTotal: number | null;
-  bytes: number;
-  total: number | null;
-  filesDone: number;
-  filesTotal: number;
-}
-
-export interface ItemFailure {
-  /** The file-system path of an original (add). */
-  source?: string;
-  /** The item id. */
-  item?: string;
-  /** The vault path (or, for extract, the output path). */
-  path?: string;
-  error: CachetError;
-}
-
-export interface JobOptions {
-  signal?: AbortSignal;
-  onProgress?: (p: JobProgress) => void;
-}
-
-export interface AddOptions extends JobOptions {
-  /** Vault folder to add under ('' = root). */
-  to?: string;
-  /** What to do when the vault path is taken (default 'fail'). */
-  conflict?: ConflictPolicy;
-  /** Files sealed at once, and data keys requested at once (default 4, at most 64). */
-  concurrency?: number;
-}
-
-export interface AddResult {
-  added: VaultItem[];
-  /** Vault paths not added because they existed and the policy said 'skip'. */
-  skipped: string[];
-  failed: ItemFailure[];
-  /** Sources not added by design: symbolic links (never followed) and special files. */
-  ignored: ItemFailure[];
-}
-
-export interface AddStreamOptions extends JobOptions {
-  conflict?: ConflictPolicy;
-  /** Plaintext size when known (checked when sealing); null otherwise. */
-  size?: number | null;
-  /** Modification time to record (ms since the epoch; default now). */
-  mtime?: number | null;
-}
-
-export interface GetOptions extends JobOptions {
-  overwrite?: boolean;
-}
-
-export interface ExtractOptions extends GetOptions {
-  concurrency?: number;
-}
-
-export interface RekeyOptions extends JobOptions {
-  /** Only these items (ids or paths); vault.json keeps its keys. Default: every item. */
-  refs?: string[];
-  concurrency?: number;
-}
-
-/** A sync-service copy found beside an item (SPEC §9 leaves them to the reader). */
-export interface ConflictCopy {
-  /** File name inside items/. */
-  name: string;
-  /** The item id its name starts with. */
-  item: string;
-  /** Whether the canonical items/<id>.env exists too. */
-  canonical: boolean;
-}
-
-const DEFAULT_CONCURRENCY = 4;
-const MAX_CONCURRENCY = 64;
 const HEADER_READ_CONCURRENCY = 8;
 const STAT_CONCURRENCY = 64;
 /** During a long job the index is saved at most this often, so a crash loses little of it
  * and a big index is not re-sealed for every few files. */
 const INDEX_SAVE_INTERVAL_MS = 5_000;
 const MAX_PREVIEW_BYTES = 256 * 1024 * 1024;
-const MAX_SCAN_DEPTH = 128;
 
 /** Per-item failures of reading a header: the item is skipped (and reported), the job goes on. */
 const ITEM_LEVEL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -223,12 +135,19 @@ async function readHeaderOf(f: RegularFile): Promise<ReturnType<typeof decodeHea
   }
 }
 
-/** A source file found by add's scan. */
-interface ScannedFile {
-  source: string;
-  path: string;
-  size: number;
-  mtime: number;
+/**
+ * `out`, or the first of `rel (2).ext`, `rel (3).ext`... (as keep-both names a vault path) that
+ * nothing holds under `root`: export never overwrites. A name taken meanwhile is still refused
+ * by the no-clobber write [exists].
+ */
+async function freeFsName(root: string, rel: string, out: string, platform: NodeJS.Platform): Promise<string> {
+  const taken = (p: string): Promise<boolean> => lstat(p).then(() => true, () => false);
+  if (!(await taken(out))) return out;
+  for (let n = 2; n < 10_000; n++) {
+    const p = toFsPath(root, keepBothName(rel, n), platform);
+    if (!(await taken(p))) return p;
+  }
+  throw new CachetError('exists', 'too many files of the same name', { path: out });
 }
 
 export class Vault {
@@ -686,6 +605,35 @@ export class Vault {
     await this.#refresh(opts.signal);
     const items = [...this.#entries].filter(([, e]) => isUnder(e.path, folder)).map(([id, e]) => toItem(id, e));
     if (items.length === 0) throw new CachetError('not-found', 'nothing in the vault under this path', { ref: prefix });
+    const parent = folder === '' ? '' : folderOf(folder);
+    const strip = parent === '' ? 0 : parent.length + 1;
+    const r = await this.#writeOut(items.map((item) => ({ item, rel: item.path.slice(strip) })), destDir, { ...opts, overwrite: opts.overwrite ?? false, freeName: false });
+    return { written: r.written.map((w) => w.out).sort(), failed: r.failed };
+  }
+
+  /**
+   * Decrypt the items `ids` into the folder `destDir` (created if missing), each under its own
+   * name, or under its vault path with `keepFolders`. Never overwrites: a name already taken gets
+   * ` (2)`, ` (3)`... before its extension. Per-item failures are collected; the rest continue.
+   * The destination checks are extract's: toFsPath (containment, names Windows cannot create
+   * refused [not-portable]) and no folder reached through a symbolic link.
+   */
+  async export(ids: readonly string[], destDir: string, opts: ExportOptions = {}): Promise<{ written: ExportedItem[]; failed: ItemFailure[] }> {
+    throwIfAborted(opts.signal);
+    const items: { item: VaultItem; rel: string }[] = [];
+    for (const id of ids) {
+      const item = await this.find(id);
+      items.push({ item, rel: opts.keepFolders ? item.path : baseName(item.path) });
+    }
+    return this.#writeOut(items, destDir, { ...opts, overwrite: false, freeName: true });
+  }
+
+  /** The one loop that decrypts items into a destination folder (extract and export). */
+  async #writeOut(
+    items: readonly { item: VaultItem; rel: string }[],
+    destDir: string,
+    opts: JobOptions & { concurrency?: number; overwrite: boolean; freeName: boolean; platform?: NodeJS.Platform },
+  ): Promise<{ written: ExportedItem[]; failed: ItemFailure[] }> {
     const root = resolve(destDir);
     try {
       await mkdir(root, { recursive: true });
@@ -693,50 +641,49 @@ export class Vault {
       throw fromSystemError(e, 'create the destination folder', root);
     }
     const realRoot = await realpath(root);
-    const parent = folder === '' ? '' : folderOf(folder);
-    const strip = parent === '' ? 0 : parent.length + 1;
-    const written: string[] = [];
+    const inside = (p: string): boolean => p === realRoot || p.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
+    const escapes = (out: string): CachetError => new CachetError('bad-request', 'the destination path leaves the chosen folder (a symbolic link?)', { reason: 'escapes-destination', path: out });
+    const written: ExportedItem[] = [];
     const failed: ItemFailure[] = [];
-    const total = items.reduce<number | null>((t, i) => (t === null || i.size === null ? null : t + i.size), 0);
+    const total = items.reduce<number | null>((t, { item: i }) => (t === null || i.size === null ? null : t + i.size), 0);
     let doneBytes = 0;
     let filesDone = 0;
-    const pool = new Pool(Math.min(Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY), MAX_CONCURRENCY));
-    for (const item of items) {
-      if (opts.signal?.aborted) break;
-      await pool.start(async () => {
-        let out: string | undefined;
-        let fileBytes = 0;
-        try {
-          out = toFsPath(root, item.path.slice(strip));
-          await mkdir(dirname(out), { recursive: true });
-          // A symlink inside destDir must not carry the output elsewhere.
-          const realParent = await realpath(dirname(out));
-          if (realParent !== realRoot && !realParent.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) {
-            throw new CachetError('bad-request', 'the destination path leaves the chosen folder (a symbolic link?)', { reason: 'escapes-destination', path: out });
-          }
-          const dest = out;
-          const r = await this.#withItem(item.id, (f) => openFile(f, dest, {
-            ...this.#itemOpts(item.id, opts.signal),
-            overwrite: opts.overwrite ?? false,
-            onProgress: (p) => {
-              fileBytes = p.bytes;
-              opts.onProgress?.({ phase: 'open', file: item.path, fileBytes: p.bytes, fileTotal: item.size, bytes: doneBytes + p.bytes, total, filesDone, filesTotal: items.length });
-            },
-          }));
-          fileBytes = r.bytes;
-          written.push(out);
-        } catch (e) {
-          const err = asCachetError(e, 'extract', out);
-          if (err.code !== 'cancelled') failed.push({ item: item.id, path: out ?? item.path, error: err });
-        } finally {
-          doneBytes += fileBytes;
-          filesDone++;
-        }
-      });
-    }
-    await pool.drain();
-    throwIfAborted(opts.signal);
-    return { written: written.sort(), failed };
+    const { cancelled } = await runBatch(items, { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, ({ item, rel }) => async () => {
+      let out: string | undefined;
+      let fileBytes = 0;
+      try {
+        const platform = opts.platform ?? process.platform;
+        out = toFsPath(root, rel, platform);
+        // A symlink inside destDir must not carry the output elsewhere: the nearest folder that
+        // exists is checked before mkdir (which would create folders through a link), and after.
+        let existing = dirname(out);
+        while (existing !== root && !(await lstat(existing).then(() => true, () => false))) existing = dirname(existing);
+        if (!inside(await realpath(existing))) throw escapes(out);
+        await mkdir(dirname(out), { recursive: true });
+        if (!inside(await realpath(dirname(out)))) throw escapes(out);
+        if (opts.freeName) out = await freeFsName(root, rel, out, platform);
+        const dest = out;
+        const r = await this.#withItem(item.id, (f) => openFile(f, dest, {
+          ...this.#itemOpts(item.id, opts.signal),
+          overwrite: opts.overwrite,
+          onProgress: (p) => {
+            fileBytes = p.bytes;
+            opts.onProgress?.({ phase: 'open', file: item.path, fileBytes: p.bytes, fileTotal: item.size, bytes: doneBytes + p.bytes, total, filesDone, filesTotal: items.length });
+          },
+        }));
+        fileBytes = r.bytes;
+        written.push({ item: item.id, path: item.path, out: dest });
+      } catch (e) {
+        const err = asCachetError(e, 'extract', out);
+        if (err.code === 'cancelled') throw err;
+        failed.push({ item: item.id, path: out ?? item.path, error: err });
+      } finally {
+        doneBytes += fileBytes;
+        filesDone++;
+      }
+    });
+    if (cancelled) throwIfAborted(opts.signal);
+    return { written, failed };
   }
 
   /** The first `maxBytes` of an item's plaintext, from verified chunks only (no file written). */
@@ -874,7 +821,10 @@ export class Vault {
     const policy = opts.conflict ?? 'fail';
     const result: AddResult = { added: [], skipped: [], failed: [], ignored: [] };
     opts.onProgress?.({ phase: 'scan', fileBytes: 0, fileTotal: null, bytes: 0, total: null, filesDone: 0, filesTotal: 0 });
-    const files = await this.#scan(sources, to, result, signal);
+    const scan = await scanSources(sources, { to, vaultDir: this.dir, signal });
+    const files = scan.files;
+    result.failed.push(...scan.failed);
+    result.ignored.push(...scan.ignored);
     throwIfAborted(signal);
     await this.#refresh(signal);
 
@@ -890,16 +840,11 @@ export class Vault {
       for (const b of inflight.values()) bytes += b;
       opts.onProgress({ phase: 'seal', file, fileBytes, fileTotal, bytes, total, filesDone, filesTotal: files.length });
     };
-    const concurrency = Math.min(Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY)), MAX_CONCURRENCY);
+    const concurrency = clampConcurrency(opts.concurrency);
     // Up to `concurrency` data-key requests and `concurrency` seals at once (BENCHMARKS.md).
-    const pool = new Pool(2 * concurrency);
     const gates = { key: new Gate(concurrency), seal: new Gate(concurrency) };
-    let cancelled = false;
-    for (const f of files) {
-      if (signal?.aborted) {
-        cancelled = true;
-        break;
-      }
+    const { cancelled } = await runBatch(files, { limit: 2 * concurrency, signal }, async (f) => {
+      // In file order: conflicts are resolved (and asked about) one at a time.
       let target: { path: string; replace: string[] } | 'skip';
       try {
         target = await this.#resolveConflict(f.path, policy, inUse, reserved);
@@ -907,20 +852,20 @@ export class Vault {
         result.failed.push({ source: f.source, path: f.path, error: asCachetError(e, 'add') });
         doneBytes += f.size;
         filesDone++;
-        continue;
+        return undefined;
       }
       if (target === 'skip') {
         result.skipped.push(f.path);
         doneBytes += f.size;
         filesDone++;
-        continue;
+        return undefined;
       }
       const { path, replace } = target;
       reserved.add(path);
       const meta: ItemMetadata = { path, size: f.size, mtime: f.mtime };
       const type = guessMediaType(path);
       if (type) meta.type = type;
-      await pool.start(async () => {
+      return async () => {
         const key = `${f.source}\0${path}`;
         inflight.set(key, 0);
         try {
@@ -933,17 +878,16 @@ export class Vault {
         } catch (e) {
           const err = asCachetError(e, 'add', f.source);
           reserved.delete(path);
-          if (err.code === 'cancelled') cancelled = true;
-          else result.failed.push({ source: f.source, path, error: err });
+          if (err.code === 'cancelled') throw err;
+          result.failed.push({ source: f.source, path, error: err });
         } finally {
           inflight.delete(key);
           doneBytes += f.size;
           filesDone++;
           progress(path, f.size, f.size);
         }
-      });
-    }
-    await pool.drain();
+      };
+    });
     // One folder fsync for the whole batch (each item file was fsynced before its rename): the
     // items are durable before add returns, also when it then reports 'cancelled'.
     if (result.added.length > 0) await this.#store.sync(ITEMS_DIR);
@@ -953,65 +897,6 @@ export class Vault {
     }
     result.added.sort((a, b) => (a.path < b.path ? -1 : 1));
     return result;
-  }
-
-  /** Walk the sources (no symlink followed) into the list of files to seal. */
-  async #scan(sources: string[], to: string, result: AddResult, signal: AbortSignal | undefined): Promise<ScannedFile[]> {
-    const files: ScannedFile[] = [];
-    const vaultDir = this.dir;
-    const visit = async (abs: string, vpath: string, depth: number, lst?: Stats): Promise<void> => {
-      throwIfAborted(signal);
-      let st = lst;
-      try {
-        st ??= await lstat(abs);
-      } catch (e) {
-        result.failed.push({ source: abs, path: vpath, error: fromSystemError(e, 'read', abs) });
-        return;
-      }
-      if (abs === vaultDir || abs.startsWith(vaultDir + sep)) {
-        result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'the vault folder is not added to itself', { reason: 'vault-folder', path: abs }) });
-      } else if (st.isSymbolicLink()) {
-        result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'symbolic links are not followed', { reason: 'symlink', path: abs }) });
-      } else if (st.isFile()) {
-        files.push({ source: abs, path: vpath, size: st.size, mtime: Math.floor(st.mtimeMs) });
-      } else if (st.isDirectory()) {
-        if (depth >= MAX_SCAN_DEPTH) {
-          result.failed.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'folders nest too deep', { reason: 'too-deep', path: abs }) });
-          return;
-        }
-        let names: string[];
-        try {
-          names = (await readdir(abs)).sort();
-        } catch (e) {
-          result.failed.push({ source: abs, path: vpath, error: fromSystemError(e, 'list the folder', abs) });
-          return;
-        }
-        for (const n of names) {
-          let child: string;
-          try {
-            child = joinVaultPath(vpath, n);
-          } catch (e) {
-            result.failed.push({ source: join(abs, n), error: asCachetError(e, 'add') });
-            continue;
-          }
-          await visit(join(abs, n), child, depth + 1);
-        }
-      } else {
-        result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'not a regular file or folder', { reason: 'special-file', path: abs }) });
-      }
-    };
-    for (const s of sources) {
-      const abs = resolve(s);
-      let vpath: string;
-      try {
-        vpath = joinVaultPath(to, basename(abs));
-      } catch (e) {
-        result.failed.push({ source: abs, error: asCachetError(e, 'add') });
-        continue;
-      }
-      await visit(abs, vpath, 0);
-    }
-    return files;
   }
 
   /** Seal a stream (stdin, a drop, an edited temp copy) as the item `path`. */
@@ -1088,28 +973,19 @@ export class Vault {
     const failed: ItemFailure[] = [];
     if (!opts.refs) for (const [id, error] of this.#unreadable) failed.push({ item: id, error });
     let done = 0;
-    const pool = new Pool(Math.min(Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY), MAX_CONCURRENCY));
-    let cancelled = false;
-    for (const item of targets) {
-      if (opts.signal?.aborted) {
-        cancelled = true;
-        break;
+    const { cancelled } = await runBatch(targets, { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, (item) => async () => {
+      try {
+        await this.#rekeyItem(item, keys, opts.signal);
+        done++;
+      } catch (e) {
+        const err = asCachetError(e, 'rekey');
+        if (err.code === 'cancelled') throw err;
+        failed.push({ item: item.id, path: item.path, error: err });
       }
-      await pool.start(async () => {
-        try {
-          await this.#rekeyItem(item, keys, opts.signal);
-          done++;
-        } catch (e) {
-          const err = asCachetError(e, 'rekey');
-          if (err.code === 'cancelled') cancelled = true;
-          else failed.push({ item: item.id, path: item.path, error: err });
-        }
-        opts.onProgress?.({ phase: 'rekey', file: item.path, fileBytes: 0, fileTotal: null, bytes: 0, total: null, filesDone: done + failed.length, filesTotal: targets.length });
-      });
-    }
-    await pool.drain();
+      opts.onProgress?.({ phase: 'rekey', file: item.path, fileBytes: 0, fileTotal: null, bytes: 0, total: null, filesDone: done + failed.length, filesTotal: targets.length });
+    });
     await this.#flush();
-    if (cancelled || opts.signal?.aborted) throw new CachetError('cancelled', 'cancelled', { done, failed: failed.length });
+    if (cancelled) throw new CachetError('cancelled', 'cancelled', { done, failed: failed.length });
     if (!opts.refs && failed.length === 0) await this.#adoptKeys(keys);
     return { done, failed };
   }
@@ -1203,15 +1079,9 @@ export class Vault {
     let doneBytes = 0;
     let filesDone = 0;
     const bad: ItemFailure[] = [];
-    let cancelled = false;
-    const pool = new Pool(Math.min(Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY), MAX_CONCURRENCY));
-    for (const [i, id] of ids.entries()) {
-      if (opts.signal?.aborted) {
-        cancelled = true;
-        break;
-      }
+    const { cancelled } = await runBatch(ids.entries(), { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, ([i, id]) => async () => {
       const fsize = sizes[i]?.size ?? 0;
-      await pool.start(async () => {
+      {
         const known = this.#entries.get(id)?.path;
         try {
           const r = await this.#withItem(id, (f) => verifyFile(f, {
@@ -1226,17 +1096,16 @@ export class Vault {
           ok++;
         } catch (e) {
           const err = asCachetError(e, 'verify');
-          if (err.code === 'cancelled') cancelled = true;
-          else if (err.code !== 'not-found') bad.push(known ? { item: id, path: known, error: err } : { item: id, error: err });
+          if (err.code === 'cancelled') throw err;
+          if (err.code !== 'not-found') bad.push(known ? { item: id, path: known, error: err } : { item: id, error: err });
         } finally {
           doneBytes += fsize;
           filesDone++;
           opts.onProgress?.({ phase: 'verify', file: known ?? id, fileBytes: fsize, fileTotal: fsize, bytes: doneBytes, total, filesDone, filesTotal: ids.length });
         }
-      });
-    }
-    await pool.drain();
-    if (cancelled || opts.signal?.aborted) throw new CachetError('cancelled', 'cancelled', { ok, bad: bad.length });
+      }
+    });
+    if (cancelled) throw new CachetError('cancelled', 'cancelled', { ok, bad: bad.length });
     return { ok, bad };
   }
 }

@@ -205,7 +205,7 @@ export function createHandlers(s: MainServices): Handlers {
     'items:plan-add': async (req) => {
       const to = normalizeFolderPath(req.to);
       const sources = await Promise.all(req.sources.map((p) => s.grants.checkOnDisk(p, 'read')));
-      const planned = await planAdd(sources, to);
+      const planned = await planAdd(sources, to, { vaultDir: vault().dir });
       const byPath = new Map((await listItems()).map((i) => [i.path, i.id]));
       let totalBytes = 0;
       const entries = planned.map((p) => {
