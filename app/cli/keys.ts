@@ -9,7 +9,7 @@ import { CachetError } from '../errors.js';
 import type { AwsKmsProvider } from '../keys/aws-kms.js';
 import type { AwsClientOptions } from '../keys/aws-config.js';
 import { createLocalKeyFile, defaultLocalKeyPath, readLocalKeyFileInfo, unlockLocalKeyFile, type LocalKeyProvider } from '../keys/local.js';
-import { Keyring, wipe, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type ProviderType, type Stanza } from '../keys/provider.js';
+import { Keyring, rewrapStanza, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type ProviderType, type Stanza } from '../keys/provider.js';
 import { readNewPassphrase, readPassphrase, type PassphraseSource } from './passphrase.js';
 
 /**
@@ -52,13 +52,7 @@ class LazyProvider implements KeyProvider {
 
   async rewrapKey(stanza: Stanza, context: EncryptionContext, toKeyId: string, opts?: CallOptions): Promise<Stanza> {
     const p = await this.real();
-    if (p.rewrapKey) return p.rewrapKey(stanza, context, toKeyId, opts);
-    const key = await p.unwrapKey(stanza, context, opts);
-    try {
-      return await p.wrapKey(toKeyId, key, context, opts);
-    } finally {
-      wipe(key);
-    }
+    return rewrapStanza(p, p, stanza, context, toKeyId, opts);
   }
 }
 

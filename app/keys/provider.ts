@@ -137,13 +137,23 @@ export class Keyring {
   /** Move a stanza to another key: provider-native when both ends share a provider, else unwrap + wrap. */
   async rewrap(stanza: Stanza, context: EncryptionContext, to: KeyRef, opts?: CallOptions): Promise<Stanza> {
     const from = this.#require(stanza.type);
-    if (from.type === to.provider && from.rewrapKey) return from.rewrapKey(stanza, context, to.keyId, opts);
-    const key = await from.unwrapKey(stanza, context, opts);
-    try {
-      return await this.#require(to.provider).wrapKey(to.keyId, key, context, opts);
-    } finally {
-      wipe(key);
-    }
+    return rewrapStanza(from, from.type === to.provider ? from : this.#require(to.provider), stanza, context, to.keyId, opts);
+  }
+}
+
+/**
+ * The one unwrap-then-wrap fallback: `stanza` (of `from`) re-wrapped under `toKeyId` of `to`,
+ * natively (KMS ReEncrypt: the key never leaves KMS) when both are one provider that can, else
+ * unwrapped and wrapped again, the plaintext key zeroed however that ends. Wrappers that forward
+ * to another provider (a lazy or swappable one) call this rather than restating it.
+ */
+export async function rewrapStanza(from: KeyProvider, to: KeyProvider, stanza: Stanza, context: EncryptionContext, toKeyId: string, opts?: CallOptions): Promise<Stanza> {
+  if (from === to && from.rewrapKey) return from.rewrapKey(stanza, context, toKeyId, opts);
+  const key = await from.unwrapKey(stanza, context, opts);
+  try {
+    return await to.wrapKey(toKeyId, key, context, opts);
+  } finally {
+    wipe(key);
   }
 }
 

@@ -365,12 +365,6 @@ class WriteQueue {
   }
 }
 
-/** Wait for every promise; then throw the first failure (no rejection is left unhandled). */
-async function settle(...ps: Promise<unknown>[]): Promise<void> {
-  const rs = await Promise.allSettled(ps);
-  for (const r of rs) if (r.status === 'rejected') throw r.reason;
-}
-
 export interface StreamOptions {
   signal?: AbortSignal | undefined;
   /** Called after each block with the plaintext bytes done so far. */

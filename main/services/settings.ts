@@ -1,13 +1,13 @@
 // Settings and recent vaults, kept as JSON in userData/settings.json. No secrets: no passphrase,
 // no credentials, no key material, no item names (vault folder paths only). Unknown or invalid
 // fields in the file are dropped, so a hand-edited or older file never breaks startup. Writes are
-// atomic (temp + fsync + rename).
+// atomic (app/fs/atomic.ts: temp + fsync + rename + folder fsync).
 
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { fromSystemError } from '../../app/errors.js';
+import { writeAtomic } from '../../app/fs/atomic.js';
 
 const MAX_RECENT = 10;
 
@@ -81,19 +81,11 @@ export class SettingsStore {
 
   async #save(): Promise<void> {
     const dir = dirname(this.#file);
-    const tmp = join(dir, `.tmp-settings-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      const fh = await open(tmp, 'wx', 0o600);
-      try {
-        await fh.writeFile(JSON.stringify(this.#data, null, 2) + '\n');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, this.#file);
+      // The core's atomic write (temp + fsync + rename + folder fsync, app/fs/atomic.ts).
+      await writeAtomic(this.#file, (fh) => fh.writeFile(JSON.stringify(this.#data, null, 2) + '\n'), { overwrite: true, mode: 0o600 });
     } catch (e) {
-      await unlink(tmp).catch(() => {});
       throw fromSystemError(e, 'save settings', this.#file);
     }
   }

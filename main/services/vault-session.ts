@@ -6,7 +6,7 @@
 
 import { basename } from 'node:path';
 import { CachetError } from '../../app/errors.js';
-import { Keyring, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../../app/keys/provider.js';
+import { Keyring, rewrapStanza, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../../app/keys/provider.js';
 import type { VaultSummaryT } from '../ipc/contract.js';
 import type { AwsService } from '../aws/aws-service.js';
 import type { LocalKeyService } from './local-key.js';
@@ -121,15 +121,9 @@ function delegate(type: 'local' | 'aws-kms', current: () => KeyProvider): KeyPro
     generateDataKey: (keyId: string, ctx: EncryptionContext, o?: CallOptions) => current().generateDataKey(keyId, ctx, o),
     wrapKey: (keyId: string, pt: Uint8Array, ctx: EncryptionContext, o?: CallOptions) => current().wrapKey(keyId, pt, ctx, o),
     unwrapKey: (s: Stanza, ctx: EncryptionContext, o?: CallOptions) => current().unwrapKey(s, ctx, o),
-    rewrapKey: async (s: Stanza, ctx: EncryptionContext, to: string, o?: CallOptions) => {
+    rewrapKey: (s: Stanza, ctx: EncryptionContext, to: string, o?: CallOptions) => {
       const p = current();
-      if (p.rewrapKey) return p.rewrapKey(s, ctx, to, o);
-      const k = await p.unwrapKey(s, ctx, o);
-      try {
-        return await p.wrapKey(to, k, ctx, o);
-      } finally {
-        k.fill(0);
-      }
+      return rewrapStanza(p, p, s, ctx, to, o);
     },
   };
 }
