@@ -10,12 +10,12 @@
 //   '\\', no escape) on top of the contract's schema;
 // - filesystem paths must have been granted in this session (PathGrants: main dialogs and drops),
 //   except a vault folder listed in recent vaults or the locked vault (main wrote those itself);
-// - export destinations are joined from a granted folder and a normalized vault path, and checked
-//   to stay inside it.
+// - export goes to a granted folder through Vault.export, which joins and checks each destination
+//   (containment, Windows names, no folder through a link, never overwriting).
 
 import { createReadStream } from 'node:fs';
-import { mkdir, lstat, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { CachetError, isCachetError } from '../../app/errors.js';
 import { normalizeFolderPath, normalizeVaultPath, joinVaultPath } from '../../app/vault/paths.js';
 import { guessMediaType } from '../../app/vault/media-type.js';
@@ -297,35 +297,19 @@ export function createHandlers(s: MainServices): Handlers {
         if (!it) throw new CachetError('not-found', 'no such item in this vault', { id });
         return it;
       });
-      const total = items.reduce((n, i) => n + (i.size ?? 0), 0);
+      // Where each file goes, and every check on the way (containment, names Windows cannot
+      // create, no folder made through a link, never overwriting) is the core's: Vault.export.
       const jobId = s.jobs.start('export', async (ctx) => {
-        let bytes = 0;
-        let done = 0;
-        for (const it of items) {
-          if (ctx.signal.aborted) throw new CachetError('cancelled', 'cancelled');
-          const base = bytes;
-          try {
-            const rel = req.keepFolders ? normalizeVaultPath(it.path) : basename(normalizeVaultPath(it.path));
-            // Folders kept from the vault path must not lead through a link placed in the chosen
-            // folder: checked before mkdir (which would create folders through it) and after.
-            await s.grants.checkOnDisk(dirname(inside(root, rel)), 'write', { self: true });
-            const dest = await freeFsPath(inside(root, rel));
-            await mkdir(dirname(dest), { recursive: true });
-            await s.grants.checkOnDisk(dirname(dest), 'write', { self: true });
-            await v.get(it.id, dest, {
-              signal: ctx.signal,
-              overwrite: false,
-              onProgress: (p) => ctx.progress({ bytesDone: base + p.bytes, bytesTotal: total, filesDone: done, filesTotal: items.length, current: it.path, fileBytes: p.fileBytes, fileTotal: it.size }),
-            });
-            ctx.result({ ref: it.path, ok: true });
-          } catch (e) {
-            if (isCachetError(e, 'cancelled') || ctx.signal.aborted) throw e;
-            ctx.result({ ref: it.path, ok: false, error: toErrorPayload(e) });
-          }
-          bytes = base + (it.size ?? 0);
-          done++;
-          ctx.progress({ bytesDone: bytes, bytesTotal: total, filesDone: done, filesTotal: items.length, current: null });
-        }
+        const r = await v.export(items.map((i) => i.id), root, {
+          keepFolders: req.keepFolders ?? false,
+          // The names the OS main runs on can create (on Windows `a:b.txt` is refused, not an ADS).
+          ...(s.platform.os === 'other' ? {} : { platform: s.platform.os }),
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress(fromVaultProgress(p)),
+        });
+        const byId = new Map(items.map((i) => [i.id, i]));
+        for (const w of r.written) ctx.result({ ref: w.path, ok: true });
+        for (const f of r.failed) ctx.result({ ref: (f.item !== undefined ? byId.get(f.item)?.path : undefined) ?? f.path ?? '', ok: false, error: toErrorPayload(f.error) });
       });
       return { jobId };
     },
@@ -465,32 +449,6 @@ function previewKind(mediaType: string | undefined, path: string): 'text' | 'ima
 
 function mediaFromKind(k: string): string {
   return k === 'text' ? 'text/plain' : 'application/octet-stream';
-}
-
-/** `root/rel`, refused unless it stays inside root (rel is a normalized vault path already). */
-function inside(root: string, rel: string): string {
-  const dest = join(root, ...rel.split('/'));
-  const r = relative(root, dest);
-  if (r === '' || r.startsWith('..') || isAbsolute(r) || r.split(sep).includes('..')) {
-    throw new CachetError('bad-request', 'that item would be written outside the chosen folder', { reason: 'escape' });
-  }
-  return dest;
-}
-
-/** `dest`, or `name (2).ext`... if something is there already: export never overwrites. */
-async function freeFsPath(dest: string): Promise<string> {
-  const exists = async (p: string): Promise<boolean> => lstat(p).then(() => true, () => false);
-  if (!(await exists(dest))) return dest;
-  const dir = dirname(dest);
-  const name = basename(dest);
-  const dot = name.lastIndexOf('.');
-  const stem = dot > 0 ? name.slice(0, dot) : name;
-  const ext = dot > 0 ? name.slice(dot) : '';
-  for (let i = 2; i < 10_000; i++) {
-    const p = join(dir, `${stem} (${i})${ext}`);
-    if (!(await exists(p))) return p;
-  }
-  throw new CachetError('exists', 'too many files of the same name', { path: name });
 }
 
 // ---------------------------------------------------------------------------------------------

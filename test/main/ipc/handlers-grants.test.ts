@@ -80,11 +80,13 @@ test('export: never writes or makes folders through a symlink inside the chosen 
   // `to` itself through the link.
   assert.equal(await code('items:export', { ids: [id], to: join(out, 'docs') }), 'permission-denied');
   assert.equal(await code('items:export', { ids: [id], to: join(out, 'docs', 'sub') }), 'permission-denied');
-  // keepFolders recreates docs/sub under `out`, where docs is a link: that unit fails.
+  // keepFolders recreates docs/sub under `out`, where docs is a link: that unit fails (the
+  // core's destination check, Vault.export: the path would leave the chosen folder).
   const j1 = await ok('items:export', { ids: [id], to: out, keepFolders: true });
   const d1 = await app.services.jobs.wait(j1.jobId);
   assert.equal(d1?.status, 'failed');
-  assert.equal(d1?.results[0]?.error?.code, 'permission-denied');
+  assert.equal(d1?.results[0]?.error?.code, 'bad-request');
+  assert.equal(d1?.results[0]?.error?.detail['reason'], 'escapes-destination');
   assert.deepEqual(await readdir(elsewhere), [], 'nothing was created or written through the link');
   // A link where the file would go counts as taken: the copy goes beside it.
   const j2 = await ok('items:export', { ids: [id], to: out });
