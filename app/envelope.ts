@@ -4,7 +4,7 @@
 // Every plaintext data key and derived key is zeroed on success and on error (try/finally).
 // It does not know about vaults (ids, index, layout): app/vault does, through these calls.
 
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { CachetError, fromSystemError, throwIfAborted } from './errors.js';

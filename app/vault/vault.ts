@@ -21,6 +21,10 @@
 //   and never deleted: `conflicts()` reports them. One repair is made: a copy whose canonical
 //   file is missing, and whose header names that id and this vault, is renamed back into place.
 //
+// Its parts, one job each: storage (store.ts, the local folder in folder-store.ts), the index
+// cache and its lock (index-cache.ts, index-lock.ts), the add scan (scan.ts), conflict decisions
+// (conflicts.ts), one item's re-key (rekey.ts), the batch runner (pool.ts) and the public types
+// (types.ts). This class holds the catalog (entries, refresh, merge, save) and runs the jobs.
 // It does not prompt, print or format errors (the CLI and the renderer do), and does not know
 // about AWS profiles (the keyring's providers do).
 
@@ -33,7 +37,6 @@ import { notRegularError, type RegularFile } from '../fs/regular-file.js';
 import { FolderStore } from './folder-store.js';
 import type { StoreStat, VaultStore } from './store.js';
 import { CachetError, fromSystemError, isCachetError, throwIfAborted, type ErrorCode } from '../errors.js';
-import { checkCommitment, decodeHeader, MAX_HEADER_LENGTH } from '../format/header.js';
 
 import { wipe, type Keyring, type Stanza } from '../keys/provider.js';
 import { IndexStore, type IndexEntries, type IndexEntry } from './index-cache.js';
@@ -44,11 +47,13 @@ import {
 } from './layout.js';
 import { guessMediaType } from './media-type.js';
 import { scanSources } from './scan.js';
+import { newStanzas, readHeaderOf } from './rekey.js';
+import { pathsInUse, resolveConflict } from './conflicts.js';
 import { baseName, folderOf, isUnder, keepBothName, normalizeFolderPath, normalizeVaultPath, toFsPath } from './paths.js';
 import { clampConcurrency, Gate, mapPool, runBatch } from './pool.js';
 
 export type { VaultKey } from './layout.js';
-import type { VaultItem, ConflictPolicy, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
+import type { VaultItem, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
 
 export type { VaultItem, Conflict, ConflictPolicy, JobProgress, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
 
@@ -117,22 +122,6 @@ function checkKeys(keys: unknown): VaultKey[] {
     out.push({ provider: r.provider, keyId: r.keyId });
   }
   return out;
-}
-
-/** Read the header of an opened envelope (no key needed). */
-async function readHeaderOf(f: RegularFile): Promise<ReturnType<typeof decodeHeader>> {
-  try {
-    const buf = Buffer.alloc(Math.min(f.size, MAX_HEADER_LENGTH));
-    let n = 0;
-    while (n < buf.length) {
-      const { bytesRead } = await f.fh.read(buf, n, buf.length - n, n);
-      if (bytesRead === 0) break;
-      n += bytesRead;
-    }
-    return decodeHeader(buf.subarray(0, n));
-  } catch (e) {
-    throw asCachetError(e, 'read an item header', f.path);
-  }
 }
 
 /**
@@ -699,45 +688,6 @@ export class Vault {
   // -------------------------------------------------------------------------------------------
   // Adding
 
-  /** The vault paths in use, for conflict checks. */
-  #pathsInUse(): Map<string, string[]> {
-    const m = new Map<string, string[]>();
-    for (const [id, e] of this.#entries) {
-      const l = m.get(e.path);
-      if (l) l.push(id);
-      else m.set(e.path, [id]);
-    }
-    return m;
-  }
-
-  /**
-   * Decide where `path` goes given the policy: the path to write and the ids it replaces, or
-   * 'skip', or a failure. `reserved` holds paths taken earlier in the same job.
-   */
-  async #resolveConflict(path: string, policy: ConflictPolicy, inUse: Map<string, string[]>, reserved: Set<string>): Promise<{ path: string; replace: string[] } | 'skip'> {
-    const taken = (p: string): boolean => inUse.has(p) || reserved.has(p);
-    if (!taken(path)) return { path, replace: [] };
-    const choice = typeof policy === 'function' ? await policy(path) : policy;
-    switch (choice) {
-      case 'fail':
-        throw new CachetError('exists', 'an item with this path is already in the vault', { path });
-      case 'skip':
-        return 'skip';
-      case 'keep-both': {
-        for (let n = 2; n < 10_000; n++) {
-          const p = keepBothName(path, n);
-          if (!taken(p)) return { path: p, replace: [] };
-        }
-        throw new CachetError('exists', 'no free "keep both" name', { path });
-      }
-      case 'replace':
-        if (reserved.has(path)) throw new CachetError('exists', 'this path is added twice in one job', { path, reason: 'duplicate-in-job' });
-        return { path, replace: [...(inUse.get(path) ?? [])] };
-      default:
-        throw new CachetError('bad-request', 'unknown conflict choice', { reason: 'conflict', choice: String(choice) });
-    }
-  }
-
   /**
    * Seal one source as a new item, then (for 'replace') remove the items it replaces: the new
    * item exists before the old one goes, so a crash in between leaves both, never neither.
@@ -828,7 +778,7 @@ export class Vault {
     throwIfAborted(signal);
     await this.#refresh(signal);
 
-    const inUse = this.#pathsInUse();
+    const inUse = pathsInUse(this.#entries);
     const reserved = new Set<string>();
     const total = files.reduce((t, f) => t + f.size, 0);
     let doneBytes = 0;
@@ -847,7 +797,7 @@ export class Vault {
       // In file order: conflicts are resolved (and asked about) one at a time.
       let target: { path: string; replace: string[] } | 'skip';
       try {
-        target = await this.#resolveConflict(f.path, policy, inUse, reserved);
+        target = await resolveConflict(f.path, policy, inUse, reserved);
       } catch (e) {
         result.failed.push({ source: f.source, path: f.path, error: asCachetError(e, 'add') });
         doneBytes += f.size;
@@ -908,8 +858,8 @@ export class Vault {
       throw new CachetError('bad-request', 'size must be a non-negative integer', { reason: 'size' });
     }
     await this.#refresh(opts.signal);
-    const inUse = this.#pathsInUse();
-    const target = await this.#resolveConflict(wanted, opts.conflict ?? 'fail', inUse, new Set());
+    const inUse = pathsInUse(this.#entries);
+    const target = await resolveConflict(wanted, opts.conflict ?? 'fail', inUse, new Set());
     if (target === 'skip') return this.find(wanted);
     const meta: ItemMetadata = { path: target.path, size: opts.size ?? null, mtime: opts.mtime === undefined ? Date.now() : opts.mtime };
     const type = guessMediaType(target.path);
@@ -999,41 +949,8 @@ export class Vault {
     const h = await readHeaderOf(f);
     const ctx = itemContext(this.id, item.id);
     checkContext(h.context, ctx, { item: item.id });
-    const out: Stanza[] = [];
-    const made: Stanza[] = [];
-    for (const k of keys) {
-      const same = h.stanzas.find((s) => s.type === k.provider && s.keyId === k.keyId);
-      if (same) {
-        out.push(same);
-        continue;
-      }
-      const sources = [...h.stanzas].filter((s) => this.#keyring.get(s.type)).sort((a, b) => (a.type === k.provider ? 0 : 1) - (b.type === k.provider ? 0 : 1));
-      let last: unknown = new CachetError('bad-request', 'no key provider here can open this item', { item: item.id });
-      let s: Stanza | undefined;
-      for (const src of sources) {
-        try {
-          s = await this.#keyring.rewrap(src, ctx, k, { signal });
-          break;
-        } catch (e) {
-          if (isCachetError(e, 'cancelled')) throw e;
-          last = e;
-        }
-      }
-      if (!s) throw last;
-      out.push(s);
-      made.push(s);
-    }
-    if (made.length === 0 && out.length === h.stanzas.length) return undefined;
-    // Before any old stanza goes, each new one, and each kept one this process can serve, must
-    // open this item (SPEC §4 commitment): a re-key never leaves an item its keys cannot open.
-    let checked = 0;
-    for (const s of out) {
-      if (!made.includes(s) && !this.#keyring.get(s.type)) continue;
-      const { plaintext } = await this.#keyring.unwrap([s], ctx, { signal, accept: (dk) => checkCommitment(dk, h.salt, h.commitment) });
-      wipe(plaintext);
-      checked++;
-    }
-    if (checked === 0) throw new CachetError('bad-request', 'no key provider here can check the new keys of this item', { item: item.id, reason: 'unchecked' });
+    const out = await newStanzas(h, ctx, keys, this.#keyring, item.id, signal);
+    if (!out) return undefined;
     throwIfAborted(signal);
     const header = await rewriteHeader(f, { stanzas: out }, this.#itemOpts(item.id, signal));
     const st = await this.#stat(item.id);
