@@ -6,7 +6,8 @@
 
 import { join } from 'node:path';
 import type { EventName, EventPayload, Result } from '../ipc/contract.js';
-import { createDispatch, createHandlers, type Dispatch, type Handlers, type SenderInfo } from '../ipc/handlers.js';
+import { createDispatch, type Dispatch, type SenderInfo } from '../ipc/dispatch.js';
+import { createHandlers, type Handlers } from '../ipc/handlers.js';
 import type { Platform } from '../platform.js';
 import { AwsService, type AwsBackend } from '../aws/aws-service.js';
 import { AutoLock } from './auto-lock.js';
