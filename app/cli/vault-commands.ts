@@ -5,7 +5,7 @@
 
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { CachetError, isCachetError } from '../errors.js';
+import { badRequest, isCachetError } from '../errors.js';
 import { Vault, type ItemFailure, type JobProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
 import type { OnConflict } from './args.js';
 import { EXIT_OK, type Context } from './context.js';
@@ -127,7 +127,7 @@ export async function getCommand(ctx: Context, [dir, ref]: string[], v: Values):
         .finally(() => ctx.progress.end());
       return EXIT_OK;
     }
-    if (out === STDIO) throw new CachetError('bad-request', `'${ref}' is a folder; -o - takes a single item`, { ref: ref! });
+    if (out === STDIO) throw badRequest('folder-to-stdout', `'${ref}' is a folder; -o - takes a single item`, { ref: ref! });
     const r = await vault
       .extract(ref!, resolve(ctx.io.cwd, out ?? '.'), { signal: ctx.signal, onProgress: jobProgress(ctx) })
       .finally(() => ctx.progress.end());

@@ -29,7 +29,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { inspectFile, openFile, openToBuffer, readMetadata, rewriteHeader, sealFile, verifyFile, type HeaderInfo, type ItemMetadata } from '../envelope.js';
-import { CachetError, fromSystemError, isCachetError, throwIfAborted, type ErrorCode } from '../errors.js';
+import { badRequest, CachetError, fromSystemError, isCachetError, throwIfAborted, type ErrorCode } from '../errors.js';
 import { checkCommitment, decodeHeader, MAX_HEADER_LENGTH } from '../format/header.js';
 import { cleanupTemps, syncDir, writeAtomic } from '../fs/atomic.js';
 import { wipe, type Keyring, type KeyRef, type Stanza } from '../keys/provider.js';
@@ -166,7 +166,7 @@ function asCachetError(e: unknown, what: string, path?: string): CachetError {
 }
 
 function closedError(): CachetError {
-  return new CachetError('bad-request', 'the vault is closed', { reason: 'closed' });
+  return badRequest('closed', 'the vault is closed');
 }
 
 function toItem(id: string, e: IndexEntry): VaultItem {
@@ -197,15 +197,15 @@ async function statOrUndefined(path: string): Promise<{ size: number; mtimeMs: n
 }
 
 function checkKeys(keys: unknown): VaultKey[] {
-  if (!Array.isArray(keys) || keys.length === 0) throw new CachetError('bad-request', 'a vault needs at least one key', { reason: 'no-keys' });
-  if (keys.length > MAX_VAULT_KEYS) throw new CachetError('bad-request', `a vault has at most ${MAX_VAULT_KEYS} keys`, { reason: 'too-many-keys' });
+  if (!Array.isArray(keys) || keys.length === 0) throw badRequest('no-keys', 'a vault needs at least one key');
+  if (keys.length > MAX_VAULT_KEYS) throw badRequest('too-many-keys', `a vault has at most ${MAX_VAULT_KEYS} keys`, { max: MAX_VAULT_KEYS });
   const out: VaultKey[] = [];
   for (const k of keys as unknown[]) {
     const r = k as Partial<VaultKey> | null;
     if (!r || (r.provider !== 'aws-kms' && r.provider !== 'local') || typeof r.keyId !== 'string' || r.keyId.length === 0 || r.keyId.length > 2048) {
-      throw new CachetError('bad-request', 'a vault key is {provider: "aws-kms" | "local", keyId}', { reason: 'bad-key' });
+      throw badRequest('bad-key', 'a vault key is {provider: "aws-kms" | "local", keyId}');
     }
-    if (out.some((o) => o.provider === r.provider && o.keyId === r.keyId)) throw new CachetError('bad-request', 'a key is named twice', { reason: 'duplicate-key', keyId: r.keyId });
+    if (out.some((o) => o.provider === r.provider && o.keyId === r.keyId)) throw badRequest('duplicate-key', 'a key is named twice', { keyId: r.keyId });
     out.push({ provider: r.provider, keyId: r.keyId });
   }
   return out;
@@ -290,13 +290,13 @@ export class Vault {
         // What a create that died before writing vault.json leaves behind: not the person's files.
         if (n === INDEX_FILE || n.startsWith('.tmp-')) continue;
         if (n === ITEMS_DIR && (await readdir(itemsDir(abs)).catch(() => ['?'])).length === 0) continue;
-        throw new CachetError('bad-request', 'the folder is not empty; choose an empty or new folder', { path: abs, reason: 'not-empty' });
+        throw badRequest('not-empty', 'the folder is not empty; choose an empty or new folder', { path: abs });
       }
       for (const n of names) if (n === INDEX_FILE || n.startsWith('.tmp-')) await rm(join(abs, n), { force: true });
     } catch (e) {
       if (isCachetError(e)) throw e;
       const errno = (e as NodeJS.ErrnoException).code;
-      if (errno === 'ENOTDIR') throw new CachetError('bad-request', 'this path is a file, not a folder', { path: abs, reason: 'not-a-folder' }, { cause: e });
+      if (errno === 'ENOTDIR') throw badRequest('not-a-folder', 'this path is a file, not a folder', { path: abs }, { cause: e });
       if (errno !== 'ENOENT') throw fromSystemError(e, 'open the vault folder', abs);
       try {
         await mkdir(abs, { recursive: true });
@@ -446,7 +446,7 @@ export class Vault {
 
       this.#unreadable.clear();
       for (const id of irregular) {
-        this.#unreadable.set(id, new CachetError('bad-request', 'this item file is a symbolic link or not a file; Cachet does not follow it', { item: id, reason: 'symlink' }));
+        this.#unreadable.set(id, badRequest('symlink', 'this item file is a symbolic link or not a file; Cachet does not follow it', { item: id }));
       }
       let systemic: CachetError | undefined;
       await mapPool(need, HEADER_READ_CONCURRENCY, async ({ id, st }) => {
@@ -611,7 +611,7 @@ export class Vault {
   /** The item with this id, or else this vault path: 'not-found'; a path two items share: 'bad-request'. */
   async find(ref: string): Promise<VaultItem> {
     this.#assertOpen();
-    if (typeof ref !== 'string' || ref.length === 0) throw new CachetError('bad-request', 'no item named', { reason: 'empty-ref' });
+    if (typeof ref !== 'string' || ref.length === 0) throw badRequest('empty-ref', 'no item named');
     const path = isId(ref) ? undefined : normalizeVaultPath(ref);
     const look = async (): Promise<VaultItem | undefined> => {
       if (isId(ref)) {
@@ -624,7 +624,7 @@ export class Vault {
       for (const [id, e] of hits) if (await this.#stillValid(id, e)) valid.push(toItem(id, e));
       if (valid.length !== hits.length) return undefined;
       if (valid.length > 1) {
-        throw new CachetError('bad-request', `${valid.length} items have this path; name one by its id`, { reason: 'ambiguous', path: p, count: valid.length });
+        throw badRequest('ambiguous', `${valid.length} items have this path; name one by its id`, { path: p, count: valid.length });
       }
       return valid[0];
     };
@@ -708,7 +708,7 @@ export class Vault {
           // A symlink inside destDir must not carry the output elsewhere.
           const realParent = await realpath(dirname(out));
           if (realParent !== realRoot && !realParent.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) {
-            throw new CachetError('bad-request', 'the destination path leaves the chosen folder (a symbolic link?)', { reason: 'escapes-destination', path: out });
+            throw badRequest('escapes-destination', 'the destination path leaves the chosen folder (a symbolic link?)', { path: out });
           }
           const r = await openFile(itemFile(this.dir, item.id), out, {
             ...this.#itemOpts(item.id, opts.signal),
@@ -737,7 +737,7 @@ export class Vault {
   /** The first `maxBytes` of an item's plaintext, from verified chunks only (no file written). */
   async preview(ref: string, maxBytes: number, opts: { signal?: AbortSignal } = {}): Promise<{ item: VaultItem; data: Buffer; truncated: boolean }> {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0 || maxBytes > MAX_PREVIEW_BYTES) {
-      throw new CachetError('bad-request', `maxBytes must be an integer from 0 to ${MAX_PREVIEW_BYTES}`, { reason: 'max-bytes' });
+      throw badRequest('max-bytes', `maxBytes must be an integer from 0 to ${MAX_PREVIEW_BYTES}`);
     }
     const item = await this.find(ref);
     const r = await openToBuffer(itemFile(this.dir, item.id), { ...this.#itemOpts(item.id, opts.signal), maxBytes });
@@ -782,7 +782,7 @@ export class Vault {
         if (reserved.has(path)) throw new CachetError('exists', 'this path is added twice in one job', { path, reason: 'duplicate-in-job' });
         return { path, replace: [...(inUse.get(path) ?? [])] };
       default:
-        throw new CachetError('bad-request', 'unknown conflict choice', { reason: 'conflict', choice: String(choice) });
+        throw badRequest('conflict', 'unknown conflict choice', { choice: String(choice) });
     }
   }
 
@@ -863,7 +863,7 @@ export class Vault {
     const signal = opts.signal;
     throwIfAborted(signal);
     if (!Array.isArray(sources) || sources.some((s) => typeof s !== 'string' || s.length === 0)) {
-      throw new CachetError('bad-request', 'sources must be file or folder paths', { reason: 'sources' });
+      throw badRequest('sources', 'sources must be file or folder paths');
     }
     const to = normalizeFolderPath(opts.to ?? '');
     const policy = opts.conflict ?? 'fail';
@@ -964,14 +964,14 @@ export class Vault {
         return;
       }
       if (abs === vaultDir || abs.startsWith(vaultDir + sep)) {
-        result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'the vault folder is not added to itself', { reason: 'vault-folder', path: abs }) });
+        result.ignored.push({ source: abs, path: vpath, error: badRequest('vault-folder', 'the vault folder is not added to itself', { path: abs }) });
       } else if (st.isSymbolicLink()) {
-        result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'symbolic links are not followed', { reason: 'symlink', path: abs }) });
+        result.ignored.push({ source: abs, path: vpath, error: badRequest('symlink', 'symbolic links are not followed', { path: abs }) });
       } else if (st.isFile()) {
         files.push({ source: abs, path: vpath, size: st.size, mtime: Math.floor(st.mtimeMs) });
       } else if (st.isDirectory()) {
         if (depth >= MAX_SCAN_DEPTH) {
-          result.failed.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'folders nest too deep', { reason: 'too-deep', path: abs }) });
+          result.failed.push({ source: abs, path: vpath, error: badRequest('too-deep', 'folders nest too deep', { path: abs }) });
           return;
         }
         let names: string[];
@@ -992,7 +992,7 @@ export class Vault {
           await visit(join(abs, n), child, depth + 1);
         }
       } else {
-        result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'not a regular file or folder', { reason: 'special-file', path: abs }) });
+        result.ignored.push({ source: abs, path: vpath, error: badRequest('special-file', 'not a regular file or folder', { path: abs }) });
       }
     };
     for (const s of sources) {
@@ -1015,7 +1015,7 @@ export class Vault {
     throwIfAborted(opts.signal);
     const wanted = normalizeVaultPath(path);
     if (opts.size !== undefined && opts.size !== null && !(Number.isSafeInteger(opts.size) && opts.size >= 0)) {
-      throw new CachetError('bad-request', 'size must be a non-negative integer', { reason: 'size' });
+      throw badRequest('size', 'size must be a non-negative integer');
     }
     await this.#refresh(opts.signal);
     const inUse = this.#pathsInUse();
@@ -1131,7 +1131,7 @@ export class Vault {
         continue;
       }
       const sources = [...h.stanzas].filter((s) => this.#keyring.get(s.type)).sort((a, b) => (a.type === k.provider ? 0 : 1) - (b.type === k.provider ? 0 : 1));
-      let last: unknown = new CachetError('bad-request', 'no key provider here can open this item', { item: item.id });
+      let last: unknown = badRequest('no-provider', 'no key provider here can open this item', { item: item.id });
       let s: Stanza | undefined;
       for (const src of sources) {
         try {
@@ -1156,7 +1156,7 @@ export class Vault {
       wipe(plaintext);
       checked++;
     }
-    if (checked === 0) throw new CachetError('bad-request', 'no key provider here can check the new keys of this item', { item: item.id, reason: 'unchecked' });
+    if (checked === 0) throw badRequest('unchecked', 'no key provider here can check the new keys of this item', { item: item.id });
     throwIfAborted(signal);
     const header = await rewriteHeader(file, { stanzas: out }, this.#itemOpts(item.id, signal));
     const st = await statOrUndefined(file);

@@ -5,7 +5,7 @@
 // It does not know what a channel does (handlers.ts and handlers/*) nor who our window is: main.ts
 // supplies the sender check. No electron import; tests call dispatch directly.
 
-import { CachetError, isCachetError } from '../../app/errors.js';
+import { badRequest, CachetError, isCachetError } from '../../app/errors.js';
 import { CHANNELS, isChannel, type Channel, type Result } from './contract.js';
 import type { Handlers } from './handlers.js';
 import { toErrorPayload } from '../services/errors.js';
@@ -34,7 +34,7 @@ export function createDispatch(handlers: Handlers, opts: DispatchOptions): Dispa
   return async (channel, rawRequest, sender) => {
     try {
       if (!isChannel(channel)) {
-        return fail(new CachetError('bad-request', 'unknown request', { reason: 'unknown-channel', channel: typeof channel === 'string' ? channel.slice(0, 64) : typeof channel }));
+        return fail(badRequest('unknown-channel', 'unknown request', { channel: typeof channel === 'string' ? channel.slice(0, 64) : typeof channel }));
       }
       let trusted = false;
       try {
@@ -48,14 +48,13 @@ export function createDispatch(handlers: Handlers, opts: DispatchOptions): Dispa
       }
       const tooLarge = oversized(rawRequest);
       if (tooLarge) {
-        return fail(new CachetError('bad-request', `invalid ${channel} request`, { reason: 'too-large', channel, problem: tooLarge }));
+        return fail(badRequest('too-large', `invalid ${channel} request`, { channel, problem: tooLarge }));
       }
       const schema = CHANNELS[channel].request;
       const parsed = schema.safeParse(rawRequest ?? {});
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        return fail(new CachetError('bad-request', `invalid ${channel} request`, {
-          reason: 'invalid-request',
+        return fail(badRequest('invalid-request', `invalid ${channel} request`, {
           channel,
           field: issue ? issue.path.join('.') : undefined,
           problem: issue?.message.slice(0, 200),

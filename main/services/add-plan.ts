@@ -7,7 +7,7 @@
 
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { CachetError, fromSystemError } from '../../app/errors.js';
+import { badRequest, CachetError, fromSystemError } from '../../app/errors.js';
 import { joinVaultPath } from '../../app/vault/paths.js';
 
 export const MAX_PLANNED_FILES = 100_000;
@@ -24,13 +24,13 @@ export async function planAdd(sources: readonly string[], to: string, signal?: A
   const seen = new Set<string>();
   const push = (p: PlannedSource): void => {
     if (seen.has(p.vaultPath)) return;
-    if (out.length >= MAX_PLANNED_FILES) throw new CachetError('bad-request', `at most ${MAX_PLANNED_FILES} files at once`, { max: MAX_PLANNED_FILES });
+    if (out.length >= MAX_PLANNED_FILES) throw badRequest('too-many-files', `at most ${MAX_PLANNED_FILES} files at once`, { max: MAX_PLANNED_FILES });
     seen.add(p.vaultPath);
     out.push(p);
   };
   const walk = async (fsPath: string, vaultPath: string, depth: number): Promise<void> => {
     if (signal?.aborted) throw new CachetError('cancelled', 'cancelled');
-    if (depth > MAX_DEPTH) throw new CachetError('bad-request', 'folders nested too deep', { max: MAX_DEPTH, path: fsPath });
+    if (depth > MAX_DEPTH) throw badRequest('too-deep', 'folders nested too deep', { max: MAX_DEPTH, path: fsPath });
     let s;
     try {
       s = await lstat(fsPath);
@@ -51,7 +51,7 @@ export async function planAdd(sources: readonly string[], to: string, signal?: A
   };
   for (const src of sources) {
     const name = basename(src);
-    if (!name) throw new CachetError('bad-request', 'cannot add a whole drive or the root folder', { path: src });
+    if (!name) throw badRequest('whole-drive', 'cannot add a whole drive or the root folder', { path: src });
     await walk(src, joinVaultPath(to, name), 0);
   }
   return out;

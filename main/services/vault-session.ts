@@ -5,7 +5,7 @@
 // and forgets the KMS provider; the caller (handlers) also cancels jobs and wipes temp copies.
 
 import { basename } from 'node:path';
-import { CachetError } from '../../app/errors.js';
+import { badRequest, CachetError } from '../../app/errors.js';
 import { Keyring, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../../app/keys/provider.js';
 import type { VaultSummaryT } from '../ipc/contract.js';
 import type { AwsService } from '../aws/aws-service.js';
@@ -47,7 +47,7 @@ export class VaultSession {
   }
 
   require(): VaultPort {
-    if (!this.#vault) throw new CachetError('bad-request', 'no vault is open', { reason: 'no-vault-open' });
+    if (!this.#vault) throw badRequest('no-vault-open', 'no vault is open');
     return this.#vault;
   }
 
@@ -75,12 +75,6 @@ export class VaultSession {
     this.#vault = v;
     this.#itemCount = count;
     this.#locked = null;
-    return this.summaryNow()!;
-  }
-
-  async summary(): Promise<VaultSummaryT> {
-    const v = this.require();
-    this.#itemCount = (await v.list()).length;
     return this.summaryNow()!;
   }
 

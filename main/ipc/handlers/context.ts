@@ -3,7 +3,7 @@
 // be used here, and the mapping of the core's job progress and per-item failures to job events.
 // It handles no channel itself (the areas in this folder do).
 
-import { CachetError } from '../../../app/errors.js';
+import { badRequest, CachetError } from '../../../app/errors.js';
 import type { ItemFailure, JobProgress as VaultJobProgress } from '../../../app/vault/vault.js';
 import type { AppStateT, ItemT } from '../contract.js';
 import type { MainServices } from '../../services/main-services.js';
@@ -55,7 +55,7 @@ export function createHandlerContext(s: MainServices): HandlerContext {
         if (k.provider === 'local') {
           const st = s.localKey.status();
           if (!st.exists) throw new CachetError('local-key-missing', 'create the local key first');
-          if (st.keyId && k.keyId !== st.keyId) throw new CachetError('bad-request', 'that is not this computer\'s local key', { keyId: k.keyId });
+          if (st.keyId && k.keyId !== st.keyId) throw badRequest('other-local-key', 'that is not this computer\'s local key', { keyId: k.keyId });
         }
       }
     },

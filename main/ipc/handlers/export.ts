@@ -5,7 +5,7 @@
 
 import { mkdir, lstat } from 'node:fs/promises';
 import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
-import { CachetError, isCachetError } from '../../../app/errors.js';
+import { badRequest, CachetError, isCachetError } from '../../../app/errors.js';
 import { normalizeVaultPath } from '../../../app/vault/paths.js';
 import type { Handlers } from '../handlers.js';
 import { toErrorPayload } from '../../services/errors.js';
@@ -72,7 +72,7 @@ function inside(root: string, rel: string): string {
   const dest = join(root, ...rel.split('/'));
   const r = relative(root, dest);
   if (r === '' || r.startsWith('..') || isAbsolute(r) || r.split(sep).includes('..')) {
-    throw new CachetError('bad-request', 'that item would be written outside the chosen folder', { reason: 'escape' });
+    throw badRequest('escapes-destination', 'that item would be written outside the chosen folder');
   }
   return dest;
 }

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CachetError } from '../../../app/errors.js';
+import { badRequest, CachetError } from '../../../app/errors.js';
 import type { Handlers } from '../handlers.js';
 import { toItem, type HandlerContext } from './context.js';
 
@@ -17,7 +17,7 @@ export function tempHandlers(c: HandlerContext) {
       const it = await c.findItem(req.id);
       if (isRunnable(it.path)) {
         // The OS "default app" of these is running them: a vault item must not become a program.
-        throw new CachetError('bad-request', 'Cachet does not open programs or scripts; export the file instead', { reason: 'runnable', path: it.path });
+        throw badRequest('runnable', 'Cachet does not open programs or scripts; export the file instead', { path: it.path });
       }
       const entry = await s.temps.create({ itemId: it.id, vaultPath: it.path }, async (dest) => void (await v.get(it.id, dest)), { watchEdits: true });
       const err = await s.platform.openPath(entry.path).catch((e: unknown) => String((e as Error)?.message ?? e));
