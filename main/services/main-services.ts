@@ -17,7 +17,7 @@ import { LocalKeyService, type LocalKeyBackend } from './local-key.js';
 import { SettingsStore } from './settings.js';
 import { TempFiles } from './temp-files.js';
 import { VaultSession } from './vault-session.js';
-import type { VaultBackend } from './vault-port.js';
+import type { VaultBackend } from './vault-backend.js';
 import { awsBackend, localKeyBackend, vaultBackend } from './core-adapters.js';
 
 export type LockReason = EventPayload<'vault:locked'>['reason'];

@@ -10,12 +10,13 @@ import { Keyring, type CallOptions, type EncryptionContext, type KeyProvider, ty
 import type { VaultSummaryT } from '../ipc/contract.js';
 import type { AwsService } from '../aws/aws-service.js';
 import type { LocalKeyService } from './local-key.js';
-import type { VaultBackend, VaultPort } from './vault-port.js';
+import type { Vault } from '../../app/vault/vault.js';
+import type { VaultBackend } from './vault-backend.js';
 
 export class VaultSession {
   readonly #backend: VaultBackend;
   readonly #keyring: Keyring;
-  #vault: VaultPort | undefined;
+  #vault: Vault | undefined;
   #itemCount = 0;
   #locked: { path: string; name: string } | null = null;
 
@@ -38,7 +39,7 @@ export class VaultSession {
     return this.#keyring;
   }
 
-  get vault(): VaultPort | undefined {
+  get vault(): Vault | undefined {
     return this.#vault;
   }
 
@@ -46,7 +47,7 @@ export class VaultSession {
     return this.#locked;
   }
 
-  require(): VaultPort {
+  require(): Vault {
     if (!this.#vault) throw badRequest('no-vault-open', 'no vault is open');
     return this.#vault;
   }
@@ -63,7 +64,7 @@ export class VaultSession {
     return this.#adopt(await this.#backend.open(dir, this.#keyring));
   }
 
-  async #adopt(v: VaultPort): Promise<VaultSummaryT> {
+  async #adopt(v: Vault): Promise<VaultSummaryT> {
     let count: number;
     try {
       count = (await v.list()).length;

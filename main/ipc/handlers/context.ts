@@ -4,17 +4,16 @@
 // It handles no channel itself (the areas in this folder do).
 
 import { badRequest, CachetError } from '../../../app/errors.js';
-import type { ItemFailure, JobProgress as VaultJobProgress } from '../../../app/vault/vault.js';
+import type { ItemFailure, JobProgress as VaultProgress, Vault, VaultItem } from '../../../app/vault/vault.js';
 import type { AppStateT, ItemT } from '../contract.js';
 import type { MainServices } from '../../services/main-services.js';
 import { toErrorPayload } from '../../services/errors.js';
-import type { JobContext, JobProgress } from '../../services/jobs.js';
-import type { VaultItem, VaultPort } from '../../services/vault-port.js';
+import type { JobContext, JobProgressReport } from '../../services/jobs.js';
 
 export interface HandlerContext {
   readonly s: MainServices;
   /** The open vault, or `locked`/`no-vault` (VaultSession.require). */
-  vault(): VaultPort;
+  vault(): Vault;
   appState(): AppStateT;
   /** Send app:state-changed with the current state. */
   stateChanged(): void;
@@ -26,7 +25,7 @@ export interface HandlerContext {
 }
 
 export function createHandlerContext(s: MainServices): HandlerContext {
-  const vault = (): VaultPort => s.session.require();
+  const vault = (): Vault => s.session.require();
   const appState = (): AppStateT => {
     const st = s.settings.get();
     return {
@@ -62,11 +61,12 @@ export function createHandlerContext(s: MainServices): HandlerContext {
   };
 }
 
-export const toItem = (i: VaultItem): ItemT => ({ id: i.id, path: i.path, size: i.size, mtime: i.mtime, keyIds: [...i.keys] });
+/** A core item as the contract's item. */
+export const toItemT = (i: VaultItem): ItemT => ({ id: i.id, path: i.path, size: i.size, mtime: i.mtime, keyIds: [...i.keys] });
 
 /** The core's progress as a job:progress payload; per-file fields only while a file is named. */
-export function fromVaultProgress(p: VaultJobProgress): JobProgress {
-  const out: JobProgress = { bytesDone: p.bytes, bytesTotal: p.total, filesDone: p.filesDone, filesTotal: p.filesTotal, current: p.file ?? null };
+export function fromVaultProgress(p: VaultProgress): JobProgressReport {
+  const out: JobProgressReport = { bytesDone: p.bytes, bytesTotal: p.total, filesDone: p.filesDone, filesTotal: p.filesTotal, current: p.file ?? null };
   if (p.file !== undefined) {
     out.fileBytes = p.fileBytes;
     out.fileTotal = p.fileTotal;

@@ -11,7 +11,7 @@ import type { ItemT } from '../contract.js';
 import type { Handlers } from '../handlers.js';
 import { planAdd } from '../../services/add-plan.js';
 import { toErrorPayload } from '../../services/errors.js';
-import { fromVaultProgress, toItem, type HandlerContext } from './context.js';
+import { fromVaultProgress, toItemT, type HandlerContext } from './context.js';
 
 const TEXT_PREVIEW_BYTES = 1024 * 1024;
 const OTHER_PREVIEW_BYTES = 32 * 1024 * 1024;
@@ -21,7 +21,7 @@ const HARD_PREVIEW_BYTES = 64 * 1024 * 1024;
 export function itemHandlers(c: HandlerContext) {
   const { s } = c;
   return {
-    'items:list': async () => ({ items: (await c.listItems()).map(toItem) }),
+    'items:list': async () => ({ items: (await c.listItems()).map(toItemT) }),
     'items:plan-add': async (req) => {
       const to = normalizeFolderPath(req.to);
       const sources = await Promise.all(req.sources.map((p) => s.grants.checkOnDisk(p, 'read')));
@@ -83,7 +83,7 @@ export function itemHandlers(c: HandlerContext) {
       await c.findItem(req.id);
       const r = await v.move(req.id, path);
       s.emit('vault:changed', {});
-      return toItem(r);
+      return toItemT(r);
     },
     'items:move': async (req) => {
       const v = c.vault();
@@ -101,7 +101,7 @@ export function itemHandlers(c: HandlerContext) {
       }
       const out: ItemT[] = [];
       try {
-        for (const p of plan) out.push(toItem(p.dest === p.it.path ? p.it : await v.move(p.it.id, p.dest)));
+        for (const p of plan) out.push(toItemT(p.dest === p.it.path ? p.it : await v.move(p.it.id, p.dest)));
       } finally {
         s.emit('vault:changed', {});
       }

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { badRequest, CachetError } from '../../../app/errors.js';
 import type { Handlers } from '../handlers.js';
-import { toItem, type HandlerContext } from './context.js';
+import { toItemT, type HandlerContext } from './context.js';
 
 export function tempHandlers(c: HandlerContext) {
   const { s } = c;
@@ -37,7 +37,7 @@ export function tempHandlers(c: HandlerContext) {
       const saved = await v.addStream(createReadStream(entry.path), current.path, { conflict: 'replace', size: st.size, mtime: Math.floor(st.mtimeMs) });
       await s.temps.markSaved(req.tempId, saved.id);
       s.emit('vault:changed', {});
-      return toItem(saved);
+      return toItemT(saved);
     },
     'temp:discard': async (req) => {
       await s.temps.discard(req.tempId);
