@@ -7,7 +7,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { CachetError, fromSystemError, throwIfAborted } from './errors.js';
+import { badRequest, CachetError, fromSystemError, throwIfAborted } from './errors.js';
 import type { EncryptionContext, KeyRef, Keyring, Stanza } from './keys/provider.js';
 import { wipe } from './keys/provider.js';
 import { checkContext, encodeContext } from './format/context.js';
@@ -145,7 +145,7 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
   checkChunkLog2(chunkLog2);
   checkMetadata(opts.metadata);
   encodeContext(opts.context); // Precondition: a valid context, refused before any KMS call.
-  if (opts.dataKey && opts.dataKey.plaintext.length !== 32) throw new CachetError('bad-request', 'a data key is 32 bytes');
+  if (opts.dataKey && opts.dataKey.plaintext.length !== 32) throw badRequest('invalid-argument', 'a data key is 32 bytes');
   throwIfAborted(opts.signal);
 
   let file: RegularFile | undefined;
@@ -324,7 +324,7 @@ export async function openFile(source: EnvelopeSource, dest: string | Writable, 
 
 /** The first `maxBytes` of the plaintext (preview), from verified chunks only; `truncated` if there is more. */
 export async function openToBuffer(source: EnvelopeSource, opts: OpenOptions & { maxBytes: number }): Promise<{ metadata: ItemMetadata; header: HeaderInfo; data: Buffer; truncated: boolean }> {
-  if (!Number.isSafeInteger(opts.maxBytes) || opts.maxBytes < 0) throw new CachetError('bad-request', 'maxBytes must be a non-negative integer');
+  if (!Number.isSafeInteger(opts.maxBytes) || opts.maxBytes < 0) throw badRequest('max-bytes', 'maxBytes must be a non-negative integer');
   return withHeader(source, (f) => unlock(f.header, opts, async (u) => {
     const parts: Buffer[] = [];
     const sink: ByteSink = { write: async (ps) => void parts.push(...ps) };
@@ -359,7 +359,7 @@ export async function readMetadata(source: EnvelopeSource, opts: OpenOptions): P
  * this file's DK under this context, e.g. with Keyring.rewrap, or the file will not open).
  */
 export async function rewriteHeader(source: EnvelopeSource, change: { metadata?: ItemMetadata; stanzas?: Stanza[] }, opts: OpenOptions): Promise<HeaderInfo> {
-  if (!change.metadata && !change.stanzas) throw new CachetError('bad-request', 'nothing to change');
+  if (!change.metadata && !change.stanzas) throw badRequest('invalid-argument', 'nothing to change');
   return withHeader(source, async (f) => {
     const h = f.header;
     let prefix: Buffer;

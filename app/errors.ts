@@ -73,9 +73,109 @@ export function isCachetError(e: unknown, code?: ErrorCode): e is CachetError {
   return e instanceof CachetError && (code === undefined || e.code === code);
 }
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+/**
+ * Why a request was refused (`bad-request`, in `detail.reason`): a closed set, so each refusal
+ * a person can act on has its own words in the CLI (app/cli/messages.ts) and the app
+ * (renderer/errors/messages.ts), both tables checked complete by the compiler.
+ * Make the error with `badRequest`, never `new CachetError('bad-request', ...)`.
+ */
+export const BAD_REQUEST_REASONS = [
+  // vault paths (SPEC §5, app/vault/paths.ts)
+  'not-a-string',
+  'empty',
+  'invalid-unicode',
+  'too-long',
+  'control-character',
+  'backslash',
+  'absolute',
+  'too-deep',
+  'empty-segment',
+  'dot-segment',
+  'segment-too-long',
+  'escapes-destination',
+  'not-portable',
+  // a vault's keys
+  'no-keys',
+  'too-many-keys',
+  'bad-key',
+  'duplicate-key',
+  'unchecked',
+  'no-provider',
+  'other-local-key',
+  // vault folders, items and sources
+  'closed',
+  'no-vault-open',
+  'not-empty',
+  'not-a-folder',
+  'not-a-file',
+  'not-absolute',
+  'vault-folder',
+  'symlink',
+  'special-file',
+  'too-many-files',
+  'whole-drive',
+  'file-too-large',
+  'empty-ref',
+  'ambiguous',
+  'runnable',
+  // key sources
+  'no-region',
+  'key-usage',
+  'bad-alias',
+  'safe-storage-unavailable',
+  'empty-passphrase',
+  'passphrase-mismatch',
+  'key-file-invalid',
+  // the CLI's own arguments
+  'folder-to-stdout',
+  'no-output-name',
+  // IPC requests (main/ipc/dispatch.ts)
+  'unknown-channel',
+  'too-large',
+  'invalid-request',
+  // a caller broke an API's precondition: a bug in the caller, nothing a person can act on
+  'conflict',
+  'sources',
+  'size',
+  'max-bytes',
+  'header-limit',
+  'invalid-argument',
+] as const;
+
+export type BadRequestReason = (typeof BAD_REQUEST_REASONS)[number];
+
+/** A `bad-request` refusal with its reason (the only way to make one). */
+export function badRequest(reason: BadRequestReason, message: string, detail: ErrorDetail = {}, options?: { cause?: unknown }): CachetError {
+  return new CachetError('bad-request', message, { ...detail, reason }, options);
 }
+
+/** The reason of a `bad-request` detail, if it is one of ours (a detail that crossed IPC is untrusted). */
+export function badRequestReason(detail: ErrorDetail | undefined): BadRequestReason | undefined {
+  const r = detail?.['reason'];
+  return typeof r === 'string' && (BAD_REQUEST_REASONS as readonly string[]).includes(r) ? (r as BadRequestReason) : undefined;
+}
+
+// The lists that decide what a failure means for the rest of a job, one home each.
+
+/** Per-item failures of reading a header: the item is skipped (and reported), the job goes on. */
+export const ITEM_LEVEL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'not-envelope', 'unsupported-version', 'header-corrupt', 'tampered', 'truncated', 'trailing-data', 'reordered',
+  'wrong-key', 'context-mismatch', 'kms-invalid-ciphertext', 'bad-request', 'local-key-missing',
+]);
+
+/**
+ * Failures that mean "this index file is not a usable index of this vault": rebuild it from the
+ * items. The item-level ones, plus a missing or malformed index; 'local-key-missing' and
+ * 'bad-request' (no provider here) when it is wrapped only under keys this process lacks (the
+ * vault was re-keyed elsewhere).
+ */
+export const UNUSABLE_INDEX_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([...ITEM_LEVEL_CODES, 'vault-corrupt', 'not-found']);
+
+/**
+ * When every wrapped key of a file fails, the failure reported is the first of these found
+ * (most telling first: what the person must fix), else the first failure.
+ */
+export const TELLING_CODES: readonly ErrorCode[] = ['cancelled', 'wrong-key', 'kms-access-denied', 'sso-expired', 'credentials-expired', 'bad-passphrase', 'kms-key-disabled', 'kms-key-pending-deletion'];
 
 /** Map a node fs/system error to a CachetError; CachetErrors pass through unchanged. */
 export function fromSystemError(e: unknown, what: string, path?: string): CachetError {

@@ -6,7 +6,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { inspectFile, openFile, sealFile, sealToWritable, type HeaderInfo, type ItemMetadata } from '../envelope.js';
-import { CachetError, fromSystemError } from '../errors.js';
+import { badRequest, CachetError, fromSystemError } from '../errors.js';
 import { newId } from '../vault/layout.js';
 import type { Context } from './context.js';
 import { EXIT_OK } from './context.js';
@@ -34,7 +34,7 @@ export async function encryptCommand(ctx: Context, [file]: string[], v: Values):
     } catch (e) {
       throw fromSystemError(e, 'read', source);
     }
-    if (!st.isFile()) throw new CachetError('bad-request', `not a file: ${file}`, { path: source });
+    if (!st.isFile()) throw badRequest('not-a-file', `not a file: ${file}`, { path: source });
     metadata = { path: basename(source), size: st.size, mtime: Math.round(st.mtimeMs) };
   }
   const keys = await ctx.keys.refs(kms, v.local === true, { signal: ctx.signal });
@@ -63,7 +63,7 @@ export async function decryptCommand(ctx: Context, [file]: string[], v: Values):
   if (out === STDIO) dest = STDIO;
   else if (out !== undefined) dest = resolve(ctx.io.cwd, out);
   else if (file!.endsWith(ENVELOPE_EXT) && basename(file!).length > ENVELOPE_EXT.length) dest = source.slice(0, -ENVELOPE_EXT.length);
-  else throw new CachetError('bad-request', `cannot name the output of ${file} (it does not end in .env); give -o <file>`, { path: source });
+  else throw badRequest('no-output-name', `cannot name the output of ${file} (it does not end in .env); give -o <file>`, { path: source });
   let size: number | null = null;
   try {
     size = (await stat(source)).size;

@@ -3,7 +3,7 @@
 // and facts (`detail`). It never prints key material: it reads only the detail fields named
 // below, which the core fills with ids, paths and names, never secrets.
 
-import { CachetError, ERROR_CODES, type ErrorCode, type ErrorDetail } from '../errors.js';
+import { badRequestReason, CachetError, ERROR_CODES, type BadRequestReason, type ErrorCode, type ErrorDetail } from '../errors.js';
 import { printable } from './terminal-text.js';
 
 export interface Message {
@@ -24,14 +24,95 @@ const profileOf = (d: ErrorDetail): string => str(d.profile) ?? 'default';
 const loginHint = (d: ErrorDetail): string =>
   str(d.profile) ? `aws sso login --profile ${str(d.profile)}` : 'aws sso login --profile <profile>';
 
+/** A refusal with nothing more to say than its message: check the command line. */
+const usageHint: Describe = (_d, m) => ({ title: m || 'invalid request', hint: 'check the command line; `cachet help <command>` shows its usage' });
+/** The message as the title, with a hint of its own. */
+const hinted = (hint: string | ((d: ErrorDetail) => string)): Describe => (d, m) => ({ title: m || 'invalid request', hint: typeof hint === 'string' ? hint : hint(d) });
+const badPath = (title: (d: ErrorDetail) => string, hint: string): Describe => (d) => ({ title: title(d), hint });
+const PATH_HINT = 'give the item another vault path (`--to <folder>` for add, `cachet mv <vault> <item> <new-path>` to rename); SPEC §5 lists the rules';
+
+/**
+ * The words of each `bad-request` reason (app/errors.ts). A `Record<BadRequestReason, …>`: the
+ * compiler refuses a missing reason. Reasons a person can act on from the command line have a
+ * hint of their own; the rest (the app's own refusals, API preconditions) the usage hint.
+ */
+export const BAD_REQUEST_MESSAGES: Readonly<Record<BadRequestReason, Describe>> = {
+  'not-a-string': usageHint,
+  empty: badPath(() => 'the vault path is empty', PATH_HINT),
+  'invalid-unicode': badPath(() => 'the vault path is not valid Unicode (a lone surrogate)', PATH_HINT),
+  'too-long': badPath((d) => `the vault path is too long${sp(d.max, ' (over ')}${str(d.max) ? ' bytes)' : ''}`, 'choose a shorter path or shorter folder names; ' + PATH_HINT),
+  'control-character': badPath(() => 'the vault path holds a control character', 'rename the file without tabs, newlines or other control characters; ' + PATH_HINT),
+  backslash: badPath(() => 'the vault path holds a backslash (\\)', 'vault paths separate folders with /; rename the file without \\'),
+  absolute: badPath(() => 'the vault path starts with /', 'vault paths are relative to the vault: drop the leading /'),
+  'too-deep': (d) => ({
+    title: `folders nest too deep${sp(d.path, ': ')}${str(d.max) ? ` (more than ${str(d.max)} levels)` : ''}`,
+    hint: 'add a folder further down, or move the files up a few levels; the other files are added',
+  }),
+  'empty-segment': badPath(() => 'the vault path has an empty folder name (// or a trailing /)', PATH_HINT),
+  'dot-segment': badPath(() => 'the vault path has a "." or ".." folder', 'vault paths cannot step out of their folder; ' + PATH_HINT),
+  'segment-too-long': badPath((d) => `a file or folder name in the vault path is too long${sp(d.max, ' (over ')}${str(d.max) ? ' bytes)' : ''}`, 'rename it to a shorter name; ' + PATH_HINT),
+  'escapes-destination': hinted('a symbolic link inside the output folder leads out of it; remove the link or choose another folder with -o'),
+  'not-portable': hinted('rename the item (`cachet mv <vault> <path> <new-path>`) to a name this system allows, then get it again; the item is unchanged'),
+  'no-keys': hinted('name at least one key: --kms-key <id|alias/NAME|arn> (repeatable) or --local (rekey: --to <key>)'),
+  'too-many-keys': (d) => ({
+    title: `too many keys for one vault${str(d.max) ? ` (at most ${str(d.max)})` : ''}`,
+    hint: 'name fewer keys; any one of a vault\'s keys opens every item, so one KMS key per account or region is enough',
+  }),
+  'bad-key': hinted('a key is a KMS key id, alias/NAME or ARN, or "local"; `cachet keys` lists the KMS keys'),
+  'duplicate-key': (d) => ({ title: `the key${sp(d.keyId)} is named twice`, hint: 'name each key once' }),
+  unchecked: hinted('the new keys could not be tried on this machine (no provider for them here); run the command where those keys are usable'),
+  'no-provider': hinted('the item or file is sealed only under keys this machine cannot use: check --profile/--region for KMS keys, or CACHET_HOME for the local key'),
+  'other-local-key': usageHint,
+  closed: usageHint,
+  'no-vault-open': usageHint,
+  'not-empty': hinted('a new vault needs an empty or new folder; choose another <vault> path'),
+  'not-a-folder': hinted('<vault> must be a folder (or a new path); this one is a file'),
+  'not-a-file': hinted('give a regular file (a folder goes into a vault: `cachet add`)'),
+  'not-absolute': usageHint,
+  'vault-folder': hinted('the vault folder itself is never added; add files from outside it'),
+  symlink: hinted('Cachet does not follow symbolic links; add the file or folder the link points to'),
+  'special-file': hinted('only regular files and folders can be added (not sockets, devices or pipes)'),
+  'too-many-files': usageHint,
+  'whole-drive': usageHint,
+  'file-too-large': hinted('the file is larger than one envelope can hold (SPEC §6: 2^32 chunks); split it into parts and seal each'),
+  'empty-ref': hinted('name an item by its vault path or id; `cachet ls <vault>` lists them'),
+  ambiguous: (d, m) => ({
+    title: m || `more than one item has the path ${str(d.path) ?? ''}`,
+    hint: 'name the one you mean by its id; `cachet ls <vault> --json` lists the ids',
+  }),
+  runnable: usageHint,
+  'no-region': (d) => ({
+    title: `no AWS region${str(d.profile) ? ` for profile ${str(d.profile)}` : ''}`,
+    hint: `pass --region <region>, set AWS_REGION, or set region for the profile in ~/.aws/config (aws configure set region <region>${str(d.profile) ? ` --profile ${str(d.profile)}` : ''})`,
+  }),
+  'key-usage': (d) => ({
+    title: `the KMS key cannot encrypt${sp(keyOf(d), ': ')}`,
+    hint: 'use a symmetric ENCRYPT_DECRYPT key (`cachet keys` lists them, `cachet create-key --alias <name>` makes one)',
+  }),
+  'bad-alias': hinted('an alias is alias/ then letters, digits, /, _ or - (and not alias/aws/...), e.g. --alias alias/cachet'),
+  'safe-storage-unavailable': usageHint,
+  'empty-passphrase': hinted('type a passphrase (or set CACHET_PASSPHRASE to a non-empty value)'),
+  'passphrase-mismatch': hinted('the two passphrases typed differ; run the command again and type the same one twice'),
+  'key-file-invalid': (d, m) => ({
+    title: `the local key file is damaged${sp(d.path, ': ')}${m ? ` (${m})` : ''}`,
+    hint: 'restore local-key.json from a backup, or set CACHET_HOME to the folder that holds a good copy',
+  }),
+  'folder-to-stdout': hinted('-o - writes one item to stdout; give -o <folder> for a folder of items'),
+  'no-output-name': hinted('give -o <file> for the decrypted output'),
+  'unknown-channel': usageHint,
+  'too-large': usageHint,
+  'invalid-request': usageHint,
+  conflict: hinted('--on-conflict takes fail, replace, keep-both or skip'),
+  sources: usageHint,
+  size: usageHint,
+  'max-bytes': usageHint,
+  'header-limit': usageHint,
+  'invalid-argument': usageHint,
+};
+
 /** Each code's words. A `Record<ErrorCode, …>`: the compiler refuses a missing code. */
 export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
-  'bad-request': (d, m) => ({
-    title: m || 'invalid request',
-    hint: d.reason === 'not-portable'
-      ? 'rename the item (`cachet mv <vault> <path> <new-path>`) to a name this system allows, then get it again; the item is unchanged'
-      : 'check the command line; `cachet help <command>` shows its usage',
-  }),
+  'bad-request': (d, m) => BAD_REQUEST_MESSAGES[badRequestReason(d) ?? 'invalid-argument'](d, m),
   cancelled: () => ({ title: 'cancelled', hint: 'nothing was changed by the cancelled step; run the command again to finish' }),
   'not-found': (d) => ({
     title: `not found${sp(d.path ?? d.item, ': ')}`,

@@ -4,6 +4,7 @@
 
 import { formatBytes } from './progress.js';
 import { printable } from './terminal-text.js';
+import type { VaultItem } from '../vault/vault.js';
 
 /** Left-aligned columns (right-aligned where `right` says), two spaces apart, a header row. Cells are made printable. */
 export function formatTable(headers: readonly string[], rawRows: readonly (readonly string[])[], right: readonly number[] = []): string {
@@ -36,17 +37,12 @@ export function shortKey(keyId: string): string {
   return `${m[2]}/${m[3]!.length > 13 ? `${m[3]!.slice(0, 8)}…` : m[3]} (${m[1]})`;
 }
 
-export interface ListRow {
-  id: string;
-  path: string;
-  size: number | null;
-  modified: number | null;
-  keys: string[];
-}
+/** What `cachet ls` shows of an item: the core's VaultItem, not a copy of its shape. */
+export type ListRow = Pick<VaultItem, 'id' | 'path' | 'size' | 'mtime' | 'keys'>;
 
 export function formatList(rows: readonly ListRow[]): string {
   if (rows.length === 0) return '(no items)\n';
-  const body = rows.map((r) => [r.path, formatSize(r.size), formatTime(r.modified), r.keys.map(shortKey).join(', ')]);
+  const body = rows.map((r) => [r.path, formatSize(r.size), formatTime(r.mtime), r.keys.map(shortKey).join(', ')]);
   const total = rows.reduce((s, r) => s + (r.size ?? 0), 0);
   return formatTable(['PATH', 'SIZE', 'MODIFIED', 'KEYS'], body, [1]) + `${rows.length} item${rows.length === 1 ? '' : 's'}, ${formatBytes(total)}\n`;
 }

@@ -5,7 +5,7 @@
 
 import { openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
-import { CachetError } from '../errors.js';
+import { badRequest, CachetError } from '../errors.js';
 
 export const PASSPHRASE_ENV = 'CACHET_PASSPHRASE';
 const NEW_PASSPHRASE_ATTEMPTS = 3;
@@ -40,7 +40,7 @@ export async function readNewPassphrase(src: PassphraseSource): Promise<string> 
     if (first === second) return first;
     src.output.write('The passphrases do not match; try again.\n');
   }
-  throw new CachetError('bad-request', 'no new passphrase was agreed on', {});
+  throw badRequest('passphrase-mismatch', 'no new passphrase was agreed on');
 }
 
 /** Reads one line with echo off, from stdin when it is a TTY, else from /dev/tty. */

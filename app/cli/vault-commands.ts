@@ -5,12 +5,12 @@
 
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { CachetError, isCachetError } from '../errors.js';
+import { badRequest, isCachetError } from '../errors.js';
 import { Vault, type ItemFailure, type JobProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
 import type { OnConflict } from './args.js';
 import { EXIT_OK, type Context } from './context.js';
 import { makeParent } from './file-commands.js';
-import { formatList, type ListRow } from './output.js';
+import { formatList } from './output.js';
 import { formatBytes } from './progress.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -89,10 +89,6 @@ export async function addCommand(ctx: Context, [dir, ...paths]: string[], v: Val
   });
 }
 
-export function listRow(i: VaultItem): ListRow {
-  return { id: i.id, path: i.path, size: i.size, modified: i.mtime, keys: i.keys };
-}
-
 export async function lsCommand(ctx: Context, [dir]: string[], v: Values): Promise<number> {
   return withVault(ctx, dir!, async (vault) => {
     const items = await vault.list({ signal: ctx.signal });
@@ -100,7 +96,7 @@ export async function lsCommand(ctx: Context, [dir]: string[], v: Values): Promi
       const rows = items.map((i) => ({ id: i.id, path: i.path, size: i.size, modified: i.mtime === null ? null : new Date(i.mtime).toISOString(), keys: i.keys }));
       ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
     } else {
-      ctx.out(formatList(items.map(listRow)));
+      ctx.out(formatList(items));
     }
     for (const f of vault.unreadable()) ctx.fail(`ls: item ${f.item ?? '?'}`, f.error);
     for (const c of vault.conflicts()) ctx.note(`cachet: note: items/${c.name} is a sync service's conflicted copy of item ${c.item}; it is not listed`);
@@ -127,7 +123,7 @@ export async function getCommand(ctx: Context, [dir, ref]: string[], v: Values):
         .finally(() => ctx.progress.end());
       return EXIT_OK;
     }
-    if (out === STDIO) throw new CachetError('bad-request', `'${ref}' is a folder; -o - takes a single item`, { ref: ref! });
+    if (out === STDIO) throw badRequest('folder-to-stdout', `'${ref}' is a folder; -o - takes a single item`, { ref: ref! });
     const r = await vault
       .extract(ref!, resolve(ctx.io.cwd, out ?? '.'), { signal: ctx.signal, onProgress: jobProgress(ctx) })
       .finally(() => ctx.progress.end());

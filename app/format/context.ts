@@ -2,7 +2,7 @@
 // codec (§4) and by the local key provider, whose wrapping binds the same bytes (§7). It does not
 // decide which pairs a context holds; the vault and the CLI do.
 
-import { CachetError } from '../errors.js';
+import { badRequest, CachetError } from '../errors.js';
 import type { EncryptionContext } from '../keys/provider.js';
 
 export const MAX_CONTEXT_PAIRS = 16;
@@ -18,7 +18,7 @@ function checkPart(s: string, what: string, fail: (msg: string) => never): Buffe
 /** The canonical bytes of a context (SPEC §3): pairs sorted by key bytes. Invalid -> [bad-request]. */
 export function encodeContext(context: EncryptionContext): Buffer {
   const fail = (msg: string): never => {
-    throw new CachetError('bad-request', msg);
+    throw badRequest('header-limit', msg);
   };
   const pairs = Object.entries(context).map(([k, v]) => {
     if (typeof v !== 'string') fail('context values must be strings');

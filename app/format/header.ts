@@ -4,7 +4,7 @@
 // the payload (app/stream/stream.ts).
 
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CachetError } from '../errors.js';
+import { badRequest, CachetError } from '../errors.js';
 import type { EncryptionContext, Stanza } from '../keys/provider.js';
 import { wipe } from '../keys/provider.js';
 import { decodeContext, encodeContext, MAX_CONTEXT_PAIRS } from './context.js';
@@ -125,7 +125,7 @@ export async function withDerivedKeys<T>(dk: Uint8Array, salt: Uint8Array, fn: (
 /** Precondition: metadata a writer may store. Invalid -> [bad-request]. */
 export function checkMetadata(m: ItemMetadata): void {
   const bad = (msg: string): never => {
-    throw new CachetError('bad-request', `metadata: ${msg}`);
+    throw badRequest('header-limit', `metadata: ${msg}`);
   };
   if (typeof m.path !== 'string' || m.path.length === 0 || m.path.includes('\0')) bad('path must be a non-empty string');
   if (m.size !== null && !(Number.isSafeInteger(m.size) && m.size >= 0)) bad('size must be a non-negative integer or null');
@@ -143,7 +143,7 @@ export function sealMetadata(mk: Uint8Array, metadata: ItemMetadata): Buffer {
   const c = createCipheriv('aes-256-gcm', mk, nonce);
   c.setAAD(META_AAD);
   const out = Buffer.concat([nonce, c.update(plain), c.final(), c.getAuthTag()]);
-  if (out.length > MAX_META_LENGTH) throw new CachetError('bad-request', 'metadata too long (is the path over 64 KiB?)');
+  if (out.length > MAX_META_LENGTH) throw badRequest('header-limit', 'metadata too long (is the path over 64 KiB?)');
   return out;
 }
 
@@ -194,7 +194,7 @@ export function checkHeaderMac(hk: Uint8Array, header: DecodedHeader): boolean {
 
 export function checkChunkLog2(chunkLog2: number): void {
   if (!Number.isInteger(chunkLog2) || chunkLog2 < MIN_CHUNK_LOG2 || chunkLog2 > MAX_CHUNK_LOG2) {
-    throw new CachetError('bad-request', `chunk_log2 must be ${MIN_CHUNK_LOG2}..${MAX_CHUNK_LOG2}`);
+    throw badRequest('header-limit', `chunk_log2 must be ${MIN_CHUNK_LOG2}..${MAX_CHUNK_LOG2}`);
   }
 }
 
@@ -202,7 +202,7 @@ export function checkChunkLog2(chunkLog2: number): void {
 export function encodeHeaderPrefix(f: { chunkLog2: number; salt: Uint8Array; context: EncryptionContext; commitment: Uint8Array; meta: Uint8Array }): Buffer {
   checkChunkLog2(f.chunkLog2);
   if (f.salt.length !== SALT_LENGTH || f.commitment.length !== COMMITMENT_LENGTH) throw new CachetError('internal', 'bad salt or commitment length');
-  if (f.meta.length < MIN_META || f.meta.length > MAX_META_LENGTH) throw new CachetError('bad-request', 'metadata too long');
+  if (f.meta.length < MIN_META || f.meta.length > MAX_META_LENGTH) throw badRequest('header-limit', 'metadata too long');
   const len = Buffer.alloc(4);
   len.writeUInt32BE(f.meta.length);
   return Buffer.concat([MAGIC, Buffer.of(VERSION, f.chunkLog2), f.salt, encodeContext(f.context), f.commitment, len, f.meta]);
@@ -210,14 +210,14 @@ export function encodeHeaderPrefix(f: { chunkLog2: number; salt: Uint8Array; con
 
 /** n_stanzas || stanzas (SPEC §7). Out-of-range counts or lengths -> [bad-request]. */
 export function encodeStanzas(stanzas: readonly Stanza[]): Buffer {
-  if (stanzas.length < 1 || stanzas.length > MAX_STANZAS) throw new CachetError('bad-request', `an envelope holds 1..${MAX_STANZAS} wrapped keys`);
+  if (stanzas.length < 1 || stanzas.length > MAX_STANZAS) throw badRequest('header-limit', `an envelope holds 1..${MAX_STANZAS} wrapped keys`);
   const parts: Buffer[] = [Buffer.of(stanzas.length)];
   for (const s of stanzas) {
     const t = Buffer.from(s.type, 'utf8');
     const k = Buffer.from(s.keyId, 'utf8');
-    if (t.length < 1 || t.length > MAX_TYPE) throw new CachetError('bad-request', 'stanza type must be 1..32 bytes');
-    if (k.length < 1 || k.length > MAX_KEY_ID) throw new CachetError('bad-request', 'stanza key id must be 1..2048 bytes');
-    if (s.blob.length < 1 || s.blob.length > MAX_BLOB) throw new CachetError('bad-request', 'stanza blob must be 1..8192 bytes');
+    if (t.length < 1 || t.length > MAX_TYPE) throw badRequest('header-limit', 'stanza type must be 1..32 bytes');
+    if (k.length < 1 || k.length > MAX_KEY_ID) throw badRequest('header-limit', 'stanza key id must be 1..2048 bytes');
+    if (s.blob.length < 1 || s.blob.length > MAX_BLOB) throw badRequest('header-limit', 'stanza blob must be 1..8192 bytes');
     const kl = Buffer.alloc(2);
     kl.writeUInt16BE(k.length);
     const bl = Buffer.alloc(2);

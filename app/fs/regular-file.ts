@@ -7,7 +7,7 @@
 
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { CachetError, fromSystemError } from '../errors.js';
+import { badRequest, CachetError, fromSystemError } from '../errors.js';
 
 /** An open regular file and what its descriptor's fstat said when it was opened. */
 export interface RegularFile {
@@ -21,10 +21,10 @@ export interface RegularFile {
 
 /** The one wording of "this name in the vault is a link or not a file" (refresh, verify, get all say it). */
 export function notRegularError(path: string | undefined, item?: string): CachetError {
-  const detail: Record<string, string> = { reason: 'symlink' };
+  const detail: Record<string, string> = {};
   if (path !== undefined) detail['path'] = path;
   if (item !== undefined) detail['item'] = item;
-  return new CachetError('bad-request', 'this file is a symbolic link or not a regular file; Cachet does not follow it', detail);
+  return badRequest('symlink', 'this file is a symbolic link or not a regular file; Cachet does not follow it', detail);
 }
 
 // O_NONBLOCK only changes how a FIFO or device opens; on a regular file it is a no-op for reads.

@@ -16,7 +16,7 @@ import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, Li
 import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
-import { CachetError, throwIfAborted } from '../errors.js';
+import { badRequest, CachetError, throwIfAborted } from '../errors.js';
 import { fromKmsError, type KmsErrorContext } from './kms-errors.js';
 
 /** How to reach AWS. Every field is optional: the SDK's standard resolution fills the rest. */
@@ -140,7 +140,7 @@ export async function resolveAwsClient(opts: AwsClientOptions, service: 'KMS' | 
     envValue('AWS_REGION') ??
     (opts.profile === undefined ? profileRegion(ambient ?? 'default') : undefined);
   if (!resolvedRegion) {
-    throw new CachetError('bad-request', `no AWS region: set one for profile ${profile ?? 'default'} or set AWS_REGION`, { profile, reason: 'no-region' });
+    throw badRequest('no-region', `no AWS region: set one for profile ${profile ?? 'default'} or set AWS_REGION`, { profile });
   }
   const explicitEndpoint = service === 'KMS' ? opts.endpoint : opts.stsEndpoint;
   // For an explicit profile the SDK does not read the profile's endpoint (see the module comment).
@@ -311,7 +311,7 @@ export function isValidAlias(alias: string): boolean {
  */
 export async function createKey(opts: AwsClientOptions & { alias: string; description?: string | undefined; signal?: AbortSignal | undefined }): Promise<{ arn: string; alias: string }> {
   if (!isValidAlias(opts.alias)) {
-    throw new CachetError('bad-request', 'a key alias is alias/ followed by letters, digits, /, _ or - (not alias/aws/)', { alias: opts.alias });
+    throw badRequest('bad-alias', 'a key alias is alias/ followed by letters, digits, /, _ or - (not alias/aws/)', { alias: opts.alias });
   }
   const { client, ctx } = await createKmsClient(opts);
   const send = { abortSignal: opts.signal };

@@ -20,7 +20,7 @@ import {
   ReEncryptCommand,
   type KMSClientConfig,
 } from '@aws-sdk/client-kms';
-import { CachetError, throwIfAborted } from '../errors.js';
+import { badRequest, CachetError, throwIfAborted } from '../errors.js';
 import { resolveAwsClient, type AwsClientOptions } from './aws-config.js';
 import { fromKmsError, type KmsErrorContext } from './kms-errors.js';
 import { wipe, type CallOptions, type EncryptionContext, type KeyProvider, type Stanza } from './provider.js';
@@ -83,7 +83,7 @@ export class AwsKmsProvider implements KeyProvider {
    * wrap data keys (enabled, not pending deletion). Cached per process once it succeeds.
    */
   async resolveKeyArn(keyId: string, opts?: CallOptions): Promise<string> {
-    if (!keyId) throw new CachetError('bad-request', 'no KMS key id given');
+    if (!keyId) throw badRequest('bad-key', 'no KMS key id given');
     const { client, ctx } = await this.#client(regionOfArn(keyId));
     const cacheKey = `${ctx.profile ?? ''}|${ctx.endpoint ?? ''}|${ctx.region ?? ''}|${keyId}`;
     const hit = arnCache.get(cacheKey);
@@ -99,7 +99,7 @@ export class AwsKmsProvider implements KeyProvider {
       throw new CachetError('kms-key-disabled', `KMS key ${arn} is disabled`, { ...detailOf(ctx), keyId: arn });
     }
     if (m.KeyUsage !== undefined && m.KeyUsage !== 'ENCRYPT_DECRYPT') {
-      throw new CachetError('bad-request', `KMS key ${arn} is not an encryption key`, { ...detailOf(ctx), keyId: arn, reason: 'key-usage' });
+      throw badRequest('key-usage', `KMS key ${arn} is not an encryption key`, { ...detailOf(ctx), keyId: arn });
     }
     arnCache.set(cacheKey, arn);
     return arn;
@@ -123,7 +123,7 @@ export class AwsKmsProvider implements KeyProvider {
   }
 
   async wrapKey(keyId: string, plaintext: Uint8Array, context: EncryptionContext, opts?: CallOptions): Promise<Stanza> {
-    if (plaintext.length !== DATA_KEY_BYTES) throw new CachetError('bad-request', `a data key is ${DATA_KEY_BYTES} bytes`, { length: plaintext.length });
+    if (plaintext.length !== DATA_KEY_BYTES) throw badRequest('invalid-argument', `a data key is ${DATA_KEY_BYTES} bytes`, { length: plaintext.length });
     const arn = await this.resolveKeyArn(keyId, opts);
     const { client, ctx } = await this.#client(regionOfArn(arn));
     // The SDK may keep the request body; it gets a copy that is zeroed once the call settles.
@@ -195,7 +195,7 @@ export class AwsKmsProvider implements KeyProvider {
   }
 
   #stanzaArn(stanza: Stanza): string {
-    if (stanza.type !== AWS_KMS_TYPE) throw new CachetError('bad-request', `not an ${AWS_KMS_TYPE} stanza: ${stanza.type}`, { type: stanza.type });
+    if (stanza.type !== AWS_KMS_TYPE) throw badRequest('invalid-argument', `not an ${AWS_KMS_TYPE} stanza: ${stanza.type}`, { type: stanza.type });
     // SPEC §7: key_id is the full key ARN; anything else was not written by Cachet.
     if (!isKeyArn(stanza.keyId)) throw new CachetError('header-corrupt', 'an aws-kms stanza does not name a key ARN', { keyId: stanza.keyId });
     return stanza.keyId;

@@ -7,7 +7,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt as scry
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CachetError, fromSystemError } from '../errors.js';
+import { badRequest, CachetError, fromSystemError } from '../errors.js';
 import { encodeContext } from '../format/context.js';
 import { writeAtomic } from '../fs/atomic.js';
 import type { CallOptions, EncryptionContext, KeyProvider, Stanza } from './provider.js';
@@ -51,7 +51,7 @@ export class LocalKeyProvider implements KeyProvider {
 
   /** A provider over a copy of `master` (32 bytes); the caller may wipe its own buffer. */
   static fromMasterKey(master: Uint8Array): LocalKeyProvider {
-    if (master.length !== KEY_LENGTH) throw new CachetError('bad-request', 'a local master key is 32 bytes');
+    if (master.length !== KEY_LENGTH) throw badRequest('invalid-argument', 'a local master key is 32 bytes');
     return new LocalKeyProvider(Buffer.from(master));
   }
 
@@ -158,7 +158,7 @@ function scrypt(pass: Buffer, salt: Buffer, N: number, r: number, p: number): Pr
 }
 
 function passphraseBytes(passphrase: string): Buffer {
-  if (typeof passphrase !== 'string' || passphrase.length === 0) throw new CachetError('bad-request', 'the passphrase is empty');
+  if (typeof passphrase !== 'string' || passphrase.length === 0) throw badRequest('empty-passphrase', 'the passphrase is empty');
   return Buffer.from(passphrase.normalize('NFC'), 'utf8');
 }
 
@@ -170,7 +170,7 @@ function checkScrypt(N: unknown, r: unknown, p: unknown): asserts N is number {
     N >= SCRYPT_BOUNDS.minN && N <= SCRYPT_BOUNDS.maxN && (N & (N - 1)) === 0 &&
     r >= 1 && r <= SCRYPT_BOUNDS.maxR && p >= 1 && p <= SCRYPT_BOUNDS.maxP &&
     128 * N * r <= SCRYPT_BOUNDS.maxMem;
-  if (!ok) throw new CachetError('bad-request', 'the key file asks for scrypt parameters out of range', { N: String(N), r: String(r), p: String(p) });
+  if (!ok) throw badRequest('key-file-invalid', 'the key file asks for scrypt parameters out of range', { N: String(N), r: String(r), p: String(p) });
 }
 
 /**
@@ -236,11 +236,11 @@ async function readKeyFile(path: string): Promise<KeyFileJson> {
   try {
     j = JSON.parse(text);
   } catch (e) {
-    throw new CachetError('bad-request', 'the local key file is not JSON', { path }, { cause: e });
+    throw badRequest('key-file-invalid', 'the local key file is not JSON', { path }, { cause: e });
   }
   const o = j as Partial<KeyFileJson> | null;
   const bad = (): never => {
-    throw new CachetError('bad-request', 'not a Cachet local key file', { path });
+    throw badRequest('key-file-invalid', 'not a Cachet local key file', { path });
   };
   if (!o || typeof o !== 'object' || o.format !== 'cachet-local-key' || typeof o.keyId !== 'string' || !o.kdf || o.kdf.name !== 'scrypt') bad();
   if (o!.version !== 1) throw new CachetError('unsupported-version', `local key file version ${String(o!.version)} is not supported`, { path });
@@ -263,7 +263,7 @@ export async function unlockLocalKeyFile(path: string, passphrase: string): Prom
   const nonce = Buffer.from(f.nonce, 'base64');
   const wrapped = Buffer.from(f.wrapped, 'base64');
   if (salt.length < 16 || nonce.length !== NONCE || wrapped.length !== KEY_LENGTH + TAG) {
-    throw new CachetError('bad-request', 'the local key file is malformed', { path });
+    throw badRequest('key-file-invalid', 'the local key file is malformed', { path });
   }
   const pass = passphraseBytes(passphrase);
   let w: Buffer | undefined;
@@ -282,7 +282,7 @@ export async function unlockLocalKeyFile(path: string, passphrase: string): Prom
     const provider = LocalKeyProvider.fromMasterKey(m);
     if (provider.keyId !== f.keyId) {
       provider.lock();
-      throw new CachetError('bad-request', 'the local key file names another key', { path });
+      throw badRequest('key-file-invalid', 'the local key file names another key', { path });
     }
     return provider;
   } finally {

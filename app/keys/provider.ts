@@ -3,7 +3,7 @@
 // caller owns every plaintext key buffer it is handed and must zero it (`wipe`) when done.
 // Providers do not touch the envelope bytes; the format codec does.
 
-import { CachetError } from '../errors.js';
+import { badRequest, CachetError, TELLING_CODES } from '../errors.js';
 
 /** Encryption context (SPEC §3): opaque ids only, never names. */
 export type EncryptionContext = Readonly<Record<string, string>>;
@@ -69,7 +69,7 @@ export class Keyring {
 
   #require(type: string): KeyProvider {
     const p = this.#providers.get(type);
-    if (!p) throw new CachetError('bad-request', `no ${type} key provider is set up`, { provider: type });
+    if (!p) throw badRequest('no-provider', `no ${type} key provider is set up`, { provider: type });
     return p;
   }
 
@@ -79,7 +79,7 @@ export class Keyring {
    */
   async generate(keys: readonly KeyRef[], context: EncryptionContext, opts?: CallOptions): Promise<{ plaintext: Buffer; stanzas: Stanza[] }> {
     const [first, ...rest] = keys;
-    if (!first) throw new CachetError('bad-request', 'no key to seal with');
+    if (!first) throw badRequest('no-keys', 'no key to seal with');
     const { plaintext, stanza } = await this.#require(first.provider).generateDataKey(first.keyId, context, opts);
     try {
       const stanzas = [stanza];
@@ -129,7 +129,7 @@ export class Keyring {
     }
     if (errors.length === 0) {
       const types = [...new Set(stanzas.map((s) => s.type))].join(', ');
-      throw new CachetError('bad-request', `no key provider here can open this file (it is wrapped with: ${types})`, { providers: types });
+      throw badRequest('no-provider', `no key provider here can open this file (it is wrapped with: ${types})`, { providers: types });
     }
     throw mostTelling(errors);
   }
@@ -161,10 +161,8 @@ function rank(s: Stanza, prefer: string | undefined): number {
   return prefer && s.type === prefer ? 0 : 1;
 }
 
-const TELLING: readonly string[] = ['cancelled', 'wrong-key', 'kms-access-denied', 'sso-expired', 'credentials-expired', 'bad-passphrase', 'kms-key-disabled', 'kms-key-pending-deletion'];
-
 function mostTelling(errors: readonly CachetError[]): CachetError {
-  for (const code of TELLING) {
+  for (const code of TELLING_CODES) {
     const hit = errors.find((e) => e.code === code);
     if (hit) return hit;
   }

@@ -28,7 +28,7 @@ import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } fro
 import { once } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { CachetError, fromSystemError, throwIfAborted } from '../errors.js';
+import { badRequest, CachetError, fromSystemError, throwIfAborted } from '../errors.js';
 
 export const TAG_LENGTH = 16;
 export const NONCE_LENGTH = 12;
@@ -201,7 +201,7 @@ export function readableSource(r: Readable): ByteSource {
         }
         const v = next.value;
         pending = typeof v === 'string' ? Buffer.from(v, 'utf8') : v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.length) : null;
-        if (pending === null) throw new CachetError('bad-request', 'the source stream must yield bytes');
+        if (pending === null) throw badRequest('invalid-argument', 'the source stream must yield bytes');
       }
       const n = Math.min(length, pending.length);
       pending.copy(into, offset, 0, n);
@@ -476,7 +476,7 @@ export async function sealPayload(key: Uint8Array, chunkLog2: number, source: By
       const final = nextLen === 0;
       if (!final) pendingRead = handled(readInto((k + 2) % 3));
       const n = final ? Math.max(1, Math.ceil(curLen / S)) : chunksPerBlock;
-      if (index + n > MAX_CHUNKS) throw new CachetError('bad-request', 'the file is too large for one envelope');
+      if (index + n > MAX_CHUNKS) throw badRequest('file-too-large', 'the file is too large for one envelope');
       const parts: Buffer[] = [];
       for (let c = 0; c < n; c++) {
         const from = c * S;

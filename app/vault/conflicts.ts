@@ -2,7 +2,7 @@
 // person's answer in the app): fail, skip, keep both ("name (2).ext") or replace. Pure decisions
 // over the paths in use; it does not write or remove items (Vault.add and addStream do).
 
-import { CachetError } from '../errors.js';
+import { badRequest, CachetError } from '../errors.js';
 import type { IndexEntries } from './index-cache.js';
 import { keepBothName } from './paths.js';
 import type { ConflictPolicy } from './types.js';
@@ -42,6 +42,6 @@ export async function resolveConflict(path: string, policy: ConflictPolicy, inUs
       if (reserved.has(path)) throw new CachetError('exists', 'this path is added twice in one job', { path, reason: 'duplicate-in-job' });
       return { path, replace: [...(inUse.get(path) ?? [])] };
     default:
-      throw new CachetError('bad-request', 'unknown conflict choice', { reason: 'conflict', choice: String(choice) });
+      throw badRequest('conflict', 'unknown conflict choice', { choice: String(choice) });
   }
 }

@@ -6,7 +6,7 @@
 
 import { lstat, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CachetError, fromSystemError } from '../errors.js';
+import { badRequest, CachetError, fromSystemError } from '../errors.js';
 import { cleanupTemps, syncDir, writeAtomic } from '../fs/atomic.js';
 import { openRegular, type RegularFile } from '../fs/regular-file.js';
 import type { StoreStat, StoreWriteOptions, VaultStore } from './store.js';
@@ -34,9 +34,9 @@ export class FolderStore implements VaultStore {
     const f = await this.openRead(name);
     try {
       // Bound before reading: one descriptor, so the size checked is the size of the file read.
-      if (f.size > maxBytes) throw new CachetError('bad-request', `${name} is too large`, { reason: 'too-large', path: this.pathOf(name) });
+      if (f.size > maxBytes) throw badRequest('too-large', `${name} is too large`, { path: this.pathOf(name) });
       const bytes = await f.fh.readFile();
-      if (bytes.length > maxBytes) throw new CachetError('bad-request', `${name} is too large`, { reason: 'too-large', path: this.pathOf(name) });
+      if (bytes.length > maxBytes) throw badRequest('too-large', `${name} is too large`, { path: this.pathOf(name) });
       return { bytes, version: versionOf(f) };
     } catch (e) {
       throw fromSystemError(e, `read ${name}`, this.pathOf(name));

@@ -17,7 +17,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { openToBuffer, sealFile } from '../envelope.js';
 import { openRegular, type RegularFile } from '../fs/regular-file.js';
-import { CachetError, isCachetError, type ErrorCode } from '../errors.js';
+import { CachetError, isCachetError, UNUSABLE_INDEX_CODES } from '../errors.js';
 import { Keyring, wipe, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../keys/provider.js';
 import { indexContext, indexFile, isId, newId } from './layout.js';
 import { isVaultPath } from './paths.js';
@@ -39,16 +39,8 @@ export type IndexEntries = Map<string, IndexEntry>;
 /** A cap on the decrypted index; a bigger one is treated as corrupt (and rebuilt). */
 export const MAX_INDEX_BYTES = 512 * 1024 * 1024;
 
-/** Errors that mean "this index file is not a usable index of this vault": rebuild it. */
-const UNUSABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'not-envelope', 'unsupported-version', 'header-corrupt', 'tampered', 'truncated', 'trailing-data',
-  'reordered', 'wrong-key', 'context-mismatch', 'vault-corrupt', 'kms-invalid-ciphertext', 'not-found',
-  // Wrapped only under keys this process lacks (the vault was re-keyed elsewhere): read the items instead.
-  'local-key-missing', 'bad-request',
-]);
-
 export function isUnusableIndexError(e: unknown): boolean {
-  return isCachetError(e) && UNUSABLE.has(e.code);
+  return isCachetError(e) && UNUSABLE_INDEX_CODES.has(e.code);
 }
 
 function isNum(v: unknown): v is number {

@@ -8,7 +8,7 @@
 // containment check, is `toFsPath`.
 
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { CachetError } from '../errors.js';
+import { badRequest, CachetError, type BadRequestReason } from '../errors.js';
 
 /** Bytes of UTF-8 in one segment: the common file-system limit for a name. */
 export const MAX_SEGMENT_BYTES = 255;
@@ -25,8 +25,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // A UTF-16 surrogate without its pair has no UTF-8 encoding: such a name could not be stored.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function bad(reason: string, detail: Record<string, string | number> = {}): CachetError {
-  return new CachetError('bad-request', `invalid vault path: ${reason}`, { reason, ...detail });
+function bad(reason: BadRequestReason, detail: Record<string, string | number> = {}): CachetError {
+  return badRequest(reason, `invalid vault path: ${reason}`, detail);
 }
 
 /**
@@ -148,7 +148,7 @@ export function toFsPath(destDir: string, path: string, platform: NodeJS.Platfor
   if (platform === 'win32') {
     for (const segment of segments) {
       const problem = windowsNameProblem(segment);
-      if (problem) throw new CachetError('bad-request', `"${segment}" cannot be written on Windows: ${problem}`, { reason: 'not-portable', segment, path });
+      if (problem) throw badRequest('not-portable', `"${segment}" cannot be written on Windows: ${problem}`, { segment, path });
     }
   }
   const root = resolve(destDir);

@@ -3,7 +3,7 @@
 // Keyring.rewrap (KMS ReEncrypt when it can). It does not write files, walk the vault or update the
 // index (Vault.rekey does).
 
-import { CachetError, fromSystemError, isCachetError } from '../errors.js';
+import { badRequest, CachetError, fromSystemError, isCachetError } from '../errors.js';
 import { checkCommitment, decodeHeader, MAX_HEADER_LENGTH, type DecodedHeader } from '../format/header.js';
 import type { RegularFile } from '../fs/regular-file.js';
 import { wipe, type EncryptionContext, type Keyring, type Stanza } from '../keys/provider.js';
@@ -39,7 +39,7 @@ export async function newStanzas(h: DecodedHeader, ctx: EncryptionContext, keys:
       continue;
     }
     const sources = [...h.stanzas].filter((s) => keyring.get(s.type)).sort((a, b) => (a.type === k.provider ? 0 : 1) - (b.type === k.provider ? 0 : 1));
-    let last: unknown = new CachetError('bad-request', 'no key provider here can open this item', { item: itemId });
+    let last: unknown = badRequest('no-provider', 'no key provider here can open this item', { item: itemId });
     let s: Stanza | undefined;
     for (const src of sources) {
       try {
@@ -64,6 +64,6 @@ export async function newStanzas(h: DecodedHeader, ctx: EncryptionContext, keys:
     wipe(plaintext);
     checked++;
   }
-  if (checked === 0) throw new CachetError('bad-request', 'no key provider here can check the new keys of this item', { item: itemId, reason: 'unchecked' });
+  if (checked === 0) throw badRequest('unchecked', 'no key provider here can check the new keys of this item', { item: itemId });
   return out;
 }

@@ -10,7 +10,7 @@
 import type { Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
-import { CachetError, fromSystemError, isCachetError, throwIfAborted } from '../errors.js';
+import { badRequest, CachetError, fromSystemError, isCachetError, throwIfAborted } from '../errors.js';
 import { joinVaultPath, MAX_DEPTH } from './paths.js';
 import type { ItemFailure } from './types.js';
 
@@ -65,17 +65,17 @@ export async function scanSources(sources: readonly string[], opts: ScanOptions)
       return;
     }
     if (vaultDir !== undefined && (abs === vaultDir || abs.startsWith(vaultDir + sep))) {
-      result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'the vault folder is not added to itself', { reason: 'vault-folder', path: abs }) });
+      result.ignored.push({ source: abs, path: vpath, error: badRequest('vault-folder', 'the vault folder is not added to itself', { path: abs }) });
     } else if (st.isSymbolicLink()) {
-      result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'symbolic links are not followed', { reason: 'symlink', path: abs }) });
+      result.ignored.push({ source: abs, path: vpath, error: badRequest('symlink', 'symbolic links are not followed', { path: abs }) });
     } else if (st.isFile()) {
       if (opts.maxFiles !== undefined && result.files.length >= opts.maxFiles) {
-        throw new CachetError('bad-request', `at most ${opts.maxFiles} files at once`, { reason: 'too-many-files', max: opts.maxFiles });
+        throw badRequest('too-many-files', `at most ${opts.maxFiles} files at once`, { max: opts.maxFiles });
       }
       result.files.push({ source: abs, path: vpath, size: st.size, mtime: Math.floor(st.mtimeMs) });
     } else if (st.isDirectory()) {
       if (depth >= MAX_SCAN_DEPTH) {
-        result.failed.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'folders nest too deep', { reason: 'too-deep', path: abs }) });
+        result.failed.push({ source: abs, path: vpath, error: badRequest('too-deep', 'folders nest too deep', { path: abs }) });
         return;
       }
       let names: string[];
@@ -96,7 +96,7 @@ export async function scanSources(sources: readonly string[], opts: ScanOptions)
         await visit(join(abs, n), child, depth + 1);
       }
     } else {
-      result.ignored.push({ source: abs, path: vpath, error: new CachetError('bad-request', 'not a regular file or folder', { reason: 'special-file', path: abs }) });
+      result.ignored.push({ source: abs, path: vpath, error: badRequest('special-file', 'not a regular file or folder', { path: abs }) });
     }
   };
   for (const s of sources) {

@@ -36,7 +36,7 @@ import { contextMismatch, checkContext } from '../format/context.js';
 import { notRegularError, type RegularFile } from '../fs/regular-file.js';
 import { FolderStore } from './folder-store.js';
 import type { StoreStat, VaultStore } from './store.js';
-import { CachetError, fromSystemError, isCachetError, throwIfAborted, type ErrorCode } from '../errors.js';
+import { badRequest, CachetError, ITEM_LEVEL_CODES, fromSystemError, isCachetError, throwIfAborted, type ErrorCode } from '../errors.js';
 
 import { wipe, type Keyring, type Stanza } from '../keys/provider.js';
 import { IndexStore, type IndexEntries, type IndexEntry } from './index-cache.js';
@@ -64,12 +64,6 @@ const STAT_CONCURRENCY = 64;
 const INDEX_SAVE_INTERVAL_MS = 5_000;
 const MAX_PREVIEW_BYTES = 256 * 1024 * 1024;
 
-/** Per-item failures of reading a header: the item is skipped (and reported), the job goes on. */
-const ITEM_LEVEL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'not-envelope', 'unsupported-version', 'header-corrupt', 'tampered', 'truncated', 'trailing-data', 'reordered',
-  'wrong-key', 'context-mismatch', 'kms-invalid-ciphertext', 'bad-request', 'local-key-missing',
-]);
-
 function sameEntry(a: IndexEntry, b: IndexEntry): boolean {
   return a === b || (a.path === b.path && a.fsize === b.fsize && a.fmtime === b.fmtime && a.size === b.size && a.mtime === b.mtime && a.type === b.type && a.keys.join('\n') === b.keys.join('\n'));
 }
@@ -88,7 +82,7 @@ function asCachetError(e: unknown, what: string, path?: string): CachetError {
 }
 
 function closedError(): CachetError {
-  return new CachetError('bad-request', 'the vault is closed', { reason: 'closed' });
+  return badRequest('closed', 'the vault is closed');
 }
 
 function toItem(id: string, e: IndexEntry): VaultItem {
@@ -110,15 +104,15 @@ function itemName(id: string): string {
 }
 
 function checkKeys(keys: unknown): VaultKey[] {
-  if (!Array.isArray(keys) || keys.length === 0) throw new CachetError('bad-request', 'a vault needs at least one key', { reason: 'no-keys' });
-  if (keys.length > MAX_VAULT_KEYS) throw new CachetError('bad-request', `a vault has at most ${MAX_VAULT_KEYS} keys`, { reason: 'too-many-keys' });
+  if (!Array.isArray(keys) || keys.length === 0) throw badRequest('no-keys', 'a vault needs at least one key');
+  if (keys.length > MAX_VAULT_KEYS) throw badRequest('too-many-keys', `a vault has at most ${MAX_VAULT_KEYS} keys`, { max: MAX_VAULT_KEYS });
   const out: VaultKey[] = [];
   for (const k of keys as unknown[]) {
     const r = k as Partial<VaultKey> | null;
     if (!r || (r.provider !== 'aws-kms' && r.provider !== 'local') || typeof r.keyId !== 'string' || r.keyId.length === 0 || r.keyId.length > 2048) {
-      throw new CachetError('bad-request', 'a vault key is {provider: "aws-kms" | "local", keyId}', { reason: 'bad-key' });
+      throw badRequest('bad-key', 'a vault key is {provider: "aws-kms" | "local", keyId}');
     }
-    if (out.some((o) => o.provider === r.provider && o.keyId === r.keyId)) throw new CachetError('bad-request', 'a key is named twice', { reason: 'duplicate-key', keyId: r.keyId });
+    if (out.some((o) => o.provider === r.provider && o.keyId === r.keyId)) throw badRequest('duplicate-key', 'a key is named twice', { keyId: r.keyId });
     out.push({ provider: r.provider, keyId: r.keyId });
   }
   return out;
@@ -192,13 +186,13 @@ export class Vault {
         // What a create that died before writing vault.json leaves behind: not the person's files.
         if (n === INDEX_FILE || n.startsWith('.tmp-')) continue;
         if (n === ITEMS_DIR && (await readdir(itemsDir(abs)).catch(() => ['?'])).length === 0) continue;
-        throw new CachetError('bad-request', 'the folder is not empty; choose an empty or new folder', { path: abs, reason: 'not-empty' });
+        throw badRequest('not-empty', 'the folder is not empty; choose an empty or new folder', { path: abs });
       }
       for (const n of names) if (n === INDEX_FILE || n.startsWith('.tmp-')) await rm(join(abs, n), { force: true });
     } catch (e) {
       if (isCachetError(e)) throw e;
       const errno = (e as NodeJS.ErrnoException).code;
-      if (errno === 'ENOTDIR') throw new CachetError('bad-request', 'this path is a file, not a folder', { path: abs, reason: 'not-a-folder' }, { cause: e });
+      if (errno === 'ENOTDIR') throw badRequest('not-a-folder', 'this path is a file, not a folder', { path: abs }, { cause: e });
       if (errno !== 'ENOENT') throw fromSystemError(e, 'open the vault folder', abs);
       try {
         await mkdir(abs, { recursive: true });
@@ -380,7 +374,7 @@ export class Vault {
         } catch (e) {
           const err = asCachetError(e, 'read an item header');
           if (err.code === 'not-found') return; // removed meanwhile
-          if (err.code === 'cancelled' || !ITEM_LEVEL.has(err.code)) {
+          if (err.code === 'cancelled' || !ITEM_LEVEL_CODES.has(err.code)) {
             systemic ??= err;
             return;
           }
@@ -520,7 +514,7 @@ export class Vault {
   /** The item with this id, or else this vault path: 'not-found'; a path two items share: 'bad-request'. */
   async find(ref: string): Promise<VaultItem> {
     this.#assertOpen();
-    if (typeof ref !== 'string' || ref.length === 0) throw new CachetError('bad-request', 'no item named', { reason: 'empty-ref' });
+    if (typeof ref !== 'string' || ref.length === 0) throw badRequest('empty-ref', 'no item named');
     const path = isId(ref) ? undefined : normalizeVaultPath(ref);
     // `fresh`: the entries were validated by a refresh just now, so no item is stat()ed again
     // (the open that follows checks the file itself); cached entries are checked first.
@@ -536,7 +530,7 @@ export class Vault {
       for (const [id, e] of hits) if (await ok(id, e)) valid.push(toItem(id, e));
       if (valid.length !== hits.length) return undefined;
       if (valid.length > 1) {
-        throw new CachetError('bad-request', `${valid.length} items have this path; name one by its id`, { reason: 'ambiguous', path: p, count: valid.length });
+        throw badRequest('ambiguous', `${valid.length} items have this path; name one by its id`, { path: p, count: valid.length });
       }
       return valid[0];
     };
@@ -631,7 +625,7 @@ export class Vault {
     }
     const realRoot = await realpath(root);
     const inside = (p: string): boolean => p === realRoot || p.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
-    const escapes = (out: string): CachetError => new CachetError('bad-request', 'the destination path leaves the chosen folder (a symbolic link?)', { reason: 'escapes-destination', path: out });
+    const escapes = (out: string): CachetError => badRequest('escapes-destination', 'the destination path leaves the chosen folder (a symbolic link?)', { path: out });
     const written: ExportedItem[] = [];
     const failed: ItemFailure[] = [];
     const total = items.reduce<number | null>((t, { item: i }) => (t === null || i.size === null ? null : t + i.size), 0);
@@ -678,7 +672,7 @@ export class Vault {
   /** The first `maxBytes` of an item's plaintext, from verified chunks only (no file written). */
   async preview(ref: string, maxBytes: number, opts: { signal?: AbortSignal } = {}): Promise<{ item: VaultItem; data: Buffer; truncated: boolean }> {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0 || maxBytes > MAX_PREVIEW_BYTES) {
-      throw new CachetError('bad-request', `maxBytes must be an integer from 0 to ${MAX_PREVIEW_BYTES}`, { reason: 'max-bytes' });
+      throw badRequest('max-bytes', `maxBytes must be an integer from 0 to ${MAX_PREVIEW_BYTES}`);
     }
     const item = await this.find(ref);
     const r = await this.#withItem(item.id, (f) => openToBuffer(f, { ...this.#itemOpts(item.id, opts.signal), maxBytes }));
@@ -765,7 +759,7 @@ export class Vault {
     const signal = opts.signal;
     throwIfAborted(signal);
     if (!Array.isArray(sources) || sources.some((s) => typeof s !== 'string' || s.length === 0)) {
-      throw new CachetError('bad-request', 'sources must be file or folder paths', { reason: 'sources' });
+      throw badRequest('sources', 'sources must be file or folder paths');
     }
     const to = normalizeFolderPath(opts.to ?? '');
     const policy = opts.conflict ?? 'fail';
@@ -855,7 +849,7 @@ export class Vault {
     throwIfAborted(opts.signal);
     const wanted = normalizeVaultPath(path);
     if (opts.size !== undefined && opts.size !== null && !(Number.isSafeInteger(opts.size) && opts.size >= 0)) {
-      throw new CachetError('bad-request', 'size must be a non-negative integer', { reason: 'size' });
+      throw badRequest('size', 'size must be a non-negative integer');
     }
     await this.#refresh(opts.signal);
     const inUse = pathsInUse(this.#entries);

@@ -9,7 +9,7 @@ import { AwsKmsProvider } from '../../app/keys/aws-kms.js';
 import { createKey, listKeys, listProfiles, whoAmI, type AwsClientOptions } from '../../app/keys/aws-config.js';
 import { createLocalKeyFile, readLocalKeyFileInfo, unlockLocalKeyFile } from '../../app/keys/local.js';
 import type { LocalKeyBackend } from './local-key.js';
-import type { VaultBackend } from './vault-port.js';
+import type { VaultBackend } from './vault-backend.js';
 import { Vault } from '../../app/vault/vault.js';
 
 export function localKeyBackend(opts: { scryptN?: number } = {}): LocalKeyBackend {

@@ -2,7 +2,7 @@
 // CachetErrors keep code, message and detail (the core promises detail holds no secrets);
 // anything else is a bug: 'internal' with a generic message, the original logged by the caller.
 
-import { CachetError, isCachetError, type ErrorDetail } from '../../app/errors.js';
+import { isCachetError, type ErrorDetail } from '../../app/errors.js';
 import type { ErrorPayload } from '../ipc/contract.js';
 
 const GENERIC = 'something went wrong inside Cachet';
@@ -22,8 +22,4 @@ function plainDetail(d: ErrorDetail): ErrorDetail {
     if (v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
   }
   return out;
-}
-
-export function badRequest(message: string, detail: ErrorDetail = {}): CachetError {
-  return new CachetError('bad-request', message, detail);
 }

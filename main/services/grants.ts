@@ -15,7 +15,7 @@
 
 import { lstat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
-import { CachetError, fromSystemError } from '../../app/errors.js';
+import { badRequest, CachetError, fromSystemError } from '../../app/errors.js';
 
 /**
  * 'save' is the file confirmed in a save dialog: it may be overwritten, and it covers that exact
@@ -31,7 +31,7 @@ export class PathGrants {
 
   /** Record a path from a dialog or a drop. Returns the normalized path. */
   grant(path: string, kinds: readonly GrantKind[]): string {
-    if (!isAbsolute(path)) throw new CachetError('bad-request', 'a granted path must be absolute');
+    if (!isAbsolute(path)) throw badRequest('not-absolute', 'a granted path must be absolute');
     const p = canonical(path);
     if (this.#grants.size >= MAX_GRANTS && !this.#grants.has(p)) this.#grants.delete(this.#grants.keys().next().value!);
     const set = this.#grants.get(p) ?? new Set<GrantKind>();

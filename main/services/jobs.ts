@@ -10,20 +10,23 @@ import type { Clock, Timer } from '../platform.js';
 import { toErrorPayload } from './errors.js';
 
 export type JobKind = EventPayload<'job:progress'>['kind'];
-export type JobProgress = Omit<EventPayload<'job:progress'>, 'jobId' | 'kind'>;
+/** A job:progress event (the contract's payload; the renderer's JobProgress is the same type). */
+export type JobProgress = EventPayload<'job:progress'>;
+/** What a job's run reports; Jobs adds the job's id and kind. */
+export type JobProgressReport = Omit<JobProgress, 'jobId' | 'kind'>;
 export type JobDone = EventPayload<'job:done'>;
 
 export interface JobContext {
   readonly signal: AbortSignal;
   /** Report progress; sent at most every `intervalMs` (the latest value wins). */
-  progress(p: JobProgress): void;
+  progress(p: JobProgressReport): void;
   /** Record the result of one unit of work. */
   result(r: JobResultT): void;
 }
 
 export interface JobsOptions {
   clock: Clock;
-  emitProgress(p: EventPayload<'job:progress'>): void;
+  emitProgress(p: JobProgress): void;
   emitDone(d: JobDone): void;
   /** Minimum ms between two progress events of one job (default 100: ~10/s). */
   intervalMs?: number;
@@ -54,7 +57,7 @@ export class Jobs {
     const interval = this.#opts.intervalMs ?? 100;
     const clock = this.#opts.clock;
     let lastSent = -Infinity;
-    let pending: JobProgress | undefined;
+    let pending: JobProgressReport | undefined;
     let timer: Timer | undefined;
     const send = (): void => {
       timer = undefined;

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CachetError, fromSystemError } from '../../app/errors.js';
+import { badRequest, CachetError, fromSystemError } from '../../app/errors.js';
 import type { KeyProvider } from '../../app/keys/provider.js';
 import type { LocalKeyStatusT } from '../ipc/contract.js';
 import type { SafeStorage } from '../platform.js';
@@ -81,7 +81,7 @@ export class LocalKeyService {
     let passphrase: string;
     if (req.protection === 'safe-storage') {
       if (!this.#safeAvailable()) {
-        throw new CachetError('bad-request', 'the system keychain is not available; choose a passphrase', { reason: 'safe-storage-unavailable' });
+        throw badRequest('safe-storage-unavailable', 'the system keychain is not available; choose a passphrase');
       }
       passphrase = randomBytes(32).toString('base64url');
       // No key file exists (checked above), so a secret here was left by a create that died

@@ -6,7 +6,8 @@
 
 import { join } from 'node:path';
 import type { EventName, EventPayload, Result } from '../ipc/contract.js';
-import { createDispatch, createHandlers, type Dispatch, type Handlers, type SenderInfo } from '../ipc/handlers.js';
+import { createDispatch, type Dispatch, type SenderInfo } from '../ipc/dispatch.js';
+import { createHandlers, type Handlers } from '../ipc/handlers.js';
 import type { Platform } from '../platform.js';
 import { AwsService, type AwsBackend } from '../aws/aws-service.js';
 import { AutoLock } from './auto-lock.js';
@@ -16,7 +17,7 @@ import { LocalKeyService, type LocalKeyBackend } from './local-key.js';
 import { SettingsStore } from './settings.js';
 import { TempFiles } from './temp-files.js';
 import { VaultSession } from './vault-session.js';
-import type { VaultBackend } from './vault-port.js';
+import type { VaultBackend } from './vault-backend.js';
 import { awsBackend, localKeyBackend, vaultBackend } from './core-adapters.js';
 
 export type LockReason = EventPayload<'vault:locked'>['reason'];

@@ -5,17 +5,18 @@
 // and forgets the KMS provider; the caller (handlers) also cancels jobs and wipes temp copies.
 
 import { basename } from 'node:path';
-import { CachetError } from '../../app/errors.js';
+import { badRequest, CachetError } from '../../app/errors.js';
 import { Keyring, rewrapStanza, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../../app/keys/provider.js';
 import type { VaultSummaryT } from '../ipc/contract.js';
 import type { AwsService } from '../aws/aws-service.js';
 import type { LocalKeyService } from './local-key.js';
-import type { VaultBackend, VaultPort } from './vault-port.js';
+import type { Vault } from '../../app/vault/vault.js';
+import type { VaultBackend } from './vault-backend.js';
 
 export class VaultSession {
   readonly #backend: VaultBackend;
   readonly #keyring: Keyring;
-  #vault: VaultPort | undefined;
+  #vault: Vault | undefined;
   #itemCount = 0;
   #locked: { path: string; name: string } | null = null;
 
@@ -38,7 +39,7 @@ export class VaultSession {
     return this.#keyring;
   }
 
-  get vault(): VaultPort | undefined {
+  get vault(): Vault | undefined {
     return this.#vault;
   }
 
@@ -46,8 +47,8 @@ export class VaultSession {
     return this.#locked;
   }
 
-  require(): VaultPort {
-    if (!this.#vault) throw new CachetError('bad-request', 'no vault is open', { reason: 'no-vault-open' });
+  require(): Vault {
+    if (!this.#vault) throw badRequest('no-vault-open', 'no vault is open');
     return this.#vault;
   }
 
@@ -63,7 +64,7 @@ export class VaultSession {
     return this.#adopt(await this.#backend.open(dir, this.#keyring));
   }
 
-  async #adopt(v: VaultPort): Promise<VaultSummaryT> {
+  async #adopt(v: Vault): Promise<VaultSummaryT> {
     let count: number;
     try {
       count = (await v.list()).length;
@@ -75,12 +76,6 @@ export class VaultSession {
     this.#vault = v;
     this.#itemCount = count;
     this.#locked = null;
-    return this.summaryNow()!;
-  }
-
-  async summary(): Promise<VaultSummaryT> {
-    const v = this.require();
-    this.#itemCount = (await v.list()).length;
     return this.summaryNow()!;
   }
 

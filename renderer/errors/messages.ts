@@ -4,7 +4,7 @@
 // It never shows a stack trace or an error's raw `message` (which may be technical), and it
 // never sees secrets: main puts only ids, paths and names in `detail`.
 
-import type { ErrorCode, ErrorDetail } from '../../app/errors.js';
+import { badRequestReason, type BadRequestReason, type ErrorCode, type ErrorDetail } from '../../app/errors.js';
 
 export interface ErrorMessage {
   readonly title: string;
@@ -55,23 +55,64 @@ function itemName(d: Detail): string {
   return str(d, 'path') ?? str(d, 'name') ?? str(d, 'item') ?? 'This item';
 }
 
-// `bad-request` covers many refusals; those a person can act on carry a `reason` (set where
-// they are thrown in app/ and main/) and get their own words. The rest are the generic ones.
-const BAD_REQUEST: Readonly<Record<string, Make>> = {
-  'no-region': (d) => ({
-    title: `No AWS region for ${str(d, 'profile') ? `the profile ${str(d, 'profile')}` : 'this profile'}`,
-    hint: `Enter a region (for example eu-west-1), or set "region" for the profile in ~/.aws/config.`,
+const GENERIC_BAD_REQUEST: Make = () => ({
+  title: 'That request was not accepted',
+  hint: 'Check what you entered and try again. If it keeps happening, restart Cachet.',
+});
+
+const RENAME_HINT = 'Rename the file, or choose a shorter folder to add it to.';
+const pathRule = (title: string, hint = RENAME_HINT): Make => () => ({ title, hint });
+const maxOf = (d: Detail, unit: string): string => (str(d, 'max') ? ` (at most ${str(d, 'max')} ${unit})` : '');
+
+// `bad-request` covers many refusals, each with a `reason` (app/errors.ts BAD_REQUEST_REASONS,
+// set where they are thrown in app/ and main/). A Record over BadRequestReason: a reason without
+// words fails the typecheck. Those a person can act on in the app have their own words; the rest
+// (the CLI's own, API preconditions, malformed requests) get the generic ones.
+const BAD_REQUEST: Readonly<Record<BadRequestReason, Make>> = {
+  'not-a-string': GENERIC_BAD_REQUEST,
+  empty: pathRule('The name is empty', 'Enter a name for the item.'),
+  'invalid-unicode': pathRule('The name holds characters that are not valid text'),
+  'too-long': (d) => ({ title: `The name or path is too long${maxOf(d, 'bytes')}`, hint: RENAME_HINT }),
+  'control-character': pathRule('The name holds a control character', 'Rename the file without tabs, line breaks or other invisible control characters.'),
+  backslash: pathRule('The name holds a backslash (\\)', 'Use / between folders, and rename the file without \\.'),
+  absolute: pathRule('The path starts with /', 'Item paths are relative to the vault. Remove the leading /.'),
+  'too-deep': (d) => ({
+    title: `${str(d, 'path') ?? 'The folder'} is nested too deeply${maxOf(d, 'levels')}`,
+    hint: 'Add a folder further down, or move the files up a few levels. The other files are added.',
   }),
-  'key-usage': (d) => ({
-    title: `${keyShort(d)} cannot encrypt data`,
-    hint: 'Choose a symmetric KMS key made for encrypt and decrypt, or create one from this screen.',
+  'empty-segment': pathRule('The path has an empty folder name', 'Remove the doubled or trailing /.'),
+  'dot-segment': pathRule('The path has a "." or ".." folder', 'Item paths cannot step out of their folder. Choose another name.'),
+  'segment-too-long': (d) => ({ title: `A file or folder name is too long${maxOf(d, 'bytes')}`, hint: 'Rename it to a shorter name.' }),
+  'escapes-destination': () => ({
+    title: 'That item would be written outside the chosen folder',
+    hint: 'A shortcut (symbolic link) inside the folder leads elsewhere. Remove it, or choose another folder.',
   }),
-  'safe-storage-unavailable': () => ({
-    title: 'The system keychain is not available',
-    hint: 'Protect the local key with a passphrase instead.',
+  'not-portable': (d) => ({
+    title: `${str(d, 'segment') ? `"${str(d, 'segment')}"` : 'This name'} cannot be used as a file name on Windows`,
+    hint: 'Rename the item in Cachet to a name without < > : " | ? * (and not a device name like CON), then export it again. The item itself is unchanged.',
   }),
+  'no-keys': () => ({ title: 'No key chosen', hint: 'Choose at least one KMS key, or use the local key.' }),
+  'too-many-keys': (d) => ({ title: `Too many keys for one vault${maxOf(d, 'keys')}`, hint: 'Choose fewer keys. Any one of the vault\'s keys opens every item.' }),
+  'bad-key': GENERIC_BAD_REQUEST,
+  'duplicate-key': () => ({ title: 'A key is chosen twice', hint: 'Choose each key once.' }),
+  unchecked: () => ({
+    title: 'The new keys could not be checked here',
+    hint: 'Cachet cannot use those keys on this computer. Choose keys of the signed-in AWS profile, or the local key.',
+  }),
+  'no-provider': () => ({
+    title: 'None of this item\'s keys can be used here',
+    hint: 'Sign in to the AWS profile that holds its KMS key, or open the vault on the computer with its local key.',
+  }),
+  'other-local-key': () => ({
+    title: 'That is another computer\'s local key',
+    hint: 'Only this computer\'s local key can be used here. Choose it, or a KMS key.',
+  }),
+  closed: GENERIC_BAD_REQUEST,
+  'no-vault-open': () => ({ title: 'No vault is open', hint: 'Open or create a vault first.' }),
   'not-empty': () => ({ title: 'That folder is not empty', hint: 'Choose an empty folder, or a new one, for the vault.' }),
   'not-a-folder': () => ({ title: 'That is a file, not a folder', hint: 'Choose a folder for the vault.' }),
+  'not-a-file': (d) => ({ title: `${str(d, 'path') ?? 'That'} is not a regular file`, hint: 'Choose a file.' }),
+  'not-absolute': GENERIC_BAD_REQUEST,
   'vault-folder': () => ({ title: 'The vault cannot be added to itself', hint: 'Drop files from outside the vault folder.' }),
   symlink: (d) => ({
     title: `${str(d, 'path') ?? 'A symbolic link'} was skipped`,
@@ -81,25 +122,53 @@ const BAD_REQUEST: Readonly<Record<string, Make>> = {
     title: `${str(d, 'path') ?? 'A special file'} was skipped`,
     hint: 'Only regular files and folders can be added.',
   }),
+  'too-many-files': (d) => ({ title: `Too many files at once${maxOf(d, 'files')}`, hint: 'Add the folders in smaller parts.' }),
+  'whole-drive': () => ({ title: 'A whole drive cannot be added', hint: 'Choose the folders on it you want to keep in the vault.' }),
+  'file-too-large': () => ({ title: 'The file is too large for one item', hint: 'Split it into smaller parts and add those.' }),
+  'empty-ref': GENERIC_BAD_REQUEST,
+  ambiguous: (d) => ({
+    title: `More than one item is named ${str(d, 'path') ?? 'that'}`,
+    hint: 'Rename one of them, then try again.',
+  }),
   runnable: () => ({
     title: 'Cachet does not open programs or scripts',
     hint: 'Export the file instead, and run it yourself only if you trust it.',
   }),
-  'not-portable': (d) => ({
-    title: `${str(d, 'segment') ? `"${str(d, 'segment')}"` : 'This name'} cannot be used as a file name on Windows`,
-    hint: 'Rename the item in Cachet to a name without < > : " | ? * (and not a device name like CON), then export it again. The item itself is unchanged.',
+  'no-region': (d) => ({
+    title: `No AWS region for ${str(d, 'profile') ? `the profile ${str(d, 'profile')}` : 'this profile'}`,
+    hint: `Enter a region (for example eu-west-1), or set "region" for the profile in ~/.aws/config.`,
   }),
-  'too-many-keys': () => ({ title: 'Too many keys for one vault', hint: 'A vault can have at most 16 keys. Choose fewer.' }),
-  'no-keys': () => ({ title: 'No key chosen', hint: 'Choose at least one KMS key, or use the local key.' }),
+  'key-usage': (d) => ({
+    title: `${keyShort(d)} cannot encrypt data`,
+    hint: 'Choose a symmetric KMS key made for encrypt and decrypt, or create one from this screen.',
+  }),
+  'bad-alias': () => ({ title: 'That alias cannot be used', hint: 'An alias is alias/ followed by letters, digits, /, _ or - (not alias/aws/).' }),
+  'safe-storage-unavailable': () => ({
+    title: 'The system keychain is not available',
+    hint: 'Protect the local key with a passphrase instead.',
+  }),
+  'empty-passphrase': () => ({ title: 'The passphrase is empty', hint: 'Enter a passphrase.' }),
+  'passphrase-mismatch': () => ({ title: 'The passphrases do not match', hint: 'Type the same passphrase twice.' }),
+  'key-file-invalid': () => ({
+    title: 'The local key file is damaged',
+    hint: 'Restore the key file from your backup, or open the vault with one of its AWS keys.',
+  }),
+  'folder-to-stdout': GENERIC_BAD_REQUEST,
+  'no-output-name': GENERIC_BAD_REQUEST,
+  'unknown-channel': GENERIC_BAD_REQUEST,
+  'too-large': GENERIC_BAD_REQUEST,
+  'invalid-request': GENERIC_BAD_REQUEST,
+  conflict: GENERIC_BAD_REQUEST,
+  sources: GENERIC_BAD_REQUEST,
+  size: GENERIC_BAD_REQUEST,
+  'max-bytes': GENERIC_BAD_REQUEST,
+  'header-limit': GENERIC_BAD_REQUEST,
+  'invalid-argument': GENERIC_BAD_REQUEST,
 };
 
 // A Record over ErrorCode: adding a code to ERROR_CODES without a message fails the typecheck.
 const MESSAGES: Record<ErrorCode, Make> = {
-  'bad-request': (d) => {
-    const reason = str(d, 'reason');
-    if (reason !== undefined && Object.hasOwn(BAD_REQUEST, reason)) return BAD_REQUEST[reason]!(d);
-    return { title: 'That request was not accepted', hint: 'Check what you entered and try again. If it keeps happening, restart Cachet.' };
-  },
+  'bad-request': (d) => BAD_REQUEST[badRequestReason(d) ?? 'invalid-request'](d),
   cancelled: () => ({ title: 'Cancelled', hint: 'Nothing was changed for the part that did not finish.' }),
   'not-found': (d) => ({
     title: `${str(d, 'path') ?? 'The file or item'} was not found`,
@@ -231,6 +300,11 @@ const MESSAGES: Record<ErrorCode, Make> = {
 export function describeError(error: ErrorLike): ErrorMessage {
   const make = (MESSAGES as Record<string, Make | undefined>)[error.code];
   return make ? make(error.detail ?? {}) : MESSAGES.internal({});
+}
+
+/** Every bad-request reason that has words; the test compares this with BAD_REQUEST_REASONS. */
+export function describedReasons(): string[] {
+  return Object.keys(BAD_REQUEST);
 }
 
 /** Every code that has a message; the test compares this with ERROR_CODES. */

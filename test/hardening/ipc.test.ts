@@ -18,7 +18,7 @@ import { copyFile, mkdir, readdir, readFile, rm, symlink, unlink, lstat, writeFi
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CHANNEL_NAMES, CHANNELS, FsPath, ItemId, VaultDir, VaultPath, type Channel, type Result } from '../../main/ipc/contract.js';
-import { oversized, REQUEST_LIMITS } from '../../main/ipc/handlers.js';
+import { oversized, REQUEST_LIMITS } from '../../main/ipc/dispatch.js';
 import { createHeadlessPlatform } from '../../main/platform.js';
 import { createMainServices, type MainApp } from '../../main/services/main-services.js';
 import { tempDir } from '../main/helpers.js';

@@ -3,8 +3,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERROR_CODES } from '../../app/errors.js';
-import { describeError, describedCodes } from '../../renderer/errors/messages.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BAD_REQUEST_REASONS, ERROR_CODES } from '../../app/errors.js';
+import { Keyring } from '../../app/keys/provider.js';
+import { MAX_VAULT_KEYS } from '../../app/vault/layout.js';
+import { normalizeVaultPath } from '../../app/vault/paths.js';
+import { Vault } from '../../app/vault/vault.js';
+import { toErrorPayload } from '../../main/services/errors.js';
+import { describeError, describedCodes, describedReasons } from '../../renderer/errors/messages.js';
 
 test('every ErrorCode has a message, and no message is for a code that does not exist', () => {
   assert.deepEqual([...describedCodes()].sort(), [...ERROR_CODES].sort());
@@ -81,4 +88,34 @@ test('an item sealed under another machine\'s local key is not reported as a mis
 test('an unreachable STS endpoint is not called KMS', () => {
   assert.equal(describeError({ code: 'kms-unreachable', detail: { service: 'STS' } }).title, 'AWS STS cannot be reached');
   assert.equal(describeError({ code: 'kms-unreachable', detail: {} }).title, 'AWS KMS cannot be reached');
+});
+
+test('every bad-request reason has words in the app, and no words are for a reason that does not exist', () => {
+  assert.deepEqual([...describedReasons()].sort(), [...BAD_REQUEST_REASONS].sort());
+  for (const reason of BAD_REQUEST_REASONS) {
+    for (const d of [{}, { path: 'a/b', max: 7, profile: 'dev', keyId: 'k1', segment: 'CON' }]) {
+      const m = describeError({ code: 'bad-request', detail: { ...d, reason } });
+      assert.ok(m.title.length > 3 && m.hint.length > 10, reason);
+      assert.doesNotMatch(`${m.title} ${m.hint}`, /undefined|null|\[object|NaN/, `${reason}: ${m.title} / ${m.hint}`);
+    }
+  }
+});
+
+test('refusals a person can act on get their own words in the app, from the real core error as it crosses IPC', async () => {
+  const generic = describeError({ code: 'bad-request', detail: {} });
+  const long = Array.from({ length: 30 }, () => 'x'.repeat(200)).join('/');
+  const tooLong = await Promise.resolve().then(() => normalizeVaultPath(long)).catch((e: unknown) => e);
+  const path = describeError(toErrorPayload(tooLong));
+  assert.equal(path.title, 'The name or path is too long (at most 4096 bytes)');
+  assert.match(path.hint, /shorter/);
+
+  const keys = Array.from({ length: MAX_VAULT_KEYS + 1 }, (_, i) => ({ provider: 'aws-kms' as const, keyId: `alias/k${i}` }));
+  const tooMany = await Vault.create(join(tmpdir(), 'cachet-never-made'), { keys, keyring: new Keyring() }).catch((e: unknown) => e);
+  const many = describeError(toErrorPayload(tooMany));
+  assert.equal(many.title, `Too many keys for one vault (at most ${MAX_VAULT_KEYS} keys)`);
+  assert.match(many.hint, /Choose fewer keys/);
+
+  for (const reason of ['other-local-key', 'too-many-files', 'whole-drive', 'no-vault-open', 'escapes-destination', 'segment-too-long', 'too-deep'] as const) {
+    assert.notDeepEqual(describeError({ code: 'bad-request', detail: { reason } }), generic, reason);
+  }
 });

@@ -1,8 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CachetError, ERROR_CODES } from '../../../app/errors.js';
-import { describeError, formatFailure, MESSAGES, missingMessages } from '../../../app/cli/messages.js';
-import { toFsPath } from '../../../app/vault/paths.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BAD_REQUEST_REASONS, badRequest, CachetError, ERROR_CODES } from '../../../app/errors.js';
+import { BAD_REQUEST_MESSAGES, describeError, formatFailure, MESSAGES, missingMessages } from '../../../app/cli/messages.js';
+import { Keyring } from '../../../app/keys/provider.js';
+import { MAX_VAULT_KEYS } from '../../../app/vault/layout.js';
+import { normalizeVaultPath, toFsPath } from '../../../app/vault/paths.js';
+import { Vault } from '../../../app/vault/vault.js';
 
 test('every error code has a title and a hint', () => {
   assert.deepEqual(missingMessages(), []);
@@ -128,4 +133,37 @@ test('a name Windows cannot create says which name and how to get the item out',
   assert.match(m.title, /"a:b\.txt" cannot be written on Windows/);
   assert.match(m.hint, /cachet mv/);
   assert.doesNotMatch(describeError(new CachetError('bad-request', 'x', {})).hint, /cachet mv/);
+});
+
+test('every bad-request reason has CLI words, and no words are for a reason that does not exist', () => {
+  assert.deepEqual(Object.keys(BAD_REQUEST_MESSAGES).sort(), [...BAD_REQUEST_REASONS].sort());
+  for (const reason of BAD_REQUEST_REASONS) {
+    for (const [message, detail] of [['', {}], ['refused', { path: 'a/b', max: 7, profile: 'dev', keyId: 'k1' }]] as const) {
+      const m = describeError(badRequest(reason, message, detail));
+      assert.ok(m.title.length > 3 && m.hint.length > 10, reason);
+      assert.doesNotMatch(`${m.title} ${m.hint}`, /undefined|null|\[object|NaN/, `${reason}: ${m.title} / ${m.hint}`);
+    }
+  }
+});
+
+test('refusals a person can act on get their own CLI words, from the real core error', async () => {
+  const generic = describeError(new CachetError('bad-request', 'x', {})).hint;
+  const long = Array.from({ length: 30 }, () => 'x'.repeat(200)).join('/');
+  const tooLong = await Promise.resolve().then(() => normalizeVaultPath(long)).catch((e: unknown) => e);
+  assert.equal((tooLong as CachetError).detail['reason'], 'too-long');
+  const out = formatFailure('mv', tooLong);
+  assert.match(out, /^cachet: mv: the vault path is too long \(over 4096 bytes\)\n/);
+  assert.match(out, /hint: choose a shorter path/);
+  assert.ok(!out.includes(generic));
+
+  const keys = Array.from({ length: MAX_VAULT_KEYS + 1 }, (_, i) => ({ provider: 'aws-kms' as const, keyId: `alias/k${i}` }));
+  const tooMany = await Vault.create(join(tmpdir(), 'cachet-never-made'), { keys, keyring: new Keyring() }).catch((e: unknown) => e);
+  assert.equal((tooMany as CachetError).detail['reason'], 'too-many-keys');
+  const m = describeError(tooMany);
+  assert.equal(m.title, `too many keys for one vault (at most ${MAX_VAULT_KEYS})`);
+  assert.match(m.hint, /name fewer keys/);
+
+  for (const reason of ['not-portable', 'no-region', 'symlink', 'not-empty', 'ambiguous', 'key-usage', 'too-deep'] as const) {
+    assert.notEqual(describeError(badRequest(reason, 'x')).hint, generic, reason);
+  }
 });

@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, writeFile, open, stat } from 'node:fs/promise
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CHANNEL_NAMES, CHANNELS, EVENTS, type EventName, type EventPayload, type Result } from '../../../main/ipc/contract.js';
-import type { SenderInfo } from '../../../main/ipc/handlers.js';
+import type { SenderInfo } from '../../../main/ipc/dispatch.js';
 import { createHeadlessPlatform } from '../../../main/platform.js';
 import { createMainServices, HARNESS_SENDER, type MainApp } from '../../../main/services/main-services.js';
 import { isAppUrl } from '../../../main/window-policy.js';

@@ -1,0 +1,92 @@
+// Handlers of the vault as a whole: create, open, close, lock, forget a recent one, re-key, verify.
+// Opening or creating another vault first cancels running jobs and wipes temp copies.
+// A vault folder listed in recent vaults or the locked vault may be opened without a grant (main
+// wrote those paths itself); any other must have been granted in this session.
+
+import { CachetError } from '../../../app/errors.js';
+import type { Handlers } from '../handlers.js';
+import { fromVaultProgress, reportUnits, type HandlerContext } from './context.js';
+
+export function vaultHandlers(c: HandlerContext) {
+  const { s } = c;
+
+  const opened = async (summary: Awaited<ReturnType<typeof s.session.open>>): Promise<typeof summary> => {
+    await s.settings.addRecent(summary.path, s.platform.clock.now());
+    s.autoLock.arm();
+    c.stateChanged();
+    return summary;
+  };
+
+  const maybeVaultGranted = (path: string): string => {
+    const st = s.settings.get();
+    if (st.recentVaults.some((r) => r.path === path) || s.session.lockedVault?.path === path) return path;
+    // A vault folder dropped on the window may be opened too (a drop grants 'read').
+    return s.grants.has(path, 'read') ? s.grants.check(path, 'read') : s.grants.check(path, 'vault');
+  };
+
+  return {
+    'vault:create': async (req) => {
+      const dir = s.grants.check(req.path, 'vault');
+      c.checkKeysUsable(req.keys);
+      await s.jobs.cancelAll();
+      await s.temps.wipeAll();
+      return opened(await s.session.create(dir, req.keys));
+    },
+    'vault:open': async (req) => {
+      const dir = maybeVaultGranted(req.path);
+      await s.jobs.cancelAll();
+      await s.temps.wipeAll();
+      return opened(await s.session.open(dir));
+    },
+    'vault:close': async () => {
+      await s.jobs.cancelAll();
+      await s.temps.wipeAll();
+      await s.session.close();
+      s.session.forgetLocked();
+      s.autoLock.disarm();
+      c.stateChanged();
+      return null;
+    },
+    'vault:lock': async () => {
+      await s.lockAll('user');
+      return null;
+    },
+    'vault:forget-recent': async (req) => (await s.settings.removeRecent(req.path)).recentVaults,
+    'vault:rekey': async (req) => {
+      const v = c.vault();
+      c.checkKeysUsable(req.keys);
+      const all = await c.listItems();
+      const wanted = req.ids ? new Set(req.ids) : undefined;
+      const targets = wanted ? all.filter((i) => wanted.has(i.id)) : all;
+      if (wanted && targets.length !== wanted.size) throw new CachetError('not-found', 'some items are not in this vault', { missing: wanted.size - targets.length });
+      const keys = req.keys.map((k) => ({ provider: k.provider, keyId: k.keyId }));
+      const jobId = s.jobs.start('rekey', async (ctx) => {
+        try {
+          const r = await v.rekey(keys, {
+            signal: ctx.signal,
+            ...(req.ids ? { refs: [...req.ids] } : {}),
+            // Re-keying rewrites headers only: no byte counts, so no per-file bar either.
+            onProgress: (p) => ctx.progress({ bytesDone: 0, bytesTotal: null, filesDone: p.filesDone, filesTotal: p.filesTotal, current: p.file ?? null }),
+          });
+          reportUnits(ctx, targets, r.failed);
+        } finally {
+          s.emit('vault:changed', {});
+          c.stateChanged();
+        }
+      });
+      return { jobId };
+    },
+    'vault:verify': async () => {
+      const v = c.vault();
+      const items = await c.listItems();
+      const jobId = s.jobs.start('verify', async (ctx) => {
+        const r = await v.verify({
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress(fromVaultProgress(p)),
+        });
+        reportUnits(ctx, items, r.bad);
+      });
+      return { jobId };
+    },
+  } satisfies Partial<Handlers>;
+}
