@@ -1,4 +1,4 @@
-// One handler per IPC channel (main/ipc/contract.ts), given the main-process services, and the
+// One handler per IPC channel (contract/ipc.ts), given the main-process services, and the
 // `dispatch` every renderer request goes through: it refuses unknown channels and senders and
 // oversized requests (REQUEST_LIMITS), validates the request with the contract's schema, runs
 // the handler and turns any failure into `{ ok: false, error }` (never throws: Electron would
@@ -31,7 +31,7 @@ import {
   type Res,
   type Result,
   type SettingsT,
-} from './contract.js';
+} from '../../contract/ipc.js';
 import type { MainServices } from '../services/main-services.js';
 import { planAdd } from '../services/add-plan.js';
 import { toErrorPayload } from '../services/errors.js';

@@ -5,7 +5,7 @@
 // No electron import.
 
 import { join } from 'node:path';
-import type { EventName, EventPayload, Result } from '../ipc/contract.js';
+import type { EventName, EventPayload, Result } from '../../contract/ipc.js';
 import { createDispatch, createHandlers, type Dispatch, type Handlers, type SenderInfo } from '../ipc/handlers.js';
 import type { Platform } from '../platform.js';
 import { AwsService, type AwsBackend } from '../aws/aws-service.js';

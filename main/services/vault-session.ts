@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { CachetError } from '../../app/errors.js';
 import { Keyring, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../../app/keys/provider.js';
-import type { VaultSummaryT } from '../ipc/contract.js';
+import type { VaultSummaryT } from '../../contract/ipc.js';
 import type { AwsService } from '../aws/aws-service.js';
 import type { LocalKeyService } from './local-key.js';
 import type { VaultBackend, VaultPort } from './vault-port.js';

@@ -43,7 +43,7 @@ test('only renderer/api.ts touches window.cachet', async () => {
 test('the renderer imports no node or electron module and only types from the contract', async () => {
   for (const { file, text } of await sources(join(ROOT, 'renderer'))) {
     assert.doesNotMatch(text, /from '(node:|electron)/, file);
-    for (const m of text.matchAll(/^import (.*) from '[./]*main\/ipc\/contract\.js';$/gm)) assert.match(m[1]!, /^type /, `${file}: ${m[0]}`);
+    for (const m of text.matchAll(/^import (.*) from '[./]*contract\/ipc\.js';$/gm)) assert.match(m[1]!, /^type /, `${file}: ${m[0]}`);
   }
 });
 
@@ -54,5 +54,5 @@ test('the renderer bundle holds no zod (its runtime imports from main/ are zod-f
   });
   const inputs = Object.keys(r.metafile.inputs);
   assert.ok(inputs.some((i) => i.includes('renderer/features/browse/path-check.ts')), 'the metafile lists renderer sources');
-  assert.deepEqual(inputs.filter((i) => /node_modules\/zod\/|main\/ipc\/contract\.ts/.test(i)), []);
+  assert.deepEqual(inputs.filter((i) => /node_modules\/zod\/|contract\/ipc\.ts/.test(i)), []);
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_DEPTH, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, normalizeFolderPath, normalizeVaultPath } from '../../../app/vault/paths.js';
 import { utf8Length } from '../../../app/format/limits.js';
-import { VaultDir, VaultPath } from '../../../main/ipc/contract.js';
+import { VaultDir, VaultPath } from '../../../contract/ipc.js';
 import { looksLikeVaultPath } from '../../../renderer/features/browse/path-check.js';
 
 const seg = (n: number, c = 'x') => c.repeat(n);

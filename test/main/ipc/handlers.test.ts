@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CHANNEL_NAMES, CHANNELS, EVENTS, type EventName, type EventPayload, type Result } from '../../../main/ipc/contract.js';
+import { CHANNEL_NAMES, CHANNELS, EVENTS, type EventName, type EventPayload, type Result } from '../../../contract/ipc.js';
 import type { SenderInfo } from '../../../main/ipc/handlers.js';
 import { createHeadlessPlatform } from '../../../main/platform.js';
 import { createMainServices, HARNESS_SENDER, type MainApp } from '../../../main/services/main-services.js';

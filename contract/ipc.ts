@@ -1,9 +1,12 @@
+// @pure — no Node, Electron or DOM imports (test/layering.test.ts checks the tag).
 // THE IPC contract between the renderer and main (STYLE "One IPC contract"). One `as const` map of
 // channel -> { request, response } zod schemas, plus EVENTS (main -> renderer). Main validates every
 // request against it at run time (the renderer is untrusted); the preload exposes exactly these
 // channels; the renderer derives every type from here. Nobody writes `declare global` by hand.
 //
 // This file does not do IPC, touch electron, node or the DOM: it must bundle into the renderer.
+// It lives at the root (not under main/) because main, the preload and the renderer all build on
+// it; it sits above app/ (it imports app's pure modules) and app/ never imports it.
 // It imports only zod, app/errors.ts, the pure app/vault/path-rules.ts (the vault-path rules the
 // core applies too) and the zod-free ./names.ts (all the preload bundles at run time).
 //
@@ -40,14 +43,16 @@
 //   v1.5 VaultPath/VaultDir are the core's path rules (app/vault/path-rules.ts): `a:b.txt` and
 //        `C:notes.txt` are item paths; control characters, lone surrogates, more than 64 segments,
 //        segments over 255 or paths over 4096 UTF-8 bytes are not; VaultDir also takes '/' and 'a/'.
-//        isVaultPath is no longer exported (the renderer imports the rules themselves).
+//        isVaultPath is no longer exported (the renderer imports the rules themselves). The
+//        contract moved from main/ipc/contract.ts and main/ipc/names.ts to contract/ipc.ts and
+//        contract/names.ts.
 //   v1.4 bounds (test/hardening/ipc.test.ts): every request string, array and record has a maximum
 //        (ids, AwsSelection strings, alias); items:add `decisions` keys are VaultPaths (main refused
 //        others already) and at most 100,000. Main also refuses a raw request over its size
 //        budget (handlers.ts REQUEST_LIMITS) before parsing it: 'bad-request', reason 'too-large'.
 import { z } from 'zod';
-import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../../app/errors.js';
-import { isValidFolderPath, isValidVaultPath } from '../../app/vault/path-rules.js';
+import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
+import { isValidFolderPath, isValidVaultPath } from '../app/vault/path-rules.js';
 import type { ChannelName, EventName as NamedEvent } from './names.js';
 
 export { CHANNEL_NAMES, EVENT_NAMES, EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL, isChannel, isEventName } from './names.js';
