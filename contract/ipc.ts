@@ -52,6 +52,7 @@
 //        budget (handlers.ts REQUEST_LIMITS) before parsing it: 'bad-request', reason 'too-large'.
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
+import { isItemId, isKeyIdLength, ITEM_ID_LENGTH, MAX_KEY_ID_BYTES, MAX_VAULT_KEYS, PROVIDER_TYPES } from '../app/format/limits.js';
 import { isValidFolderPath, isValidVaultPath } from '../app/vault/path-rules.js';
 import type { ChannelName, EventName as NamedEvent } from './names.js';
 
@@ -65,7 +66,7 @@ z.config({ jitless: true });
 // Building blocks
 
 /** An item id: 32 lowercase hex digits (SPEC §3). */
-export const ItemId = z.string().max(32).regex(/^[0-9a-f]{32}$/, 'an item id is 32 lowercase hex digits');
+export const ItemId = z.string().max(ITEM_ID_LENGTH).refine(isItemId, 'an item id is 32 lowercase hex digits');
 export const JobId = z.string().max(68).regex(/^job-[0-9a-z-]{1,64}$/, 'not a job id');
 export const TempId = z.string().max(68).regex(/^tmp-[0-9a-f]{16,64}$/, 'not a temp id');
 
@@ -78,8 +79,9 @@ const MAX_FS_PATH = 4096;
 export const FsPath = z.string().min(1).max(MAX_FS_PATH).refine((p) => !p.includes('\0'), 'path holds NUL');
 
 export const KeyRef = z.strictObject({
-  provider: z.enum(['aws-kms', 'local']),
-  keyId: z.string().min(1).max(2048),
+  provider: z.enum(PROVIDER_TYPES),
+  /** 1..2048 bytes of UTF-8 (SPEC §7); the max() bounds the work before the byte count. */
+  keyId: z.string().max(MAX_KEY_ID_BYTES).refine(isKeyIdLength, `a key id is 1..${MAX_KEY_ID_BYTES} bytes of UTF-8`),
 });
 
 /** Asked per conflicting vault path when adding: replace the item, add beside it as "name (2)", or skip. */
@@ -197,14 +199,14 @@ export const CHANNELS = {
 
   // vaults
   /** Create a new vault in an empty (or new) folder and open it. */
-  'vault:create': { request: z.strictObject({ path: FsPath, keys: z.array(KeyRef).min(1).max(16) }), response: VaultSummary },
+  'vault:create': { request: z.strictObject({ path: FsPath, keys: z.array(KeyRef).min(1).max(MAX_VAULT_KEYS) }), response: VaultSummary },
   'vault:open': { request: z.strictObject({ path: FsPath }), response: VaultSummary },
   'vault:close': { request: Empty, response: Nothing },
   /** Close the vault, zero keys, wipe temp copies; remembers it as lockedVault. */
   'vault:lock': { request: Empty, response: Nothing },
   'vault:forget-recent': { request: z.strictObject({ path: z.string().max(MAX_FS_PATH) }), response: z.array(RecentVault) },
   /** Re-key every item (or `ids`) to `keys`, which become the vault's keys when all items are done. */
-  'vault:rekey': { request: z.strictObject({ keys: z.array(KeyRef).min(1).max(16), ids: Ids.optional() }), response: JobStarted },
+  'vault:rekey': { request: z.strictObject({ keys: z.array(KeyRef).min(1).max(MAX_VAULT_KEYS), ids: Ids.optional() }), response: JobStarted },
   'vault:verify': { request: Empty, response: JobStarted },
 
   // dialogs (main shows them; the chosen paths become granted)

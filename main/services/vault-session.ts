@@ -6,7 +6,7 @@
 
 import { basename } from 'node:path';
 import { CachetError } from '../../app/errors.js';
-import { Keyring, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../../app/keys/provider.js';
+import { Keyring, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type ProviderType, type Stanza } from '../../app/keys/provider.js';
 import type { VaultSummaryT } from '../../contract/ipc.js';
 import type { AwsService } from '../aws/aws-service.js';
 import type { LocalKeyService } from './local-key.js';
@@ -115,7 +115,7 @@ export class VaultSession {
 }
 
 /** A provider of `type` that forwards each call to whatever `current()` returns at that moment. */
-function delegate(type: 'local' | 'aws-kms', current: () => KeyProvider): KeyProvider {
+function delegate(type: ProviderType, current: () => KeyProvider): KeyProvider {
   return {
     type,
     generateDataKey: (keyId: string, ctx: EncryptionContext, o?: CallOptions) => current().generateDataKey(keyId, ctx, o),
