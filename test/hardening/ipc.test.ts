@@ -339,7 +339,10 @@ describe('out-of-vault requests', () => {
     for (const known of ['item:rename id', 'item:rename path', 'items:move to', 'items:add to', 'items:add decisions{key}', 'items:plan-add to', 'items:delete ids', 'items:export ids', 'item:preview id', 'vault:rekey ids']) {
       assert.ok(names.has(known), `found ${known}`);
     }
-    const escapes = ['..', '../evil', 'a/../../b', '/etc/passwd', '/', join(dir, 'outside'), 'C:/Windows', '..\\..\\x', './a'];
+    // Not 'C:/Windows': a drive letter is a legal vault name (SPEC §5; Linux and macOS allow `C:`),
+    // refused only where a file is written on Windows (app/vault/paths.ts toFsPath, 'not-portable').
+    // Not '/': it is the root for a VaultDir, as for the core (app/vault/path-rules.ts).
+    const escapes = ['..', '../evil', 'a/../../b', '/etc/passwd', '//', join(dir, 'outside'), '..\\..\\x', './a', 'a\u0000b'];
     const before = await readdir(join(vaultDir, 'items'));
     for (const f of fields) {
       for (const bad of escapes) {
