@@ -1,3 +1,4 @@
+// @pure — imports nothing, so the contract and the renderer bundle it (test/layering.test.ts checks the tag).
 // The one error type of the core. Every expected failure is a CachetError with a code from the
 // closed set below; the code says what went wrong, `detail` carries the facts a hint needs (which
 // key, which item, which profile). The core never turns codes into sentences: only the CLI

@@ -7,7 +7,7 @@
 
 import { app, BrowserWindow, ipcMain, powerMonitor, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
-import { EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL } from './ipc/contract.js';
+import { EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL } from '../contract/ipc.js';
 import type { SenderInfo } from './ipc/dispatch.js';
 import { electronPlatform } from './electron-platform.js';
 import { createMainServices, type MainApp } from './services/main-services.js';

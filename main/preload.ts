@@ -7,8 +7,8 @@
 
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 // Values come from names.ts only: the contract proper (zod) must not be bundled in here.
-import { EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL, isChannel, isEventName } from './ipc/names.js';
-import type { CachetBridge, Channel, EventName, EventPayload, Req, Res, Result } from './ipc/contract.js';
+import { EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL, isChannel, isEventName } from '../contract/names.js';
+import type { CachetBridge, Channel, EventName, EventPayload, Req, Res, Result } from '../contract/ipc.js';
 
 const bridge: CachetBridge = {
   invoke<C extends Channel>(channel: C, request: Req<C>): Promise<Result<Res<C>>> {

@@ -50,7 +50,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * BrowserWindow webPreferences (minus `preload`, which main adds). The same in tests: nothing here
  * is relaxed "for tests" (STYLE: secure by default).
  * `plugins: true` only enables Chromium's built-in PDF viewer (Electron 45 has no other plugin):
- * the PDF preview decision, documented in main/ipc/contract.ts.
+ * the PDF preview decision, documented in contract/ipc.ts.
  */
 export const WEB_PREFERENCES = {
   contextIsolation: true,

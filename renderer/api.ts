@@ -1,9 +1,9 @@
 // The only module that touches `window.cachet`, the bridge the preload exposes (main/preload.ts).
-// Every type comes from main/ipc/contract.ts, so a channel or schema change there fails the
+// Every type comes from contract/ipc.ts, so a channel or schema change there fails the
 // renderer's typecheck instead of drifting. It does not validate responses (main is trusted
 // here; main validates requests), and it does not turn errors into words (errors/messages.ts).
 
-import type { CachetBridge, Channel, ErrorPayload, EventName, EventPayload, Req, Res, Result } from '../main/ipc/contract.js';
+import type { CachetBridge, Channel, ErrorPayload, EventName, EventPayload, Req, Res, Result } from '../contract/ipc.js';
 
 function bridge(): CachetBridge {
   const b = (globalThis as { cachet?: CachetBridge }).cachet;

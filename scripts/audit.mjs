@@ -66,7 +66,7 @@ if (policy) {
   }
   if (prefs.enableBlinkFeatures) find('HIGH', 'pref-enableBlinkFeatures', policyFile, `enableBlinkFeatures enables ${prefs.enableBlinkFeatures}`);
   if ('preload' in prefs) find('MEDIUM', 'pref-preload', policyFile, 'the policy names a preload; main should add the bundled one only');
-  if (prefs.plugins === true) find('INFO', 'pref-plugins', policyFile, 'plugins: true (Chromium PDF viewer only, per main/ipc/contract.ts)');
+  if (prefs.plugins === true) find('INFO', 'pref-plugins', policyFile, 'plugins: true (Chromium PDF viewer only, per contract/ipc.ts)');
   for (const url of ['https://example.com/', 'file:///etc/passwd', 'app://cachet/index.html', 'javascript:alert(1)']) {
     if (policy.allowNavigation?.(url) !== false) find('HIGH', 'navigation', policyFile, `navigation to ${url} is not refused`);
     if (policy.windowOpenDecision?.(url)?.action !== 'deny') find('HIGH', 'new-window', policyFile, `window.open(${url}) is not denied`);

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { badRequest, isCachetError } from '../errors.js';
+import { isItemId } from '../format/limits.js';
 import { Vault, type ItemFailure, type JobProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
 import type { OnConflict } from './args.js';
 import { EXIT_OK, type Context } from './context.js';
@@ -16,7 +17,6 @@ import { formatBytes } from './progress.js';
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 const STDIO = '-';
-const ID_RE = /^[0-9a-f]{32}$/;
 
 async function withVault<T>(ctx: Context, dir: string, fn: (v: Vault) => Promise<T>): Promise<T> {
   const vault = await Vault.open(resolve(ctx.io.cwd, dir), { keyring: ctx.keys.keyring });
@@ -112,7 +112,7 @@ export async function getCommand(ctx: Context, [dir, ref]: string[], v: Values):
       item = await vault.find(ref!);
     } catch (e) {
       // Not an item: maybe a folder of the vault (an id never names a folder).
-      if (!(isCachetError(e, 'not-found') && !ID_RE.test(ref!))) throw e;
+      if (!(isCachetError(e, 'not-found') && !isItemId(ref))) throw e;
     }
     if (item) {
       const dest: string | Writable = out === STDIO ? (ctx.io.stdout as Writable) : resolve(ctx.io.cwd, out ?? '.');

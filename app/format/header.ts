@@ -8,6 +8,7 @@ import { badRequest, CachetError } from '../errors.js';
 import type { EncryptionContext, Stanza } from '../keys/provider.js';
 import { wipe } from '../keys/provider.js';
 import { decodeContext, encodeContext, MAX_CONTEXT_PAIRS } from './context.js';
+import { MAX_KEY_ID_BYTES, MAX_STANZAS } from './limits.js';
 
 /** What the encrypted metadata holds (SPEC §5). */
 export interface ItemMetadata { path: string; size: number | null; mtime: number | null; type?: string }
@@ -26,15 +27,14 @@ const GCM_TAG = 16;
 /** meta = nonce || ciphertext || tag: anything shorter than an empty JSON's envelope cannot be valid. */
 const MIN_META = GCM_NONCE + GCM_TAG;
 export const MAX_META_LENGTH = 65536;
-export const MAX_STANZAS = 16;
+export { MAX_STANZAS };
 const MAX_TYPE = 32;
-const MAX_KEY_ID = 2048;
 const MAX_BLOB = 8192;
 
 /** The longest header SPEC §4 allows; a reader never holds more than this for a header. */
 export const MAX_HEADER_LENGTH =
   8 + SALT_LENGTH + 1 + MAX_CONTEXT_PAIRS * 2 * 256 + COMMITMENT_LENGTH + 4 + MAX_META_LENGTH + MAC_LENGTH +
-  1 + MAX_STANZAS * (1 + MAX_TYPE + 2 + MAX_KEY_ID + 2 + MAX_BLOB);
+  1 + MAX_STANZAS * (1 + MAX_TYPE + 2 + MAX_KEY_ID_BYTES + 2 + MAX_BLOB);
 
 const INFO = {
   content: 'cachet/v1/content',
@@ -216,7 +216,7 @@ export function encodeStanzas(stanzas: readonly Stanza[]): Buffer {
     const t = Buffer.from(s.type, 'utf8');
     const k = Buffer.from(s.keyId, 'utf8');
     if (t.length < 1 || t.length > MAX_TYPE) throw badRequest('header-limit', 'stanza type must be 1..32 bytes');
-    if (k.length < 1 || k.length > MAX_KEY_ID) throw badRequest('header-limit', 'stanza key id must be 1..2048 bytes');
+    if (k.length < 1 || k.length > MAX_KEY_ID_BYTES) throw badRequest('header-limit', `stanza key id must be 1..${MAX_KEY_ID_BYTES} bytes`);
     if (s.blob.length < 1 || s.blob.length > MAX_BLOB) throw badRequest('header-limit', 'stanza blob must be 1..8192 bytes');
     const kl = Buffer.alloc(2);
     kl.writeUInt16BE(k.length);
@@ -293,7 +293,7 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
     p += tl;
     const kl = buf.readUInt16BE(p);
     p += 2;
-    if (kl < 1 || kl > MAX_KEY_ID) corrupt('stanza key id length out of range');
+    if (kl < 1 || kl > MAX_KEY_ID_BYTES) corrupt('stanza key id length out of range');
     need(p, kl + 2);
     const keyId = text(buf.subarray(p, p + kl), corrupt);
     p += kl;

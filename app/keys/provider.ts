@@ -4,11 +4,13 @@
 // Providers do not touch the envelope bytes; the format codec does.
 
 import { badRequest, CachetError, TELLING_CODES } from '../errors.js';
+import type { ProviderType } from '../format/limits.js';
 
 /** Encryption context (SPEC §3): opaque ids only, never names. */
 export type EncryptionContext = Readonly<Record<string, string>>;
 
-export type ProviderType = 'aws-kms' | 'local';
+/** The provider types are listed once, in app/format/limits.ts PROVIDER_TYPES. */
+export type { ProviderType };
 
 /** A key a vault or a command names: which provider, which key. */
 export interface KeyRef {

@@ -6,7 +6,7 @@
 // supplies the sender check. No electron import; tests call dispatch directly.
 
 import { badRequest, CachetError, isCachetError } from '../../app/errors.js';
-import { CHANNELS, isChannel, type Channel, type Result } from './contract.js';
+import { CHANNELS, isChannel, type Channel, type Result } from '../../contract/ipc.js';
 import type { Handlers } from './handlers.js';
 import { toErrorPayload } from '../services/errors.js';
 

@@ -12,7 +12,7 @@
 // - export destinations are joined from a granted folder and a normalized vault path, and checked
 //   to stay inside it.
 
-import type { Channel, ParsedReq, Res } from './contract.js';
+import type { Channel, ParsedReq, Res } from '../../contract/ipc.js';
 import type { MainServices } from '../services/main-services.js';
 import { appHandlers } from './handlers/app.js';
 import { createHandlerContext } from './handlers/context.js';

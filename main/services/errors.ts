@@ -3,7 +3,7 @@
 // anything else is a bug: 'internal' with a generic message, the original logged by the caller.
 
 import { isCachetError, type ErrorDetail } from '../../app/errors.js';
-import type { ErrorPayload } from '../ipc/contract.js';
+import type { ErrorPayload } from '../../contract/ipc.js';
 
 const GENERIC = 'something went wrong inside Cachet';
 

@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { CachetError, isCachetError } from '../../app/errors.js';
-import type { EventPayload, JobResultT } from '../ipc/contract.js';
+import type { EventPayload, JobResultT } from '../../contract/ipc.js';
 import type { Clock, Timer } from '../platform.js';
 import { toErrorPayload } from './errors.js';
 

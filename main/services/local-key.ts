@@ -14,7 +14,7 @@ import { access, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { badRequest, CachetError, fromSystemError } from '../../app/errors.js';
 import type { KeyProvider } from '../../app/keys/provider.js';
-import type { LocalKeyStatusT } from '../ipc/contract.js';
+import type { LocalKeyStatusT } from '../../contract/ipc.js';
 import type { SafeStorage } from '../platform.js';
 import type { SettingsStore } from './settings.js';
 

@@ -5,7 +5,7 @@
 // No electron import.
 
 import { join } from 'node:path';
-import type { EventName, EventPayload, Result } from '../ipc/contract.js';
+import type { EventName, EventPayload, Result } from '../../contract/ipc.js';
 import { createDispatch, type Dispatch, type SenderInfo } from '../ipc/dispatch.js';
 import { createHandlers, type Handlers } from '../ipc/handlers.js';
 import type { Platform } from '../platform.js';

@@ -6,8 +6,8 @@
 
 import { basename } from 'node:path';
 import { badRequest, CachetError } from '../../app/errors.js';
-import { Keyring, rewrapStanza, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../../app/keys/provider.js';
-import type { VaultSummaryT } from '../ipc/contract.js';
+import { Keyring, rewrapStanza, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type ProviderType, type Stanza } from '../../app/keys/provider.js';
+import type { VaultSummaryT } from '../../contract/ipc.js';
 import type { AwsService } from '../aws/aws-service.js';
 import type { LocalKeyService } from './local-key.js';
 import type { Vault } from '../../app/vault/vault.js';
@@ -110,7 +110,7 @@ export class VaultSession {
 }
 
 /** A provider of `type` that forwards each call to whatever `current()` returns at that moment. */
-function delegate(type: 'local' | 'aws-kms', current: () => KeyProvider): KeyProvider {
+function delegate(type: ProviderType, current: () => KeyProvider): KeyProvider {
   return {
     type,
     generateDataKey: (keyId: string, ctx: EncryptionContext, o?: CallOptions) => current().generateDataKey(keyId, ctx, o),

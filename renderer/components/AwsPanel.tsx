@@ -3,7 +3,7 @@
 // title + hint (expired SSO says which `aws sso login` to run). Props only.
 
 import { useState, type FormEvent } from 'react';
-import type { Res } from '../../main/ipc/contract.js';
+import type { Res } from '../../contract/ipc.js';
 import type { ErrorLike } from '../errors/messages.js';
 import { ErrorNotice } from './ErrorNotice.js';
 

@@ -2,7 +2,7 @@
 // (the new one gets "name (2)"), or skip; "apply to all" answers the rest the same way.
 
 import { useState } from 'react';
-import type { ConflictDecisionT } from '../../main/ipc/contract.js';
+import type { ConflictDecisionT } from '../../contract/ipc.js';
 import { Dialog } from './Dialog.js';
 
 export interface ConflictDialogProps {

@@ -2,7 +2,7 @@
 // unlock it. Props only; passphrases live in this form's state until submitted, then are cleared.
 
 import { useState, type FormEvent } from 'react';
-import type { LocalKeyStatusT } from '../../main/ipc/contract.js';
+import type { LocalKeyStatusT } from '../../contract/ipc.js';
 
 export const MIN_PASSPHRASE = 8;
 

@@ -1,6 +1,6 @@
 // The vault view's top bar: vault name and keys, and the vault-wide actions. Props only.
 
-import type { VaultSummaryT } from '../../main/ipc/contract.js';
+import type { VaultSummaryT } from '../../contract/ipc.js';
 import { shortKeyLabel } from '../features/browse/browse-logic.js';
 
 export interface VaultToolbarProps {

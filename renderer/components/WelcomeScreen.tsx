@@ -2,7 +2,7 @@
 // recent one, or create a new one (the form is passed in as `createForm`). Props only.
 
 import type { ReactNode } from 'react';
-import type { AppStateT } from '../../main/ipc/contract.js';
+import type { AppStateT } from '../../contract/ipc.js';
 import type { ErrorLike } from '../errors/messages.js';
 import { ErrorNotice } from './ErrorNotice.js';
 

@@ -38,7 +38,7 @@ let built: Promise<string> | undefined;
 
 const DIST_RENDERER = join(ROOT, 'dist', 'renderer');
 /** What the bundle is made from: if any is newer than dist/renderer/app.js, dist is stale. */
-const RENDERER_INPUTS = ['renderer', 'main/ipc/contract.ts', 'app/errors.ts'];
+const RENDERER_INPUTS = ['renderer', 'contract', 'app/errors.ts', 'app/vault/path-rules.ts', 'app/format/limits.ts'];
 
 async function newestInput(): Promise<number> {
   let newest = 0;

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { build } from 'esbuild';
-import { EVENT_NAMES, GRANT_DROP_CHANNEL, INVOKE_CHANNEL } from '../../main/ipc/contract.js';
+import { EVENT_NAMES, GRANT_DROP_CHANNEL, INVOKE_CHANNEL } from '../../contract/ipc.js';
 
 test('preload exposes the bridge built from the contract', async (t) => {
   await mkdir(join('node_modules', '.cache'), { recursive: true });
@@ -19,7 +19,7 @@ test('preload exposes the bridge built from the contract', async (t) => {
   const code = await readFile(out, 'utf8');
   const requires = [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
   assert.deepEqual([...new Set(requires)], ['electron'], 'the sandboxed preload may require only electron');
-  // It bundles main/ipc/names.ts, never the contract's zod schemas (which made it ~770 KB).
+  // It bundles contract/names.ts, never the contract's zod schemas (which made it ~770 KB).
   assert.ok(code.length < 16 * 1024, `preload bundle is ${code.length} bytes`);
   assert.doesNotMatch(code, /zod|jitless/);
 

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PlannedAddT } from '../../main/ipc/contract.js';
+import type { PlannedAddT } from '../../contract/ipc.js';
 import { conflictsOf, currentConflict, decide, filesToSeal, isSettled, startQueue } from '../../renderer/features/add/add-flow.js';
 
 const ID = 'a'.repeat(32);

@@ -2,7 +2,7 @@
 // 100,000-item list, component behaviour). The real main is used by test/e2e/app.test.ts; this
 // fake answers only the channels the vault view asks for at start, from data the test gives.
 
-import type { AppStateT, ItemT } from '../../main/ipc/contract.js';
+import type { AppStateT, ItemT } from '../../contract/ipc.js';
 
 export const FAKE_VAULT = {
   path: '/tmp/fake-vault',

@@ -1,6 +1,6 @@
 // Handlers of the app's own state: app:state, activity (auto-lock), settings, job cancel.
 
-import type { SettingsT } from '../contract.js';
+import type { SettingsT } from '../../../contract/ipc.js';
 import type { Handlers } from '../handlers.js';
 import type { HandlerContext } from './context.js';
 

@@ -5,7 +5,7 @@
 
 import { badRequest, CachetError } from '../../../app/errors.js';
 import type { ItemFailure, JobProgress as VaultProgress, Vault, VaultItem } from '../../../app/vault/vault.js';
-import type { AppStateT, ItemT } from '../contract.js';
+import type { AppStateT, ItemT } from '../../../contract/ipc.js';
 import type { MainServices } from '../../services/main-services.js';
 import { toErrorPayload } from '../../services/errors.js';
 import type { JobContext, JobProgressReport } from '../../services/jobs.js';

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { CachetError } from '../../../app/errors.js';
 import { guessMediaType } from '../../../app/vault/media-type.js';
 import { joinVaultPath, normalizeFolderPath, normalizeVaultPath } from '../../../app/vault/paths.js';
-import type { ItemT } from '../contract.js';
+import type { ItemT } from '../../../contract/ipc.js';
 import type { Handlers } from '../handlers.js';
 import { planAdd } from '../../services/add-plan.js';
 import { toErrorPayload } from '../../services/errors.js';

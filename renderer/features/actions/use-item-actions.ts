@@ -4,7 +4,7 @@
 // Long work (export many, re-key, verify) is handed to the jobs tracker.
 
 import { useCallback, useMemo, useState } from 'react';
-import type { ErrorPayload, KeyRefT } from '../../../main/ipc/contract.js';
+import type { ErrorPayload, KeyRefT } from '../../../contract/ipc.js';
 import { call, toErrorPayload } from '../../api.js';
 import type { Jobs } from '../jobs/use-jobs.js';
 

@@ -3,7 +3,7 @@
 // "apply to all" answers every remaining conflict the same way. The hook (use-add.ts) does the
 // calls; this module only keeps the bookkeeping right.
 
-import type { ConflictDecisionT, PlannedAddT } from '../../../main/ipc/contract.js';
+import type { ConflictDecisionT, PlannedAddT } from '../../../contract/ipc.js';
 
 export interface ConflictQueue {
   /** Vault paths that already hold an item, in plan order. */

@@ -3,7 +3,7 @@
 // job to the jobs tracker for progress, cancel and the summary.
 
 import { useCallback, useState } from 'react';
-import type { ConflictDecisionT, ErrorPayload, PlannedAddT } from '../../../main/ipc/contract.js';
+import type { ConflictDecisionT, ErrorPayload, PlannedAddT } from '../../../contract/ipc.js';
 import { call, toErrorPayload } from '../../api.js';
 import type { Jobs } from '../jobs/use-jobs.js';
 import { currentConflict, decide, isSettled, startQueue, type ConflictQueue } from './add-flow.js';

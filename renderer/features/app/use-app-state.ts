@@ -3,7 +3,7 @@
 // the welcome screen can say "locked after being idle". Unsubscribes in the effect cleanup.
 
 import { useCallback, useEffect, useState } from 'react';
-import type { AppStateT, ErrorPayload, EventPayload } from '../../../main/ipc/contract.js';
+import type { AppStateT, ErrorPayload, EventPayload } from '../../../contract/ipc.js';
 import { call, subscribe, toErrorPayload } from '../../api.js';
 
 export type LockReason = EventPayload<'vault:locked'>['reason'];

@@ -1,7 +1,7 @@
 // Container: switch the AWS profile/region main uses for KMS calls while a vault is open (an
 // expired session or the wrong account shows up here as the identity check's error).
 
-import type { AppStateT } from '../../../main/ipc/contract.js';
+import type { AppStateT } from '../../../contract/ipc.js';
 import { AwsPanel } from '../../components/AwsPanel.js';
 import { Dialog } from '../../components/Dialog.js';
 import { awsPanelProps, useAws } from './use-aws.js';

@@ -3,7 +3,7 @@
 // selection: a load that finishes after the selection changed is dropped (effect cleanup).
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ErrorPayload } from '../../../main/ipc/contract.js';
+import type { ErrorPayload } from '../../../contract/ipc.js';
 import { call, toErrorPayload } from '../../api.js';
 import type { AwsIdentity, AwsPanelProps, AwsProfileT, KmsKeyT, Loadable } from '../../components/AwsPanel.js';
 

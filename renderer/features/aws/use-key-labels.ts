@@ -2,7 +2,7 @@
 // the vault uses AWS keys. A failure only means ARNs are shortened instead: it is not shown.
 
 import { useCallback, useEffect, useState } from 'react';
-import type { VaultSummaryT } from '../../../main/ipc/contract.js';
+import type { VaultSummaryT } from '../../../contract/ipc.js';
 import { call } from '../../api.js';
 
 export function useKeyLabels(vault: VaultSummaryT): (keyId: string) => string | undefined {

@@ -1,7 +1,6 @@
 // A pre-check of a vault path typed in the rename/move dialog, so the person sees a problem
-// before anything is sent. Main decides (the contract's VaultPath schema, then
-// app/vault/paths.ts); this is the very check that schema runs, from the zod-free
-// main/ipc/vault-path.ts, so the UI never accepts what main refuses at the schema, nor refuses
-// what it accepts.
+// before anything is sent. Main decides (the contract's VaultPath schema, then the core); all
+// three run the same pure rules, app/vault/path-rules.ts, so the UI never accepts what main
+// refuses nor refuses what it accepts (test/app/vault/path-rules.test.ts holds them to it).
 
-export { isVaultPath as looksLikeVaultPath } from '../../../main/ipc/vault-path.js';
+export { isValidVaultPath as looksLikeVaultPath } from '../../../app/vault/path-rules.js';

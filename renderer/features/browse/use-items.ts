@@ -3,7 +3,7 @@
 // dropped, and nothing is set after unmount.
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ErrorPayload, ItemT } from '../../../main/ipc/contract.js';
+import type { ErrorPayload, ItemT } from '../../../contract/ipc.js';
 import { call, subscribe, toErrorPayload } from '../../api.js';
 import { indexItems, type IndexedItem } from './browse-logic.js';
 

@@ -3,7 +3,7 @@
 // Events can arrive before the invoke that started the job has returned its jobId, so an event
 // for an unknown job creates its entry, and `started` later only adds the label.
 
-import type { EventPayload } from '../../../main/ipc/contract.js';
+import type { EventPayload } from '../../../contract/ipc.js';
 
 export type JobProgress = EventPayload<'job:progress'>;
 export type JobDone = EventPayload<'job:done'>;

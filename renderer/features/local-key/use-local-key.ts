@@ -2,7 +2,7 @@
 // app:state-changed after create/unlock), or the call's own answer until that arrives.
 
 import { useEffect, useState } from 'react';
-import type { ErrorPayload, LocalKeyStatusT } from '../../../main/ipc/contract.js';
+import type { ErrorPayload, LocalKeyStatusT } from '../../../contract/ipc.js';
 import { call, toErrorPayload } from '../../api.js';
 import type { LocalKeyCreate } from '../../components/LocalKeyForm.js';
 

@@ -1,7 +1,7 @@
 // Saving settings (auto-lock minutes). The current values come from the app state.
 
 import { useState } from 'react';
-import type { ErrorPayload, SettingsT } from '../../../main/ipc/contract.js';
+import type { ErrorPayload, SettingsT } from '../../../contract/ipc.js';
 import { call, toErrorPayload } from '../../api.js';
 
 export function useSettings(): { error: ErrorPayload | null; save(s: Partial<SettingsT>): Promise<boolean>; clearError(): void } {

@@ -3,7 +3,7 @@
 // later edit of the same copy replaces its entry.
 
 import { useEffect, useState } from 'react';
-import type { ErrorPayload, EventPayload } from '../../../main/ipc/contract.js';
+import type { ErrorPayload, EventPayload } from '../../../contract/ipc.js';
 import { call, subscribe, toErrorPayload } from '../../api.js';
 
 export type Edited = EventPayload<'temp:edited'>;

@@ -2,7 +2,7 @@
 // AWS KMS keys), then start vault:rekey. Content is not rewritten (SPEC: re-wrapping only).
 
 import { useState } from 'react';
-import type { AppStateT, KeyRefT } from '../../../main/ipc/contract.js';
+import type { AppStateT, KeyRefT } from '../../../contract/ipc.js';
 import { AwsPanel } from '../../components/AwsPanel.js';
 import { Dialog } from '../../components/Dialog.js';
 import { awsPanelProps, useAws } from '../aws/use-aws.js';

@@ -3,7 +3,7 @@
 // files and folders onto the window. Hooks do the calls; components only render.
 
 import { useCallback, useRef, useState, type DragEvent } from 'react';
-import type { AppStateT, VaultSummaryT } from '../../../main/ipc/contract.js';
+import type { AppStateT, VaultSummaryT } from '../../../contract/ipc.js';
 import { pathForFile, toErrorPayload } from '../../api.js';
 import { Breadcrumbs } from '../../components/Breadcrumbs.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';

@@ -2,7 +2,7 @@
 // WelcomeScreen, CreateVaultForm, LocalKeyForm and AwsPanel components.
 
 import { useState } from 'react';
-import type { AppStateT, KeyRefT } from '../../../main/ipc/contract.js';
+import type { AppStateT, KeyRefT } from '../../../contract/ipc.js';
 import { AwsPanel } from '../../components/AwsPanel.js';
 import { CreateVaultForm, type KeyMode } from '../../components/CreateVaultForm.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';

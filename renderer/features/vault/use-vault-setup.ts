@@ -3,7 +3,7 @@
 // path in `pendingOpen` so the screen can show the unlock form and retry after unlocking.
 
 import { useCallback, useState } from 'react';
-import type { ErrorPayload, KeyRefT } from '../../../main/ipc/contract.js';
+import type { ErrorPayload, KeyRefT } from '../../../contract/ipc.js';
 import { call, toErrorPayload } from '../../api.js';
 
 export interface VaultSetup {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CHANNEL_NAMES, CHANNELS, EVENTS, type EventName, type EventPayload, type Result } from '../../../main/ipc/contract.js';
+import { CHANNEL_NAMES, CHANNELS, EVENTS, type EventName, type EventPayload, type Result } from '../../../contract/ipc.js';
 import type { SenderInfo } from '../../../main/ipc/dispatch.js';
 import { createHeadlessPlatform } from '../../../main/platform.js';
 import { createMainServices, HARNESS_SENDER, type MainApp } from '../../../main/services/main-services.js';
@@ -457,4 +457,49 @@ test('a vault folder dropped on the window can be opened; a dropped file grants 
   } finally {
     await cleanup();
   }
+});
+
+// Issue 10: the contract refused vault paths the core accepts (its own copy of the path rules). An
+// item named `a:b.txt` (legal on Linux and macOS, added by the CLI or by the app) broke listing,
+// replacing and renaming in the app.
+describe('an item named a:b.txt works through the handlers as it does in the CLI', () => {
+  let c: Ctx;
+  let src: string;
+  let id: string;
+  before(async () => {
+    c = await setup();
+    src = join(c.dir, 'src');
+    await mkdir(src);
+    await writeFile(join(src, 'a:b.txt'), 'first');
+    const lk = await ok(c.app, 'local-key:create', { protection: 'passphrase', passphrase: 'correct horse battery' });
+    c.platform.answerNext(join(c.dir, 'vault'));
+    await ok(c.app, 'dialog:pick-folder', { purpose: 'create-vault' });
+    await ok(c.app, 'vault:create', { path: join(c.dir, 'vault'), keys: [{ provider: 'local', keyId: lk.keyId }] });
+    c.app.grantDrop(src);
+    const { jobId } = await ok(c.app, 'items:add', { sources: [join(src, 'a:b.txt')], to: '' });
+    assert.equal((await waitJob(c, jobId)).status, 'ok');
+  });
+  after(() => c.cleanup());
+
+  test('items:list lists it (its response passes the contract)', async () => {
+    const items = (await ok(c.app, 'items:list', {})).items;
+    assert.deepEqual(items.map((i: any) => i.path), ['a:b.txt']);
+    id = items[0].id;
+  });
+
+  test('a "replace" answer for it replaces it', async () => {
+    await writeFile(join(src, 'a:b.txt'), 'second');
+    const { jobId } = await ok(c.app, 'items:add', { sources: [join(src, 'a:b.txt')], to: '', decisions: { 'a:b.txt': 'replace' } });
+    const done = await waitJob(c, jobId);
+    assert.equal(done.status, 'ok', JSON.stringify(done.results));
+    const items = (await ok(c.app, 'items:list', {})).items;
+    assert.equal(items.length, 1);
+    assert.equal(Buffer.from((await ok(c.app, 'item:preview', { id: items[0].id })).data).toString(), 'second');
+    id = items[0].id;
+  });
+
+  test('renaming it to a:c.txt works', async () => {
+    assert.equal((await ok(c.app, 'item:rename', { id, path: 'a:c.txt' })).path, 'a:c.txt');
+    assert.equal((await ok(c.app, 'item:rename', { id, path: 'C:notes.txt' })).path, 'C:notes.txt');
+  });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CachetError } from '../../../app/errors.js';
-import type { EventPayload } from '../../../main/ipc/contract.js';
-import { EVENTS } from '../../../main/ipc/contract.js';
+import type { EventPayload } from '../../../contract/ipc.js';
+import { EVENTS } from '../../../contract/ipc.js';
 import { Jobs } from '../../../main/services/jobs.js';
 import { ManualClock } from '../helpers.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { EventName } from '../../../main/ipc/contract.js';
+import type { EventName } from '../../../contract/ipc.js';
 import { createHeadlessPlatform } from '../../../main/platform.js';
 import { createMainServices } from '../../../main/services/main-services.js';
 import { ManualClock, tempDir } from '../helpers.js';

@@ -1,11 +1,14 @@
+// @pure — no Node, Electron or DOM imports (test/layering.test.ts checks the tag).
 // THE IPC contract between the renderer and main (STYLE "One IPC contract"). One `as const` map of
 // channel -> { request, response } zod schemas, plus EVENTS (main -> renderer). Main validates every
 // request against it at run time (the renderer is untrusted); the preload exposes exactly these
 // channels; the renderer derives every type from here. Nobody writes `declare global` by hand.
 //
 // This file does not do IPC, touch electron, node or the DOM: it must bundle into the renderer.
-// It imports only zod, app/errors.ts, and the zod-free ./names.ts and ./vault-path.ts (the parts
-// the preload and the renderer bundle at run time); those three import nothing.
+// It lives at the root (not under main/) because main, the preload and the renderer all build on
+// it; it sits above app/ (it imports app's pure modules) and app/ never imports it.
+// It imports only zod, app/errors.ts, the pure app/vault/path-rules.ts (the vault-path rules the
+// core applies too) and the zod-free ./names.ts (all the preload bundles at run time).
 //
 // Conventions
 // - Every invoke resolves to `Result<Res<C>>`; it never rejects for an expected failure. Error
@@ -13,8 +16,9 @@
 // - `FsPath` is an absolute path on this computer. Main accepts one only if it came from a main
 //   dialog (dialog:* channels) or from a drop in this session (the preload's pathForFile registers
 //   it with main); a folder grant covers what is inside it. Anything else -> 'permission-denied'.
-// - `VaultPath` is an item path inside the vault: '/'-separated, relative, no '.'/'..'/empty parts,
-//   no '\\', no NUL (SPEC §5). `VaultDir` is the same or '' for the vault root.
+// - `VaultPath` is an item path inside the vault (SPEC §5), by the core's own rules
+//   (app/vault/path-rules.ts): what the core accepts, the contract accepts, and the other way round.
+//   `VaultDir` is the same, or '' / '/' for the vault root, with one trailing '/' allowed.
 // - Long work (add, export, rekey, verify) returns `{ jobId }` at once, then sends `job:progress`
 //   (throttled to ~10/s per job) and exactly one `job:done`. Cancel with `job:cancel`.
 // - Plaintext reaches the renderer only through `item:preview` (explicit, size-capped).
@@ -36,16 +40,22 @@
 //   v1.2 contract.ts sets z.config({ jitless: true }) (CSP: no eval); no shape change.
 //   v1.3 job:progress fileBytes/fileTotal (optional): per-file progress of `current`. Names and
 //        isVaultPath also live in the zod-free names.ts / vault-path.ts (re-exported); no shape change.
+//   v1.5 VaultPath/VaultDir are the core's path rules (app/vault/path-rules.ts): `a:b.txt` and
+//        `C:notes.txt` are item paths; control characters, lone surrogates, more than 64 segments,
+//        segments over 255 or paths over 4096 UTF-8 bytes are not; VaultDir also takes '/' and 'a/'.
+//        isVaultPath is no longer exported (the renderer imports the rules themselves). The
+//        contract moved from main/ipc/contract.ts and main/ipc/names.ts to contract/ipc.ts and
+//        contract/names.ts.
 //   v1.4 bounds (test/hardening/ipc.test.ts): every request string, array and record has a maximum
 //        (ids, AwsSelection strings, alias); items:add `decisions` keys are VaultPaths (main refused
 //        others already) and at most 100,000. Main also refuses a raw request over its size
 //        budget (handlers.ts REQUEST_LIMITS) before parsing it: 'bad-request', reason 'too-large'.
 import { z } from 'zod';
-import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../../app/errors.js';
-import { isVaultPath, MAX_PATH } from './vault-path.js';
+import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
+import { isItemId, isKeyIdLength, ITEM_ID_LENGTH, MAX_KEY_ID_BYTES, MAX_VAULT_KEYS, PROVIDER_TYPES } from '../app/format/limits.js';
+import { isValidFolderPath, isValidVaultPath } from '../app/vault/path-rules.js';
 import type { ChannelName, EventName as NamedEvent } from './names.js';
 
-export { isVaultPath } from './vault-path.js';
 export { CHANNEL_NAMES, EVENT_NAMES, EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL, isChannel, isEventName } from './names.js';
 
 // No `new Function` probe or JIT-compiled parsers: under the renderer's CSP (no 'unsafe-eval') the
@@ -56,19 +66,22 @@ z.config({ jitless: true });
 // Building blocks
 
 /** An item id: 32 lowercase hex digits (SPEC §3). */
-export const ItemId = z.string().max(32).regex(/^[0-9a-f]{32}$/, 'an item id is 32 lowercase hex digits');
+export const ItemId = z.string().max(ITEM_ID_LENGTH).refine(isItemId, 'an item id is 32 lowercase hex digits');
 export const JobId = z.string().max(68).regex(/^job-[0-9a-z-]{1,64}$/, 'not a job id');
 export const TempId = z.string().max(68).regex(/^tmp-[0-9a-f]{16,64}$/, 'not a temp id');
 
-export const VaultPath = z.string().refine(isVaultPath, 'not a relative path inside the vault');
+export const VaultPath = z.string().refine(isValidVaultPath, 'not a relative path inside the vault');
 /** A folder inside the vault; '' is the root. */
-export const VaultDir = z.string().refine((p) => p === '' || isVaultPath(p), 'not a folder inside the vault');
+export const VaultDir = z.string().refine(isValidFolderPath, 'not a folder inside the vault');
+/** Longest file-system path the contract accepts (UTF-16 units; a size bound, not a path rule). */
+const MAX_FS_PATH = 4096;
 /** An absolute path on this computer, from a dialog or a drop (see header). */
-export const FsPath = z.string().min(1).max(MAX_PATH).refine((p) => !p.includes('\0'), 'path holds NUL');
+export const FsPath = z.string().min(1).max(MAX_FS_PATH).refine((p) => !p.includes('\0'), 'path holds NUL');
 
 export const KeyRef = z.strictObject({
-  provider: z.enum(['aws-kms', 'local']),
-  keyId: z.string().min(1).max(2048),
+  provider: z.enum(PROVIDER_TYPES),
+  /** 1..2048 bytes of UTF-8 (SPEC §7); the max() bounds the work before the byte count. */
+  keyId: z.string().max(MAX_KEY_ID_BYTES).refine(isKeyIdLength, `a key id is 1..${MAX_KEY_ID_BYTES} bytes of UTF-8`),
 });
 
 /** Asked per conflicting vault path when adding: replace the item, add beside it as "name (2)", or skip. */
@@ -186,14 +199,14 @@ export const CHANNELS = {
 
   // vaults
   /** Create a new vault in an empty (or new) folder and open it. */
-  'vault:create': { request: z.strictObject({ path: FsPath, keys: z.array(KeyRef).min(1).max(16) }), response: VaultSummary },
+  'vault:create': { request: z.strictObject({ path: FsPath, keys: z.array(KeyRef).min(1).max(MAX_VAULT_KEYS) }), response: VaultSummary },
   'vault:open': { request: z.strictObject({ path: FsPath }), response: VaultSummary },
   'vault:close': { request: Empty, response: Nothing },
   /** Close the vault, zero keys, wipe temp copies; remembers it as lockedVault. */
   'vault:lock': { request: Empty, response: Nothing },
-  'vault:forget-recent': { request: z.strictObject({ path: z.string().max(MAX_PATH) }), response: z.array(RecentVault) },
+  'vault:forget-recent': { request: z.strictObject({ path: z.string().max(MAX_FS_PATH) }), response: z.array(RecentVault) },
   /** Re-key every item (or `ids`) to `keys`, which become the vault's keys when all items are done. */
-  'vault:rekey': { request: z.strictObject({ keys: z.array(KeyRef).min(1).max(16), ids: Ids.optional() }), response: JobStarted },
+  'vault:rekey': { request: z.strictObject({ keys: z.array(KeyRef).min(1).max(MAX_VAULT_KEYS), ids: Ids.optional() }), response: JobStarted },
   'vault:verify': { request: Empty, response: JobStarted },
 
   // dialogs (main shows them; the chosen paths become granted)

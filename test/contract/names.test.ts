@@ -2,8 +2,8 @@
 // guards refuse everything else, including Object.prototype's names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as names from '../../../main/ipc/names.js';
-import { CHANNELS, EVENTS } from '../../../main/ipc/contract.js';
+import * as names from '../../contract/names.js';
+import { CHANNELS, EVENTS } from '../../contract/ipc.js';
 
 test('CHANNEL_NAMES and EVENT_NAMES match the contract maps', () => {
   assert.deepEqual([...names.CHANNEL_NAMES].sort(), Object.keys(CHANNELS).sort());

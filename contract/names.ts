@@ -1,8 +1,9 @@
+// @pure — no Node, Electron or DOM imports (test/layering.test.ts checks the tag).
 // The IPC contract's names without its schemas: every channel and event name, and the three
 // private ipc channel names. The preload imports only this (and types), so its sandboxed bundle
-// stays a few KB and requires nothing but 'electron'; contract.ts re-exports it and fails to
+// stays a few KB and requires nothing but 'electron'; ipc.ts re-exports it and fails to
 // compile if a channel or event is added to one list and not the other
-// (test/main/ipc/names.test.ts checks the same at run time). This module imports nothing.
+// (test/contract/names.test.ts checks the same at run time). This module imports nothing.
 
 export const CHANNEL_NAMES = [
   'app:state', 'app:activity', 'settings:get', 'settings:set',
