@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumMissing, launchApp, startBrowsers, type AppHarness, type Browsers } from '../helpers/browser.js';
 import { dismissJobs, itemsOnDisk, waitJobDone } from '../helpers/app-steps.js';
-import { createLimitedUser, createTestKey, startMoto, type LimitedUser, type Moto } from '../helpers/moto.js';
+import { DisableKeyCommand } from '@aws-sdk/client-kms';
+import { createLimitedUser, createTestKey, motoKmsClient, startMoto, type LimitedUser, type Moto } from '../helpers/moto.js';
 import { describeError } from '../../renderer/errors/messages.js';
 
 const skip = chromiumMissing();
@@ -506,12 +507,19 @@ describe('desktop app in Chromium, AWS KMS (moto)', { skip, timeout: 240_000 }, 
 
     // Re-key to one of the two keys: the dialog shows both keys in use ticked, offers no re-key to
     // the same set, says what changes; the job reports every item, vault.json names only that key.
+    // made-in-app is disabled first: a key in use that is not usable is shown with its state, not hidden.
+    const sealedWith = JSON.parse(await readFile(join(vaultDir, 'vault.json'), 'utf8')) as { keys: { keyId: string }[] };
+    const madeArn = sealedWith.keys.map((k) => k.keyId).find((k) => k !== keyArn)!;
+    // By key id: moto answers DisableKey on an ARN with an error page.
+    await motoKmsClient(moto.endpoint).send(new DisableKeyCommand({ KeyId: madeArn.slice(madeArn.lastIndexOf('/') + 1) }));
     await h.page.locator('.toolbar').getByRole('button', { name: 'Re-key' }).click();
     const rekey = h.page.getByRole('dialog', { name: 'Re-key the vault' });
     const current = rekey.getByRole('group', { name: 'Keys this vault uses now' });
-    await current.getByText('enabled').first().waitFor(WAIT);
+    await current.locator('[data-key-state="usable"]').filter({ hasText: 'cachet-e2e' }).waitFor(WAIT);
+    await current.locator('[data-key-state="unusable"]').filter({ hasText: madeArn }).getByText(/^not usable/).waitFor(WAIT);
     assert.equal(await current.getByRole('checkbox', { name: /Keep cachet-e2e/ }).isChecked(), true);
     assert.equal(await current.getByRole('checkbox', { name: /Keep made-in-app/ }).isChecked(), true);
+    await h.screenshot('11a-rekey-current-keys');
     assert.equal(await rekey.getByRole('button', { name: 'No change to the keys' }).isDisabled(), true);
     await current.getByRole('checkbox', { name: /Keep made-in-app/ }).uncheck();
     await rekey.getByRole('button', { name: 'Review the change…' }).click();

@@ -157,6 +157,13 @@ describe('the vault view as a file manager', { skip, timeout: 240_000 }, () => {
 
     await h.page.locator('[data-item="0-early.txt"]').click();
     await h.page.locator('[data-item="mid.txt"]').click({ modifiers: ['Control'] });
+    // Re-key of the selection: its keys are shown ticked, and re-keying to the same set is not offered.
+    await h.page.locator('.item-actions').getByRole('button', { name: 'Re-key…' }).click();
+    const rekey = h.page.getByRole('dialog', { name: 'Re-key “0-early.txt” and “mid.txt”' });
+    assert.equal(await rekey.getByRole('group', { name: 'Keys these items use now' }).getByRole('checkbox', { name: 'Keep Local key' }).isChecked(), true);
+    assert.equal(await rekey.getByRole('button', { name: 'No change to the keys' }).isDisabled(), true);
+    await rekey.getByRole('button', { name: 'Cancel' }).click();
+    await rekey.waitFor({ state: 'detached', ...WAIT });
     await h.page.locator('.item-actions').getByRole('button', { name: 'Delete' }).click();
     const dialog = h.page.getByRole('dialog', { name: 'Delete 2 items?' });
     await dialog.getByText('“0-early.txt” and “mid.txt” will be removed').waitFor(WAIT);
