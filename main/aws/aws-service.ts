@@ -4,6 +4,7 @@
 // credential_process) in main; nothing but names, ARNs and account ids goes to the renderer.
 // It does not talk to the SDK directly: an AwsBackend (core-adapters.ts) wraps app/keys.
 
+import { CachetError, isCachetError } from '../../app/errors.js';
 import type { KeyProvider } from '../../app/keys/provider.js';
 
 export interface AwsTarget {
@@ -28,7 +29,12 @@ export interface AwsBackend {
   listProfiles(): Promise<AwsProfileInfo[]>;
   whoAmI(t: AwsTarget): Promise<{ account: string; arn: string; userId: string }>;
   listKeys(t: AwsTarget): Promise<KmsKeyInfo[]>;
+  /** `alias` is `alias/NAME`; it must not exist yet (checked first: `aliasTarget`). */
   createKey(t: AwsTarget, alias: string, description: string | undefined): Promise<KmsKeyInfo>;
+  /** The key an alias (`alias/NAME`) names, or null when the alias is free. */
+  aliasTarget(t: AwsTarget, alias: string): Promise<string | null>;
+  /** Resolves to the days until the key is deleted. */
+  scheduleKeyDeletion(t: AwsTarget, keyId: string): Promise<number>;
   provider(t: AwsTarget): KeyProvider;
 }
 
@@ -64,8 +70,26 @@ export class AwsService {
   listKeys(): Promise<KmsKeyInfo[]> {
     return this.#backend.listKeys(this.#target);
   }
-  createKey(alias: string, description?: string): Promise<KmsKeyInfo> {
-    return this.#backend.createKey(this.#target, alias, description);
+  /**
+   * Create a key and its alias (issue 11 defect 5). A taken alias is refused before CreateKey, so
+   * no key is made for it; a key made but left without its alias (CreateAlias failed: a race, a
+   * denied permission) is scheduled for deletion, and the error says so (`orphanKey`,
+   * `orphanDeletionDays`), or only names the key left behind when that failed too.
+   */
+  async createKey(alias: string, description?: string): Promise<KmsKeyInfo> {
+    const t = this.#target;
+    const full = alias.startsWith('alias/') ? alias : `alias/${alias}`;
+    const taken = await this.#backend.aliasTarget(t, full);
+    if (taken !== null) throw new CachetError('exists', `the alias ${full} is already in use`, { alias: full, aliasTarget: taken, keyCreated: false });
+    try {
+      return await this.#backend.createKey(t, full, description);
+    } catch (e) {
+      if (!isCachetError(e) || e.detail.operation !== 'CreateAlias') throw e;
+      const orphan = e.detail.keyId;
+      if (typeof orphan !== 'string') throw e;
+      const days = await this.#backend.scheduleKeyDeletion(t, orphan).catch(() => undefined);
+      throw new CachetError(e.code, e.message, { ...e.detail, alias: full, keyCreated: true, orphanKey: orphan, orphanDeletionDays: days }, { cause: e });
+    }
   }
   /** The KMS provider for the selected profile (made on first use, dropped on select/reset). */
   provider(): KeyProvider {

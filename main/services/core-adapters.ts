@@ -7,6 +7,7 @@
 import type { AwsBackend, AwsTarget, KmsKeyInfo } from '../aws/aws-service.js';
 import { AwsKmsProvider } from '../../app/keys/aws-kms.js';
 import { createKey, listKeys, listProfiles, whoAmI, type AwsClientOptions } from '../../app/keys/aws-config.js';
+import { aliasTarget, scheduleKeyDeletion } from '../../app/keys/kms-alias.js';
 import { createLocalKeyFile, readLocalKeyFileInfo, unlockLocalKeyFile } from '../../app/keys/local.js';
 import type { LocalKeyBackend } from './local-key.js';
 import type { VaultBackend } from './vault-backend.js';
@@ -65,11 +66,12 @@ export function awsBackend(o: AwsBackendOptions = {}): AwsBackend {
       return (await listKeys(client(t))).filter((k) => k.enabled).map(keyInfo);
     },
     async createKey(t, alias, description) {
-      const full = alias.startsWith('alias/') ? alias : `alias/${alias}`;
-      const made = await createKey({ ...client(t), alias: full, description });
+      const made = await createKey({ ...client(t), alias, description });
       const keyId = made.arn.slice(made.arn.lastIndexOf('/') + 1);
       return { keyId, arn: made.arn, aliases: [made.alias], description: description ?? '' };
     },
+    aliasTarget: (t, alias) => aliasTarget(client(t), alias),
+    scheduleKeyDeletion: (t, keyId) => scheduleKeyDeletion(client(t), keyId),
     provider: (t) => new AwsKmsProvider(client(t)),
   };
 }

@@ -1,9 +1,12 @@
 // The vault's item list as a table: sortable column headers over a VirtualList of folder and
-// item rows. Props only: which rows, which is active, and callbacks for what the person does
-// (open a folder, preview, delete, rename, drag out). Keyboard: arrows, Home/End, PageUp/Down
-// move; Enter opens; Delete deletes; F2 renames; Backspace goes up a folder.
+// item rows. Props only: which rows, which is active (the keyboard's row), which are selected,
+// and callbacks for what the person does (select, open, preview, delete, rename, drag out).
+// Mouse: click selects one row, Ctrl/Cmd+click adds or removes one, Shift+click selects a range;
+// double-click opens. Keyboard: arrows, Home/End, PageUp/Down move (with Shift they extend the
+// selection); Ctrl/Cmd+A selects all; Enter opens; Space previews; Delete deletes the selection;
+// F2 renames; Backspace goes up a folder; the Menu key or Shift+F10 opens the context menu.
 
-import { useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { formatDate, formatSize, type IndexedItem, type Row, type SortKey, type SortSpec } from '../features/browse/browse-logic.js';
 import { VirtualList } from './VirtualList.js';
 
@@ -22,13 +25,22 @@ export interface ItemTableProps {
   readonly sort: SortSpec;
   readonly activeIndex: number;
   readonly label: string;
+  /** Shown when there are no rows (an empty folder and a search without a match differ). */
+  readonly emptyText: string;
+  readonly isSelected: (row: Row) => boolean;
   readonly onSort: (key: SortKey) => void;
-  readonly onActiveChange: (index: number) => void;
+  readonly onClickRow: (index: number, how: { toggle: boolean; range: boolean }) => void;
+  readonly onMoveTo: (index: number, range: boolean) => void;
+  readonly onSelectAll: () => void;
   readonly onOpenFolder: (path: string) => void;
   readonly onOpenItem: (entry: IndexedItem) => void;
-  readonly onDelete: (entry: IndexedItem) => void;
-  readonly onRename: (entry: IndexedItem) => void;
+  readonly onPreview: () => void;
+  /** Delete / F2 act on the selection; the container knows what it is. */
+  readonly onDelete: () => void;
+  readonly onRename: () => void;
   readonly onUp: () => void;
+  /** Right-click, the Menu key or Shift+F10: at (x, y) in the window. */
+  readonly onContextMenu?: (x: number, y: number) => void;
   readonly onDragOut?: (entry: IndexedItem, e: DragEvent<HTMLDivElement>) => void;
 }
 
@@ -37,7 +49,7 @@ function rowId(i: number): string {
 }
 
 export function ItemTable(props: ItemTableProps) {
-  const { rows, activeIndex, onActiveChange } = props;
+  const { rows, activeIndex } = props;
   const [pageSize, setPageSize] = useState(10);
 
   const open = (row: Row | undefined) => {
@@ -50,14 +62,24 @@ export function ItemTable(props: ItemTableProps) {
     const last = rows.length - 1;
     const move = (to: number) => {
       e.preventDefault();
-      if (last >= 0) onActiveChange(Math.min(last, Math.max(0, to)));
+      if (last >= 0) props.onMoveTo(Math.min(last, Math.max(0, to)), e.shiftKey);
     };
     const current = rows[activeIndex];
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') {
+      e.preventDefault();
+      return props.onSelectAll();
+    }
+    if (e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10')) {
+      e.preventDefault();
+      const row = document.getElementById(rowId(activeIndex)) ?? e.currentTarget;
+      const r = row.getBoundingClientRect();
+      return props.onContextMenu?.(r.left + 24, r.top + r.height / 2);
+    }
     switch (e.key) {
       case 'ArrowDown':
-        return move(activeIndex + 1);
+        return move(activeIndex < 0 ? 0 : activeIndex + 1);
       case 'ArrowUp':
-        return move(activeIndex - 1);
+        return move(activeIndex < 0 ? 0 : activeIndex - 1);
       case 'Home':
         return move(0);
       case 'End':
@@ -69,18 +91,15 @@ export function ItemTable(props: ItemTableProps) {
       case 'Enter':
         e.preventDefault();
         return open(current);
+      case ' ':
+        e.preventDefault();
+        return props.onPreview();
       case 'Delete':
-        if (current?.kind === 'item') {
-          e.preventDefault();
-          props.onDelete(current.entry);
-        }
-        return;
+        e.preventDefault();
+        return props.onDelete();
       case 'F2':
-        if (current?.kind === 'item') {
-          e.preventDefault();
-          props.onRename(current.entry);
-        }
-        return;
+        e.preventDefault();
+        return props.onRename();
       case 'Backspace':
         e.preventDefault();
         return props.onUp();
@@ -90,14 +109,22 @@ export function ItemTable(props: ItemTableProps) {
   const renderRow = (i: number) => {
     const row = rows[i]!;
     const active = i === activeIndex;
+    const selected = props.isSelected(row);
     const common = {
       id: rowId(i),
       role: 'row',
       'aria-rowindex': i + 2,
-      'aria-selected': active,
-      className: `row ${active ? 'row-active' : ''} ${row.kind === 'folder' ? 'row-folder' : ''}`,
-      onClick: () => onActiveChange(i),
+      'aria-selected': selected,
+      className: `row ${active ? 'row-active' : ''} ${selected ? 'row-selected' : ''} ${row.kind === 'folder' ? 'row-folder' : ''}`,
+      onClick: (e: MouseEvent) => props.onClickRow(i, { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey }),
       onDoubleClick: () => open(row),
+      onContextMenu: (e: MouseEvent) => {
+        if (!props.onContextMenu) return;
+        e.preventDefault();
+        // A right-click on an unselected row selects it first, as file managers do.
+        if (!selected) props.onClickRow(i, { toggle: false, range: false });
+        props.onContextMenu(e.clientX, e.clientY);
+      },
     } as const;
     if (row.kind === 'folder') {
       return (
@@ -151,6 +178,7 @@ export function ItemTable(props: ItemTableProps) {
       className="item-table"
       role="grid"
       aria-label={props.label}
+      aria-multiselectable="true"
       aria-rowcount={rows.length + 1}
       tabIndex={0}
       aria-activedescendant={activeIndex >= 0 && activeIndex < rows.length ? rowId(activeIndex) : undefined}
@@ -177,7 +205,7 @@ export function ItemTable(props: ItemTableProps) {
         })}
       </div>
       {rows.length === 0 ? (
-        <p className="empty">Nothing here yet. Drop files or folders onto the window, or use “Add files”.</p>
+        <p className="empty">{props.emptyText}</p>
       ) : (
         <VirtualList
           count={rows.length}

@@ -52,8 +52,8 @@ export function VaultToolbar(p: VaultToolbarProps) {
           Re-key
         </button>
         {p.onAwsProfile && (
-          <button type="button" className="button" onClick={p.onAwsProfile} aria-label="AWS profile">
-            AWS: {p.awsProfile ?? 'choose profile'}
+          <button type="button" className="button" onClick={p.onAwsProfile}>
+            AWS profile: {p.awsProfile ?? 'choose one'}
           </button>
         )}
         <button type="button" className="button" onClick={p.onSettings}>

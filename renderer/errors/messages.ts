@@ -174,10 +174,17 @@ const MESSAGES: Record<ErrorCode, Make> = {
     title: `${str(d, 'path') ?? 'The file or item'} was not found`,
     hint: 'It may have been moved or deleted. Refresh the list and try again.',
   }),
-  exists: (d) => ({
-    title: `${str(d, 'path') ?? 'An item with that name'} already exists`,
-    hint: 'Choose another name, or replace the existing item.',
-  }),
+  exists: (d) => {
+    const alias = str(d, 'alias');
+    if (alias === undefined) return { title: `${str(d, 'path') ?? 'An item with that name'} already exists`, hint: 'Choose another name, or replace the existing item.' };
+    const orphan = str(d, 'orphanKey');
+    const title = `The KMS alias ${alias.replace(/^alias\//, '')} is already in use`;
+    if (orphan === undefined) return { title, hint: 'Choose another alias. No key was created.' };
+    const days = d['orphanDeletionDays'];
+    return typeof days === 'number'
+      ? { title, hint: `Choose another alias. The key made for it (${orphan}) is scheduled for deletion in ${days} days.` }
+      : { title, hint: `Choose another alias. The key made for it (${orphan}) is left without an alias: schedule its deletion in the AWS console.` };
+  },
   io: () => ({ title: 'A file could not be read or written', hint: 'Check that the disk is connected and the folder is still there, then try again.' }),
   'disk-full': () => ({ title: 'The disk is full', hint: 'Free some space on the disk that holds the vault or the destination, then try again.' }),
   'permission-denied': (d) => ({

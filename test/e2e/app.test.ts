@@ -14,7 +14,9 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumMissing, launchApp, startBrowsers, type AppHarness, type Browsers } from '../helpers/browser.js';
-import { createLimitedUser, createTestKey, startMoto, type LimitedUser, type Moto } from '../helpers/moto.js';
+import { dismissJobs, itemsOnDisk, waitJobDone } from '../helpers/app-steps.js';
+import { DisableKeyCommand } from '@aws-sdk/client-kms';
+import { createLimitedUser, createTestKey, motoKmsClient, startMoto, type LimitedUser, type Moto } from '../helpers/moto.js';
 import { describeError } from '../../renderer/errors/messages.js';
 
 const skip = chromiumMissing();
@@ -58,23 +60,6 @@ async function makeSources(dir: string, png: Buffer): Promise<{ notes: string; p
   await writeFile(join(dir, 'docs', 'a.txt'), 'alpha');
   await writeFile(join(dir, 'docs', 'sub', 'b.md'), '# beta\n');
   return { notes, photo, docs: join(dir, 'docs') };
-}
-
-async function itemsOnDisk(h: AppHarness): Promise<{ id: string; path: string }[]> {
-  const r = (await h.app.invoke('items:list', {})) as { ok: true; value: { items: { id: string; path: string }[] } };
-  assert.equal(r.ok, true);
-  return r.value.items;
-}
-
-async function waitJobDone(h: AppHarness, kind: string): Promise<string> {
-  const done = h.page.locator(`.job-done[data-job-kind="${kind}"]`).last();
-  await done.waitFor(WAIT);
-  return (await done.getAttribute('data-status')) ?? '';
-}
-
-async function dismissJobs(h: AppHarness): Promise<void> {
-  const buttons = h.page.locator('.job-done').getByRole('button', { name: 'Dismiss' });
-  for (let i = 0, n = await buttons.count(); i < n; i++) await buttons.first().click();
 }
 
 async function select(h: AppHarness, path: string): Promise<void> {
@@ -520,11 +505,27 @@ describe('desktop app in Chromium, AWS KMS (moto)', { skip, timeout: 240_000 }, 
     await h.page.getByRole('button', { name: 'Close preview' }).click();
     await h.screenshot('11-aws-vault');
 
-    // Re-key to one of the two keys: the job reports every item, vault.json names only that key.
-    await h.page.getByRole('button', { name: 'Re-key' }).click();
+    // Re-key to one of the two keys: the dialog shows both keys in use ticked, offers no re-key to
+    // the same set, says what changes; the job reports every item, vault.json names only that key.
+    // made-in-app is disabled first: a key in use that is not usable is shown with its state, not hidden.
+    const sealedWith = JSON.parse(await readFile(join(vaultDir, 'vault.json'), 'utf8')) as { keys: { keyId: string }[] };
+    const madeArn = sealedWith.keys.map((k) => k.keyId).find((k) => k !== keyArn)!;
+    // By key id: moto answers DisableKey on an ARN with an error page.
+    await motoKmsClient(moto.endpoint).send(new DisableKeyCommand({ KeyId: madeArn.slice(madeArn.lastIndexOf('/') + 1) }));
+    await h.page.locator('.toolbar').getByRole('button', { name: 'Re-key' }).click();
     const rekey = h.page.getByRole('dialog', { name: 'Re-key the vault' });
-    await rekey.getByRole('checkbox', { name: /cachet-e2e/ }).check();
-    await rekey.getByRole('button', { name: 'Re-key to 1 key' }).click();
+    const current = rekey.getByRole('group', { name: 'Keys this vault uses now' });
+    await current.locator('[data-key-state="usable"]').filter({ hasText: 'cachet-e2e' }).waitFor(WAIT);
+    await current.locator('[data-key-state="unusable"]').filter({ hasText: madeArn }).getByText(/^not usable/).waitFor(WAIT);
+    assert.equal(await current.getByRole('checkbox', { name: /Keep cachet-e2e/ }).isChecked(), true);
+    assert.equal(await current.getByRole('checkbox', { name: /Keep made-in-app/ }).isChecked(), true);
+    await h.screenshot('11a-rekey-current-keys');
+    assert.equal(await rekey.getByRole('button', { name: 'No change to the keys' }).isDisabled(), true);
+    await current.getByRole('checkbox', { name: /Keep made-in-app/ }).uncheck();
+    await rekey.getByRole('button', { name: 'Review the change…' }).click();
+    await rekey.getByTestId('rekey-summary').filter({ hasText: 'Re-key 1 item: removing made-in-app, adding no key.' }).waitFor(WAIT);
+    await h.screenshot('11b-rekey-review');
+    await rekey.getByRole('button', { name: 'Re-key 1 item' }).click();
     assert.equal(await waitJobDone(h, 'rekey'), 'ok');
     await h.page.getByText('Re-keyed 1 item.').waitFor(WAIT);
     const after = JSON.parse(await readFile(join(vaultDir, 'vault.json'), 'utf8')) as { keys: { keyId: string }[] };

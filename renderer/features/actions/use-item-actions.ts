@@ -1,4 +1,4 @@
-// What can be done to items and the vault from the vault view: rename/move, delete, export (one
+// What can be done to items and the vault from the vault view: rename/move, move many, delete, export (one
 // item through a save dialog, or many into a folder as a job), open with the default app, drag
 // out, re-key, verify, lock. One error slot for the latest failure; `busy` while a call runs.
 // Long work (export many, re-key, verify) is handed to the jobs tracker.
@@ -13,12 +13,14 @@ export interface ItemActions {
   readonly error: ErrorPayload | null;
   clearError(): void;
   rename(id: string, path: string): Promise<boolean>;
+  move(ids: string[], to: string): Promise<boolean>;
   remove(ids: string[]): Promise<boolean>;
   exportOne(id: string, name: string): Promise<void>;
   exportMany(ids: string[], keepFolders: boolean): Promise<void>;
   openExternal(id: string): Promise<void>;
   dragOut(ids: string[]): void;
-  rekey(keys: KeyRefT[]): Promise<boolean>;
+  /** Re-key `ids` (undefined: the whole vault, whose keys then change too). */
+  rekey(keys: KeyRefT[], ids?: readonly string[]): Promise<boolean>;
   verify(): Promise<void>;
   lock(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export function useItemActions(jobs: Pick<Jobs, 'started'>): ItemActions {
       error,
       clearError: () => setError(null),
       rename: (id, path) => run(async () => void (await call('item:rename', { id, path }))),
+      move: (ids, to) => run(async () => void (await call('items:move', { ids, to }))),
       remove: (ids) => run(async () => void (await call('items:delete', { ids }))),
       exportOne: async (id, name) => {
         await run(async () => {
@@ -68,10 +71,10 @@ export function useItemActions(jobs: Pick<Jobs, 'started'>): ItemActions {
       dragOut: (ids) => {
         call('items:drag-out', { ids }).catch((e: unknown) => setError(toErrorPayload(e)));
       },
-      rekey: (keys) =>
+      rekey: (keys, ids) =>
         run(async () => {
-          const { jobId } = await call('vault:rekey', { keys });
-          jobs.started(jobId, 'rekey', 'Re-keying the vault');
+          const { jobId } = await call('vault:rekey', ids ? { keys, ids: [...ids] } : { keys });
+          jobs.started(jobId, 'rekey', ids ? `Re-keying ${ids.length} ${ids.length === 1 ? 'item' : 'items'}` : 'Re-keying the vault');
         }),
       verify: async () => {
         await run(async () => {

@@ -1,6 +1,9 @@
-// Copies opened with the default app that were edited (temp:edited): offers to save them back
-// into the vault (temp:save-back) or discard them (temp:discard). One prompt per temp copy; a
-// later edit of the same copy replaces its entry.
+// Copies opened with the default app that were edited (temp:edited) and not yet saved back or
+// discarded: the pending external edits (issue 11 defect 3). Each can be saved back into the
+// vault (temp:save-back) or discarded (temp:discard); "Later" only hides its prompt, the edit stays
+// in the list (`pending`) until one of those is chosen, so the vault view can show it and ask
+// before anything wipes it (lock, re-open of the same item). A later edit of the same copy
+// replaces its entry. Main wipes every copy when the vault locks, so the list empties then.
 
 import { useEffect, useState } from 'react';
 import type { ErrorPayload, EventPayload } from '../../../contract/ipc.js';
@@ -9,44 +12,69 @@ import { call, subscribe, toErrorPayload } from '../../api.js';
 export type Edited = EventPayload<'temp:edited'>;
 
 export interface SaveBack {
-  readonly edited: readonly Edited[];
+  /** Every pending edit, oldest first. */
+  readonly pending: readonly Edited[];
+  /** The pending edit to prompt for now (not put off with "Later"), if any. */
+  readonly prompt: Edited | undefined;
   readonly busy: boolean;
   readonly error: ErrorPayload | null;
-  save(tempId: string): void;
-  discard(tempId: string): void;
+  save(tempId: string): Promise<boolean>;
+  discard(tempId: string): Promise<boolean>;
   later(tempId: string): void;
+  /** The pending edit of item `itemId`, if any. */
+  forItem(itemId: string): Edited | undefined;
 }
 
 export function useSaveBack(): SaveBack {
-  const [edited, setEdited] = useState<readonly Edited[]>([]);
+  const [pending, setPending] = useState<readonly Edited[]>([]);
+  const [deferred, setDeferred] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
 
   useEffect(() => {
-    const offEdited = subscribe('temp:edited', (e) => setEdited((list) => [...list.filter((x) => x.tempId !== e.tempId), e]));
-    // Locking wipes every temp copy, so their prompts go too.
-    const offLocked = subscribe('vault:locked', () => setEdited([]));
+    const offEdited = subscribe('temp:edited', (e) => {
+      setPending((list) => [...list.filter((x) => x.tempId !== e.tempId), e]);
+      // A new edit of a copy put off earlier asks again.
+      setDeferred((d) => {
+        if (!d.has(e.tempId)) return d;
+        const n = new Set(d);
+        n.delete(e.tempId);
+        return n;
+      });
+    });
+    const offLocked = subscribe('vault:locked', () => {
+      setPending([]);
+      setDeferred(new Set());
+    });
     return () => {
       offEdited();
       offLocked();
     };
   }, []);
 
-  const finish = (tempId: string, work: Promise<unknown>) => {
+  const finish = async (tempId: string, work: Promise<unknown>): Promise<boolean> => {
     setBusy(true);
     setError(null);
-    work
-      .then(() => setEdited((list) => list.filter((x) => x.tempId !== tempId)))
-      .catch((e: unknown) => setError(toErrorPayload(e)))
-      .finally(() => setBusy(false));
+    try {
+      await work;
+      setPending((list) => list.filter((x) => x.tempId !== tempId));
+      return true;
+    } catch (e) {
+      setError(toErrorPayload(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
   };
 
   return {
-    edited,
+    pending,
+    prompt: pending.find((e) => !deferred.has(e.tempId)),
     busy,
     error,
     save: (tempId) => finish(tempId, call('temp:save-back', { tempId })),
     discard: (tempId) => finish(tempId, call('temp:discard', { tempId })),
-    later: (tempId) => setEdited((list) => list.filter((x) => x.tempId !== tempId)),
+    later: (tempId) => setDeferred((d) => new Set(d).add(tempId)),
+    forItem: (itemId) => pending.find((e) => e.itemId === itemId),
   };
 }

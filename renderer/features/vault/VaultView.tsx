@@ -1,18 +1,23 @@
 // Container for an open vault: toolbar, breadcrumbs + search, the virtualized item table, the
-// preview pane, jobs (add/export/re-key/verify progress and summaries), dialogs, and dropping
-// files and folders onto the window. Hooks do the calls; components only render.
+// preview pane, jobs (add/export/re-key/verify progress and summaries), dialogs, the pending
+// external edits, and dropping files and folders onto the window. Hooks do the calls; components
+// only render. Every action on items takes the selection (selection.ts) as it was when the person
+// chose the action: a dialog keeps the ids it was opened for, so a refresh behind it cannot
+// change what it deletes, moves or re-keys (issue 11 defect 1).
 
 import { useCallback, useRef, useState, type DragEvent } from 'react';
-import type { AppStateT, VaultSummaryT } from '../../../contract/ipc.js';
+import type { AppStateT, KeyRefT, VaultSummaryT } from '../../../contract/ipc.js';
 import { pathForFile, toErrorPayload } from '../../api.js';
 import { Breadcrumbs } from '../../components/Breadcrumbs.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ConflictDialog } from '../../components/ConflictDialog.js';
+import { ContextMenu, type MenuAction } from '../../components/ContextMenu.js';
 import { DropOverlay } from '../../components/DropOverlay.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { ItemActionsBar } from '../../components/ItemActionsBar.js';
 import { ItemTable } from '../../components/ItemTable.js';
 import { JobPanel } from '../../components/JobPanel.js';
+import { PendingEdits } from '../../components/PendingEdits.js';
 import { PreviewPane } from '../../components/PreviewPane.js';
 import { SaveBackPrompt } from '../../components/SaveBackPrompt.js';
 import { SearchBox } from '../../components/SearchBox.js';
@@ -26,6 +31,7 @@ import { AwsProfileDialog } from '../aws/AwsProfileDialog.js';
 import { useKeyLabels } from '../aws/use-key-labels.js';
 import type { IndexedItem } from '../browse/browse-logic.js';
 import { looksLikeVaultPath } from '../browse/path-check.js';
+import { describePicked, expandPicked, type Picked } from '../browse/selection.js';
 import { useBrowse } from '../browse/use-browse.js';
 import { useItems } from '../browse/use-items.js';
 import { useJobs } from '../jobs/use-jobs.js';
@@ -33,13 +39,26 @@ import { usePreview } from '../preview/use-preview.js';
 import { useSettings } from '../settings/use-settings.js';
 import { useSaveBack } from '../temp/use-save-back.js';
 import { pickFiles, pickFolder } from './add-sources.js';
-import { RekeyDialog } from './RekeyDialog.js';
+import { RekeyDialog, type RekeyTarget } from './RekeyDialog.js';
+import { keysInUse } from './rekey-plan.js';
 
-type Modal = { kind: 'rename'; entry: IndexedItem } | { kind: 'delete'; entry: IndexedItem } | { kind: 'settings' } | { kind: 'rekey' } | { kind: 'aws' } | null;
+type Modal =
+  | { kind: 'rename'; entry: IndexedItem }
+  | { kind: 'delete'; picked: Picked }
+  | { kind: 'move'; picked: Picked }
+  | { kind: 'settings' }
+  | { kind: 'rekey'; target: RekeyTarget }
+  | { kind: 'aws' }
+  | { kind: 'lock'; count: number }
+  | { kind: 'reopen'; entry: IndexedItem; tempId: string }
+  | null;
 
 function isFileDrag(e: DragEvent): boolean {
   return e.dataTransfer.types.includes('Files');
 }
+
+// After the modal <dialog> or the menu is gone (the next task), not while it still makes the list inert.
+const focusList = () => setTimeout(() => document.querySelector<HTMLElement>('.item-table')?.focus(), 0);
 
 export function VaultView({ state, vault }: { readonly state: AppStateT; readonly vault: VaultSummaryT }) {
   const jobs = useJobs();
@@ -52,13 +71,20 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
   const browse = useBrowse(items.entries);
   const [previewId, setPreviewId] = useState<string | null>(null);
   const preview = usePreview(previewId);
-  const [modal, setModal] = useState<Modal>(null);
+  const [modal, setModalState] = useState<Modal>(null);
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const [dragging, setDragging] = useState(false);
   const [pickError, setPickError] = useState<ErrorLike | null>(null);
   const dragDepth = useRef(0);
+  const setModal = (m: Modal) => {
+    setMenu(null);
+    setModalState(m);
+  };
 
   const previewItem = previewId ? items.byId.get(previewId) : undefined;
-  const activeEntry = browse.active?.kind === 'item' ? browse.active.entry : null;
+  const picked = expandPicked(browse.picked, items.entries);
+  const single = picked.folders.length === 0 && picked.items.length === 1 ? picked.items[0]! : null;
+  const pickedLabel = describePicked(picked);
 
   const addFrom = useCallback(
     (pick: () => Promise<string[]>) => {
@@ -91,7 +117,49 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
     settings.clearError();
     setPickError(null);
   };
-  const editing = saveBack.edited[0];
+  const prompt = saveBack.prompt;
+
+  // An edited copy is never replaced by a fresh one without asking (issue 11 defect 3).
+  const openExternal = (entry: IndexedItem) => {
+    const pending = saveBack.forItem(entry.item.id);
+    if (pending) setModal({ kind: 'reopen', entry, tempId: pending.tempId });
+    else void actions.openExternal(entry.item.id);
+  };
+  const lock = () => {
+    if (saveBack.pending.length > 0) setModal({ kind: 'lock', count: saveBack.pending.length });
+    else void actions.lock();
+  };
+  const rekeyTarget = (p: Picked | null): RekeyTarget =>
+    p
+      ? { ids: p.ids, label: describePicked(p), itemCount: p.ids.length, current: keysInUse(p.entries.map((e) => e.item.keyIds)) }
+      : { label: vault.name, itemCount: items.items?.length ?? vault.itemCount, current: vault.keys.map((k): KeyRefT => ({ provider: k.provider, keyId: k.keyId })) };
+  const act = {
+    preview: () => single && setPreviewId(single.item.id),
+    open: () => single && openExternal(single),
+    export: () => {
+      if (single) void actions.exportOne(single.item.id, single.name);
+      else if (picked.ids.length > 0) void actions.exportMany([...picked.ids], true);
+    },
+    rename: () => single && setModal({ kind: 'rename', entry: single }),
+    move: () => picked.ids.length > 0 && setModal({ kind: 'move', picked }),
+    rekey: () => picked.ids.length > 0 && setModal({ kind: 'rekey', target: rekeyTarget(picked) }),
+    remove: () => picked.ids.length > 0 && setModal({ kind: 'delete', picked }),
+  };
+  const menuActions: MenuAction[] = [
+    { label: 'Preview', run: act.preview, disabled: !single },
+    { label: 'Open with default app', run: act.open, disabled: !single },
+    { label: single ? 'Export…' : 'Export to a folder…', run: act.export, disabled: picked.ids.length === 0 },
+    { label: 'Rename / move…', run: act.rename, disabled: !single },
+    { label: 'Move to folder…', run: act.move, disabled: picked.ids.length === 0 },
+    { label: 'Re-key…', run: act.rekey, disabled: picked.ids.length === 0 },
+    { label: 'Select all', run: browse.selectAll, disabled: browse.rows.length === 0 },
+    { label: 'Delete…', run: act.remove, disabled: picked.ids.length === 0, danger: true },
+  ];
+  const closeModal = () => {
+    setModal(null);
+    focusList();
+  };
+  const emptyText = browse.search.trim() !== '' ? `No item matches “${browse.search.trim()}”${browse.folder ? ` in ${browse.folder}` : ''}.` : browse.folder !== '' ? 'This folder is empty.' : 'Nothing here yet. Drop files or folders onto the window, or use “Add files”.';
 
   return (
     <div
@@ -112,6 +180,15 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
         if (dragDepth.current === 0) setDragging(false);
       }}
       onDrop={onDrop}
+      onKeyDown={(e) => {
+        if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'f') {
+          e.preventDefault();
+          document.querySelector<HTMLInputElement>('.vault-view input[type=search]')?.focus();
+        } else if (e.key === 'Escape' && previewId && modal === null && !menu) {
+          setPreviewId(null);
+          focusList();
+        }
+      }}
     >
       <VaultToolbar
         vault={vault}
@@ -125,22 +202,23 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
           if (ids.length > 0) void actions.exportMany(ids, true);
         }}
         onVerify={() => void actions.verify()}
-        onRekey={() => setModal({ kind: 'rekey' })}
+        onRekey={() => setModal({ kind: 'rekey', target: rekeyTarget(null) })}
         onSettings={() => setModal({ kind: 'settings' })}
         onAwsProfile={vault.keys.some((k) => k.provider === 'aws-kms') ? () => setModal({ kind: 'aws' }) : undefined}
         awsProfile={state.aws.profile}
-        onLock={() => void actions.lock()}
+        onLock={lock}
       />
       {error && <ErrorNotice error={error} onDismiss={clearError} />}
-      {editing && (
+      {prompt && (
         <SaveBackPrompt
-          vaultPath={editing.vaultPath}
+          vaultPath={prompt.vaultPath}
           busy={saveBack.busy}
-          onSave={() => saveBack.save(editing.tempId)}
-          onDiscard={() => saveBack.discard(editing.tempId)}
-          onLater={() => saveBack.later(editing.tempId)}
+          onSave={() => void saveBack.save(prompt.tempId)}
+          onDiscard={() => void saveBack.discard(prompt.tempId)}
+          onLater={() => saveBack.later(prompt.tempId)}
         />
       )}
+      <PendingEdits edits={saveBack.pending} busy={saveBack.busy} onSave={(t) => void saveBack.save(t)} onDiscard={(t) => void saveBack.discard(t)} />
       <div className={`vault-body ${previewId ? 'with-preview' : ''}`}>
         <main className="browser" aria-label="Vault items">
           <div className="browser-bar">
@@ -148,13 +226,17 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
             <SearchBox value={browse.search} onChange={browse.setSearch} resultCount={browse.search ? browse.rows.length : null} />
           </div>
           <ItemActionsBar
-            name={activeEntry?.name ?? null}
+            label={pickedLabel}
+            single={single !== null}
+            any={picked.ids.length > 0}
             busy={actions.busy}
-            onPreview={() => activeEntry && setPreviewId(activeEntry.item.id)}
-            onOpenExternal={() => activeEntry && void actions.openExternal(activeEntry.item.id)}
-            onExport={() => activeEntry && void actions.exportOne(activeEntry.item.id, activeEntry.name)}
-            onRename={() => activeEntry && setModal({ kind: 'rename', entry: activeEntry })}
-            onDelete={() => activeEntry && setModal({ kind: 'delete', entry: activeEntry })}
+            onPreview={act.preview}
+            onOpenExternal={act.open}
+            onExport={act.export}
+            onRename={act.rename}
+            onMove={act.move}
+            onRekey={act.rekey}
+            onDelete={act.remove}
           />
           {items.items === null && !items.error ? (
             <p className="muted loading" role="status">
@@ -166,17 +248,25 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
               sort={browse.sort}
               activeIndex={browse.activeIndex}
               label={`Items in ${browse.folder || vault.name}`}
+              emptyText={emptyText}
+              isSelected={browse.isSelected}
               onSort={browse.sortBy}
-              onActiveChange={browse.setActiveIndex}
+              onClickRow={browse.clickRow}
+              onMoveTo={browse.moveTo}
+              onSelectAll={browse.selectAll}
               onOpenFolder={browse.setFolder}
               onOpenItem={(entry) => setPreviewId(entry.item.id)}
-              onDelete={(entry) => setModal({ kind: 'delete', entry })}
-              onRename={(entry) => setModal({ kind: 'rename', entry })}
+              onPreview={act.preview}
+              onDelete={act.remove}
+              onRename={act.rename}
               onUp={browse.up}
+              onContextMenu={(x, y) => setMenu({ x, y })}
               onDragOut={(entry, e) => {
                 // Main writes a temp copy and starts a native drag of it (webContents.startDrag).
+                // Dragging a selected row drags the selected items; another row, only itself.
                 e.preventDefault();
-                actions.dragOut([entry.item.id]);
+                const ids = picked.items.some((p) => p.item.id === entry.item.id) ? picked.items.map((p) => p.item.id).slice(0, 100) : [entry.item.id];
+                actions.dragOut(ids);
               }}
             />
           )}
@@ -187,8 +277,14 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
             path={previewItem.path}
             size={previewItem.size}
             content={preview}
-            onClose={() => setPreviewId(null)}
-            onOpenExternal={() => void actions.openExternal(previewItem.id)}
+            onClose={() => {
+              setPreviewId(null);
+              focusList();
+            }}
+            onOpenExternal={() => {
+              const entry = items.entries.find((e) => e.item.id === previewItem.id);
+              if (entry) openExternal(entry);
+            }}
             onExport={() => void actions.exportOne(previewItem.id, previewItem.path.split('/').pop() ?? 'item')}
           />
         )}
@@ -200,6 +296,18 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
         </p>
       )}
       {dragging && <DropOverlay folderName={browse.folder || vault.name} />}
+      {menu && (
+        <ContextMenu
+          x={menu.x}
+          y={menu.y}
+          label={picked.ids.length > 0 ? `Actions for ${pickedLabel}` : 'Item actions'}
+          actions={menuActions}
+          onClose={() => {
+            setMenu(null);
+            focusList();
+          }}
+        />
+      )}
 
       {add.conflict && <ConflictDialog path={add.conflict.path} remaining={add.conflict.remaining} onDecide={add.answer} onCancel={add.cancelConflicts} />}
       {modal?.kind === 'rename' && (
@@ -217,49 +325,97 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
           }}
           onSubmit={(t) => {
             const id = modal.entry.item.id;
-            setModal(null);
+            closeModal();
             void actions.rename(id, t.trim());
           }}
-          onCancel={() => setModal(null)}
+          onCancel={closeModal}
+        />
+      )}
+      {modal?.kind === 'move' && (
+        <TextPromptDialog
+          title={`Move ${describePicked(modal.picked)}`}
+          label="Folder in the vault (empty for the top level)"
+          initial={browse.folder}
+          submitLabel={`Move ${modal.picked.ids.length.toLocaleString('en-US')} ${modal.picked.ids.length === 1 ? 'item' : 'items'}`}
+          busy={actions.busy}
+          validate={(t) => (t.trim() === '' || looksLikeVaultPath(t.trim()) ? undefined : 'Use folder names separated by /, without “.” or “..” parts.')}
+          onSubmit={(t) => {
+            const ids = [...modal.picked.ids];
+            closeModal();
+            void actions.move(ids, t.trim());
+          }}
+          onCancel={closeModal}
         />
       )}
       {modal?.kind === 'delete' && (
         <ConfirmDialog
-          title="Delete this item?"
-          message={`“${modal.entry.item.path}” will be removed from the vault. This cannot be undone.`}
+          title={modal.picked.ids.length === 1 && modal.picked.folders.length === 0 ? 'Delete this item?' : `Delete ${modal.picked.ids.length.toLocaleString('en-US')} items?`}
+          message={`${capitalize(describePicked(modal.picked))} will be removed from the vault. This cannot be undone.`}
           confirmLabel="Delete"
           danger
           onConfirm={() => {
-            const id = modal.entry.item.id;
-            setModal(null);
-            if (previewId === id) setPreviewId(null);
-            void actions.remove([id]);
+            const ids = [...modal.picked.ids];
+            closeModal();
+            if (previewId && ids.includes(previewId)) setPreviewId(null);
+            void actions.remove(ids);
           }}
-          onCancel={() => setModal(null)}
+          onCancel={closeModal}
+        />
+      )}
+      {modal?.kind === 'lock' && (
+        <ConfirmDialog
+          title="Lock and wipe edited copies?"
+          message={`${modal.count === 1 ? '1 copy opened with the default app has' : `${modal.count} copies opened with the default app have`} changes that are not saved back: ${saveBack.pending.map((p) => p.vaultPath).join(', ')}. Locking wipes ${modal.count === 1 ? 'it' : 'them'}. Save them back first from the list, or lock and lose the changes.`}
+          confirmLabel="Lock and discard the changes"
+          danger
+          onConfirm={() => {
+            setModal(null);
+            void actions.lock();
+          }}
+          onCancel={closeModal}
+        />
+      )}
+      {modal?.kind === 'reopen' && (
+        <ConfirmDialog
+          title="This item has unsaved edits"
+          message={`A copy of “${modal.entry.item.path}” opened earlier was changed and not saved back. Save those changes back first, then open it again? Opening now would start from the vault's version, without them.`}
+          confirmLabel="Save back, then open"
+          onConfirm={() => {
+            const { entry, tempId } = modal;
+            closeModal();
+            void saveBack.save(tempId).then((ok) => ok && void actions.openExternal(entry.item.id));
+          }}
+          onCancel={closeModal}
         />
       )}
       {modal?.kind === 'settings' && (
         <SettingsDialog
           autoLockMinutes={state.settings.autoLockMinutes}
           onSave={(m) => {
-            setModal(null);
+            closeModal();
             void settings.save({ autoLockMinutes: m });
           }}
-          onClose={() => setModal(null)}
+          onClose={closeModal}
         />
       )}
-      {modal?.kind === 'aws' && <AwsProfileDialog state={state} onClose={() => setModal(null)} />}
+      {modal?.kind === 'aws' && <AwsProfileDialog state={state} onClose={closeModal} />}
       {modal?.kind === 'rekey' && (
         <RekeyDialog
           state={state}
+          target={modal.target}
           busy={actions.busy}
-          onRekey={(keys) => {
-            setModal(null);
-            void actions.rekey(keys);
+          keyLabel={keyLabel}
+          onRekey={(keys, ids) => {
+            closeModal();
+            void actions.rekey(keys, ids);
           }}
-          onClose={() => setModal(null)}
+          onClose={closeModal}
         />
       )}
     </div>
   );
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
