@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CachetError, isCachetError } from '../errors.js';
+import { knownVaultsFile } from '../vault/known-vaults.js';
 import { Vault, type ItemFailure, type JobProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
 import type { OnConflict } from './args.js';
 import { EXIT_OK, type Context } from './context.js';
@@ -19,7 +20,7 @@ const STDIO = '-';
 const ID_RE = /^[0-9a-f]{32}$/;
 
 async function withVault<T>(ctx: Context, dir: string, fn: (v: Vault) => Promise<T>): Promise<T> {
-  const vault = await Vault.open(resolve(ctx.io.cwd, dir), { keyring: ctx.keys.keyring });
+  const vault = await Vault.open(resolve(ctx.io.cwd, dir), { keyring: ctx.keys.keyring, known: knownVaultsFile() });
   try {
     return await fn(vault);
   } finally {
@@ -62,7 +63,7 @@ export async function initCommand(ctx: Context, [dir]: string[], v: Values): Pro
     keys.push({ provider: 'local', keyId: local.keyId });
   }
   if (createdKey) ctx.note(`cachet: created the local key file ${ctx.keys.localKeyPath} (keep a backup of it and its passphrase)`);
-  const vault = await Vault.create(resolve(ctx.io.cwd, dir!), { keys, keyring: ctx.keys.keyring });
+  const vault = await Vault.create(resolve(ctx.io.cwd, dir!), { keys, keyring: ctx.keys.keyring, known: knownVaultsFile() });
   try {
     summary(ctx, `cachet: created vault ${vault.dir} with ${vault.keys().map((k) => k.keyId).join(', ')}`);
   } finally {

@@ -33,6 +33,8 @@ import { CachetError, fromSystemError, isCachetError, throwIfAborted, type Error
 import { checkCommitment, decodeHeader, MAX_HEADER_LENGTH } from '../format/header.js';
 import { cleanupTemps, syncDir, writeAtomic } from '../fs/atomic.js';
 import { wipe, type Keyring, type KeyRef, type Stanza } from '../keys/provider.js';
+import { checkVaultConfig, rememberOwnConfig, sealVaultConfig, vaultIdVerdict } from './config-auth.js';
+import type { KnownVaults } from './known-vaults.js';
 import { cleanupIndexLock, IndexStore, withIndexLock, type IndexEntries, type IndexEntry } from './index-cache.js';
 import {
   classifyItemName, encodeVaultConfig, IGNORABLE_NAMES, INDEX_FILE, isId, ITEMS_DIR, itemContext, itemFile, itemsDir,
@@ -232,6 +234,20 @@ async function readHeaderOf(file: string): Promise<ReturnType<typeof decodeHeade
   }
 }
 
+/** What identifies one version of vault.json: a change means it is read and checked again. */
+function configStamp(st: { size: number; mtimeMs: number; ino: number }): string {
+  return `${st.size}:${st.mtimeMs}:${st.ino}`;
+}
+
+/** Write vault.json (SPEC §9, §12); returns its stamp, taken from the written file itself. */
+async function writeVaultConfig(dir: string, config: VaultConfig, overwrite: boolean): Promise<string> {
+  const bytes = encodeVaultConfig(config);
+  return writeAtomic(join(dir, VAULT_FILE), async (fh) => {
+    await fh.writeFile(bytes);
+    return configStamp(await fh.stat());
+  }, { overwrite });
+}
+
 /** A source file found by add's scan. */
 interface ScannedFile {
   source: string;
@@ -246,6 +262,8 @@ export class Vault {
   #config: VaultConfig;
   readonly #keyring: Keyring;
   readonly #index: IndexStore;
+  /** The key sets this client accepted per vault (SPEC §12); none: only the MAC is checked. */
+  readonly #known: KnownVaults | undefined;
   /** Validated entries: each matched its item file's size and mtime when last checked. */
   #entries: IndexEntries = new Map();
   /** Ids whose file was seen missing or that were removed: never merged back from an older index. */
@@ -257,12 +275,15 @@ export class Vault {
   #onDisk: IndexEntries | undefined;
   #refreshed = false;
   #configStamp: string | undefined;
+  /** Why vault.json could not be checked (SPEC §12): reading goes on, sealing is refused with it. */
+  #configUnchecked: CachetError | undefined;
   #changesSinceSave = 0;
   #lastSave = Date.now();
   #closed = false;
   #chain: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, config: VaultConfig, keyring: Keyring) {
+  private constructor(dir: string, config: VaultConfig, keyring: Keyring, known?: KnownVaults) {
+    this.#known = known;
     this.dir = dir;
     this.id = config.id;
     this.#config = config;
@@ -278,7 +299,7 @@ export class Vault {
    * [exists] or anything else [bad-request]. The first index is sealed at once, which checks that
    * the keys work and resolves each aws-kms key (alias or id) to the ARN stored in vault.json.
    */
-  static async create(dir: string, opts: { keys: VaultKey[]; keyring: Keyring }): Promise<Vault> {
+  static async create(dir: string, opts: { keys: VaultKey[]; keyring: Keyring; known?: KnownVaults }): Promise<Vault> {
     const keys = checkKeys(opts.keys);
     const abs = resolve(dir);
     let madeDir = false;
@@ -305,14 +326,16 @@ export class Vault {
       }
       madeDir = true;
     }
-    const config: VaultConfig = { format: VAULT_FORMAT, version: VAULT_VERSION, id: newId(), keys, created: new Date().toISOString() };
-    const vault = new Vault(abs, config, opts.keyring);
+    let config: VaultConfig = { format: VAULT_FORMAT, version: VAULT_VERSION, id: newId(), keys, created: new Date().toISOString() };
+    const vault = new Vault(abs, config, opts.keyring, opts.known);
     try {
       await mkdir(itemsDir(abs), { recursive: true });
       const resolved = await vault.#index.write(new Map(), keys);
-      config.keys = keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId }));
+      config = await sealVaultConfig({ ...config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) }, opts.keyring);
       // vault.json last: until it exists, this folder is not a vault and create can be retried.
-      await writeAtomic(join(abs, VAULT_FILE), (fh) => fh.writeFile(encodeVaultConfig(config)), { overwrite: false });
+      vault.#configStamp = await writeVaultConfig(abs, config, false);
+      vault.#config = config;
+      await rememberOwnConfig(config, opts.known);
     } catch (e) {
       vault.close();
       await rm(vault.#index.file, { force: true }).catch(() => {});
@@ -329,7 +352,7 @@ export class Vault {
    * Open the vault in `dir`: 'vault-not-found' when there is none, 'vault-corrupt' when vault.json
    * is unreadable. Removes the temps of writers that are gone (SPEC §9). Makes no KMS call.
    */
-  static async open(dir: string, opts: { keyring: Keyring }): Promise<Vault> {
+  static async open(dir: string, opts: { keyring: Keyring; known?: KnownVaults }): Promise<Vault> {
     const abs = resolve(dir);
     const config = await readVaultConfig(abs);
     try {
@@ -346,7 +369,7 @@ export class Vault {
     await cleanupTemps(abs);
     await cleanupTemps(itemsDir(abs));
     await cleanupIndexLock(abs);
-    return new Vault(abs, config, opts.keyring);
+    return new Vault(abs, config, opts.keyring, opts.known);
   }
 
   /** Zero the index data key and forget every cached name. Later calls fail [bad-request]. */
@@ -471,6 +494,8 @@ export class Vault {
           this.#unreadable.set(id, err);
         }
       });
+      const odd = systemic ? undefined : vaultIdVerdict(this.id, this.#unreadable, fresh.size);
+      if (odd) throw odd;
       this.#entries = fresh;
       this.#refreshed = true;
       if (dirty || systemic || !this.#onDisk || !sameEntries(fresh, this.#onDisk)) await this.#saveBestEffort();
@@ -487,10 +512,11 @@ export class Vault {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CachetError('vault-not-found', 'vault.json is gone', { path: this.dir }, { cause: e });
       throw fromSystemError(e, 'read vault.json', this.dir);
     }
-    const stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    const stamp = configStamp(st);
     if (stamp === this.#configStamp) return;
     const config = await readVaultConfig(this.dir);
     if (config.id !== this.id) throw new CachetError('vault-corrupt', 'vault.json now names another vault', { path: this.dir, reason: 'id-changed' });
+    this.#configUnchecked = await checkVaultConfig(config, this.#keyring, { known: this.#known });
     this.#config = config;
     this.#configStamp = stamp;
   }
@@ -872,6 +898,7 @@ export class Vault {
     const files = await this.#scan(sources, to, result, signal);
     throwIfAborted(signal);
     await this.#refresh(signal);
+    if (files.length > 0) await this.#readyToSeal(signal);
 
     const inUse = this.#pathsInUse();
     const reserved = new Set<string>();
@@ -1018,6 +1045,7 @@ export class Vault {
       throw new CachetError('bad-request', 'size must be a non-negative integer', { reason: 'size' });
     }
     await this.#refresh(opts.signal);
+    await this.#readyToSeal(opts.signal);
     const inUse = this.#pathsInUse();
     const target = await this.#resolveConflict(wanted, opts.conflict ?? 'fail', inUse, new Set());
     if (target === 'skip') return this.find(wanted);
@@ -1170,14 +1198,36 @@ export class Vault {
     await this.#locked(() => withIndexLock(this.dir, async () => {
       this.#index.forgetKey();
       const resolved = await this.#index.write(this.#entries, keys);
-      const config: VaultConfig = { ...this.#config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) };
-      await writeAtomic(join(this.dir, VAULT_FILE), (fh) => fh.writeFile(encodeVaultConfig(config)), { overwrite: true });
+      // SPEC §12: the retired keys vouch for the new set to clients that knew only them.
+      const config = await sealVaultConfig({ ...this.#config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) }, this.#keyring, { retired: this.#config.keys });
+      const stamp = await writeVaultConfig(this.dir, config, true);
+      await rememberOwnConfig(config, this.#known);
       this.#config = config;
-      this.#configStamp = undefined;
+      this.#configStamp = stamp;
+      this.#configUnchecked = undefined;
       // The index was sealed under the keys as given; if an alias resolved to an ARN, seal it again
       // so its stanzas match vault.json (same data key: no KMS call).
       if (config.keys.some((k, i) => k.keyId !== keys[i]!.keyId)) await this.#index.write(this.#entries, config.keys);
       this.#onDisk = new Map(this.#entries);
+    }));
+  }
+
+  /**
+   * SPEC §12, before sealing items: vault.json must have been checked (else the reason it could not
+   * be is thrown), and a version-1 vault.json is sealed (version 2) by this first write.
+   */
+  async #readyToSeal(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#configUnchecked) throw this.#configUnchecked;
+    if (this.#config.version !== 1) return;
+    await this.#locked(() => withIndexLock(this.dir, async () => {
+      await this.#reloadConfig();
+      if (this.#configUnchecked) throw this.#configUnchecked;
+      if (this.#config.version !== 1) return;
+      const config = await sealVaultConfig(this.#config, this.#keyring, { signal });
+      const stamp = await writeVaultConfig(this.dir, config, true);
+      await rememberOwnConfig(config, this.#known);
+      this.#config = config;
+      this.#configStamp = stamp;
     }));
   }
 
