@@ -64,7 +64,10 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
   }),
   'context-mismatch': (d) => ({
     title: `the file does not belong here${sp(d.item, ' (item ')}${str(d.item) ? ')' : ''}`,
-    hint: 'an item file was copied or moved over another one; restore it, or remove it with `cachet rm`',
+    // #13: an item of another vault may be whole; never advise deleting it (SPEC §12).
+    hint: d.key === 'cachet:vault'
+      ? `this item file belongs to another vault${sp(d.found, ' (')}${str(d.found) ? ')' : ''}; move it back there. If every item says so, vault.json is the file to restore`
+      : 'an item file was copied or moved over another one; restore it, or remove it with `cachet rm`',
   }),
   'vault-not-found': (d) => ({ title: `no vault${sp(d.path, ' at ')}`, hint: 'check the path, or create one with `cachet init <vault> --local` (or --kms-key <key>)' }),
   'vault-corrupt': (d, m) => {
