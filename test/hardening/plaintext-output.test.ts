@@ -7,9 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildCli, collect, makeSandbox, runCli, spawnCli, type RunResult, type Sandbox } from '../app/cli/harness.js';
+import { buildCli, collect, makeSandbox, runCli, sparseFile, spawnCli, type RunResult, type Sandbox } from '../app/cli/harness.js';
 
 const BIG = 1024 ** 3; // sparse on disk; a second or more to open
 const POLL_MS = 5;
@@ -25,9 +25,7 @@ const run = (args: string[]): Promise<RunResult> => runCli(cli, args, { env: sb.
 before(async () => {
   ({ cli, cleanup: cleanupBuild } = await buildCli());
   sb = await makeSandbox();
-  const fh = await open(join(sb.dir, 'big.bin'), 'w');
-  await fh.truncate(BIG);
-  await fh.close();
+  await sparseFile(join(sb.dir, 'big.bin'), BIG);
   await writeFile(join(sb.dir, 'small.txt'), 'small\n');
   for (const args of [['init', 'v', '--local'], ['add', 'v', 'big.bin']]) {
     const r = await run(args);
