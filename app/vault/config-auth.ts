@@ -74,8 +74,20 @@ function holds(keys: readonly VaultKey[], s: Stanza): boolean {
 export async function sealVaultConfig(c: VaultConfig, keyring: Keyring, opts: { retired?: readonly VaultKey[]; signal?: AbortSignal } = {}): Promise<VaultConfig> {
   const extra = (opts.retired ?? []).filter((k) => !c.keys.some((o) => o.provider === k.provider && o.keyId === k.keyId));
   const sealed: VaultConfig = { format: c.format, version: 2, id: c.id, keys: c.keys.map((k) => ({ ...k })), created: c.created };
-  const { plaintext, stanzas } = await keyring.generate([...sealed.keys, ...extra], configContext(c.id), { signal: opts.signal });
+  const context = configContext(c.id);
+  const { plaintext, stanzas } = await keyring.generate(sealed.keys, context, { signal: opts.signal });
   try {
+    // A retired key is a courtesy to other clients: one this process cannot wrap under (a provider
+    // it lacks, a key already disabled) is left out rather than failing the re-key that retires it.
+    for (const k of extra) {
+      const p = keyring.get(k.provider);
+      if (!p) continue;
+      try {
+        stanzas.push(await p.wrapKey(k.keyId, plaintext, context, { signal: opts.signal }));
+      } catch (e) {
+        if (e instanceof CachetError && e.code === 'cancelled') throw e;
+      }
+    }
     sealed.auth = { stanzas, mac: configMac(plaintext, sealed) };
   } finally {
     wipe(plaintext);
