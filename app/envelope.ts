@@ -314,7 +314,8 @@ export async function openFile(source: EnvelopeSource, dest: string | Writable, 
         const r = await openTo(f, u, sink, opts);
         if (u.metadata.mtime !== null) await out.utimes(new Date(), new Date(u.metadata.mtime));
         return r;
-      }), { overwrite: opts.overwrite ?? false }));
+        // Plaintext: private from its first byte (#8), also if the process dies before the rename.
+      }), { overwrite: opts.overwrite ?? false, mode: 0o600 }));
     } else {
       ({ bytes } = await openTo(f, u, writableSink(dest), opts));
     }

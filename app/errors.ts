@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   // vaults
   'vault-not-found',
   'vault-corrupt',
+  'vault-keys-changed',
   // key providers
   'local-key-missing',
   'local-key-locked',

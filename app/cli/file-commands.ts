@@ -2,7 +2,7 @@
 // AWS helpers (profiles, keys, create-key). Each takes the parsed command line and the context,
 // and returns an exit code or throws a CachetError for the caller to print.
 
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { inspectFile, openFile, sealFile, sealToWritable, type HeaderInfo, type ItemMetadata } from '../envelope.js';
@@ -41,18 +41,15 @@ export async function encryptCommand(ctx: Context, [file]: string[], v: Values):
   // A loose envelope's context: its own id, no vault (SPEC §3).
   const context = { 'cachet:item': newId(), 'cachet:purpose': 'item' };
   const input: string | Readable = fromStdin ? ctx.io.stdin : source;
-  if (dest !== STDIO) await makeParent(dest);
   ctx.progress.start(basename(fromStdin ? 'stdin' : source), metadata.size);
   const opts = {
     keyring: ctx.keys.keyring, keys, context, metadata, signal: ctx.signal,
     onProgress: (p: { bytes: number; total: number | null }) => ctx.progress.update(p.bytes, p.total),
   };
-  try {
+  await withOutputFolder(dest, async () => {
     if (dest === STDIO) await sealToWritable(input, ctx.io.stdout as Writable, opts);
     else await sealFile(input, dest, opts);
-  } finally {
-    ctx.progress.end();
-  }
+  }).finally(() => ctx.progress.end());
   return EXIT_OK;
 }
 
@@ -70,16 +67,11 @@ export async function decryptCommand(ctx: Context, [file]: string[], v: Values):
   } catch (e) {
     throw fromSystemError(e, 'read', source);
   }
-  if (dest !== STDIO) await makeParent(dest);
   ctx.progress.start(basename(source), size);
-  try {
-    await openFile(source, dest === STDIO ? (ctx.io.stdout as Writable) : dest, {
-      keyring: ctx.keys.keyring, signal: ctx.signal,
-      onProgress: (p) => ctx.progress.update(p.bytes, p.total ?? size),
-    });
-  } finally {
-    ctx.progress.end();
-  }
+  await withOutputFolder(dest, () => openFile(source, dest === STDIO ? (ctx.io.stdout as Writable) : dest, {
+    keyring: ctx.keys.keyring, signal: ctx.signal,
+    onProgress: (p) => ctx.progress.update(p.bytes, p.total ?? size),
+  })).finally(() => ctx.progress.end());
   return EXIT_OK;
 }
 
@@ -138,11 +130,40 @@ export async function createKeyCommand(ctx: Context, _p: string[], v: Values): P
   return EXIT_OK;
 }
 
-/** The folder an output goes into, made if missing (as `-o out/x` asks for). */
-export async function makeParent(dest: string): Promise<void> {
+/**
+ * The folder an output goes into, made if missing (as `-o out/x` asks for). Returns the undo a
+ * failed command runs: the folders made here are removed again, deepest first, each only while
+ * empty (#18), so a failure leaves the disk as it found it.
+ */
+async function makeParent(dest: string): Promise<() => Promise<void>> {
+  const parent = dirname(dest);
+  let first: string | undefined;
   try {
-    await mkdir(dirname(dest), { recursive: true });
+    first = await mkdir(parent, { recursive: true });
   } catch (e) {
-    throw fromSystemError(e, 'create the output folder', dirname(dest));
+    throw fromSystemError(e, 'create the output folder', parent);
+  }
+  return async () => {
+    if (first === undefined) return;
+    for (let d = parent; ; d = dirname(d)) {
+      try {
+        await rmdir(d);
+      } catch {
+        return; // not empty (someone else's file), or gone: leave the rest
+      }
+      if (d === first || dirname(d) === d) return;
+    }
+  };
+}
+
+/** Run `fn` writing to `dest` (a path or '-'); on failure remove the folders made for it. */
+export async function withOutputFolder<T>(dest: string, fn: () => Promise<T>): Promise<T> {
+  if (dest === STDIO) return fn();
+  const undo = await makeParent(dest);
+  try {
+    return await fn();
+  } catch (e) {
+    await undo();
+    throw e;
   }
 }

@@ -121,6 +121,8 @@ function main(): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Closing the terminal (#7): like Ctrl-C, so get/decrypt remove their plaintext temp.
+  process.on('SIGHUP', onSignal);
   // A closed stdout (`cachet get -o - | head`) ends the command quietly, as SIGPIPE ends other
   // tools: the work stops (nothing is removed but the command's own temps), exit 141.
   let outputClosed = false;

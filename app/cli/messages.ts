@@ -145,10 +145,34 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
   }),
   'context-mismatch': (d) => ({
     title: `the file does not belong here${sp(d.item, ' (item ')}${str(d.item) ? ')' : ''}`,
-    hint: 'an item file was copied or moved over another one; restore it, or remove it with `cachet rm`',
+    // #13: an item of another vault may be whole; never advise deleting it (SPEC §12).
+    hint: d.key === 'cachet:vault'
+      ? `this item file belongs to another vault${sp(d.found, ' (')}${str(d.found) ? ')' : ''}; move it back there. If every item says so, vault.json is the file to restore`
+      : 'an item file was copied or moved over another one; restore it, or remove it with `cachet rm`',
   }),
   'vault-not-found': (d) => ({ title: `no vault${sp(d.path, ' at ')}`, hint: 'check the path, or create one with `cachet init <vault> --local` (or --kms-key <key>)' }),
-  'vault-corrupt': (d, m) => ({ title: `the vault is damaged${m ? ` (${m})` : ''}`, hint: `check ${str(d.path) ?? 'vault.json'}; restore it from a backup or a synced copy` }),
+  'vault-corrupt': (d, m) => {
+    // SPEC §12: the items are the truth; never advise removing items that belong to their vault.
+    if (d.reason === 'vault-id-changed') {
+      return {
+        title: `vault.json is the odd one out: it names vault ${str(d.vault) ?? '?'}, but ${str(d.count) ? `all ${str(d.count)} items belong` : 'every item belongs'} to vault ${str(d.items) ?? '?'}`,
+        hint: 'the items are fine; do not remove them. Restore vault.json from a backup or a synced copy (its "id" must be the items\' vault)',
+      };
+    }
+    if (d.reason === 'config-mac') {
+      return {
+        title: 'vault.json was changed outside Cachet (its authentication fails)',
+        hint: 'someone with write access to the folder may have added or removed a key; the items are not affected. Restore vault.json from a backup or a synced copy',
+      };
+    }
+    return { title: `the vault is damaged${m ? ` (${m})` : ''}`, hint: `check ${str(d.path) ?? 'vault.json'}; restore it from a backup or a synced copy` };
+  },
+  'vault-keys-changed': (d) => ({
+    title: d.reason === 'downgrade'
+      ? 'vault.json lost its authentication since this computer last opened the vault'
+      : `the vault's keys changed since this computer last opened it (was: ${str(d.known) ?? '?'}; now: ${str(d.found) ?? '?'})`,
+    hint: 'nothing was sealed under the new keys. If a team member re-keyed the vault while your old key was already retired, check the new keys with them, then remove this vault\'s entry from known-vaults.json in CACHET_HOME; otherwise restore vault.json from a backup',
+  }),
   'local-key-missing': (d) =>
     str(d.available)
       ? {

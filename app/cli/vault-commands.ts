@@ -7,11 +7,12 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { badRequest, isCachetError } from '../errors.js';
 import { isItemId } from '../format/limits.js';
+import { knownVaultsFile } from '../vault/known-vaults.js';
 import { Vault, type ItemFailure, type JobProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
 import type { OnConflict } from './args.js';
 import { EXIT_OK, type Context } from './context.js';
-import { makeParent } from './file-commands.js';
-import { formatList } from './output.js';
+import { withOutputFolder } from './file-commands.js';
+import { formatList, type ListRow } from './output.js';
 import { formatBytes } from './progress.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -19,7 +20,7 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 const STDIO = '-';
 
 async function withVault<T>(ctx: Context, dir: string, fn: (v: Vault) => Promise<T>): Promise<T> {
-  const vault = await Vault.open(resolve(ctx.io.cwd, dir), { keyring: ctx.keys.keyring });
+  const vault = await Vault.open(resolve(ctx.io.cwd, dir), { keyring: ctx.keys.keyring, known: knownVaultsFile() });
   try {
     return await fn(vault);
   } finally {
@@ -62,7 +63,7 @@ export async function initCommand(ctx: Context, [dir]: string[], v: Values): Pro
     keys.push({ provider: 'local', keyId: local.keyId });
   }
   if (createdKey) ctx.note(`cachet: created the local key file ${ctx.keys.localKeyPath} (keep a backup of it and its passphrase)`);
-  const vault = await Vault.create(resolve(ctx.io.cwd, dir!), { keys, keyring: ctx.keys.keyring });
+  const vault = await Vault.create(resolve(ctx.io.cwd, dir!), { keys, keyring: ctx.keys.keyring, known: knownVaultsFile() });
   try {
     summary(ctx, `cachet: created vault ${vault.dir} with ${vault.keys().map((k) => k.keyId).join(', ')}`);
   } finally {
@@ -81,7 +82,13 @@ export async function addCommand(ctx: Context, [dir, ...paths]: string[], v: Val
         onProgress: jobProgress(ctx),
       })
       .finally(() => ctx.progress.end());
-    for (const f of r.ignored) ctx.note(`cachet: note: ${failureWhat('add', f)}: not added (${f.error.code === 'bad-request' ? 'not a regular file or folder' : f.error.code})`);
+    // A path named on the command line that is not added is a failure (#15: a script must be able
+    // to tell); what a folder's walk skips (links, special files inside it) stays a note.
+    const named = new Set(paths.map((p) => resolve(ctx.io.cwd, p)));
+    for (const f of r.ignored) {
+      if (f.source !== undefined && named.has(f.source)) ctx.fail(failureWhat('add', f), f.error);
+      else ctx.note(`cachet: note: ${failureWhat('add', f)}: not added (${f.error.code === 'bad-request' ? 'not a regular file or folder' : f.error.code})`);
+    }
     for (const f of r.failed) ctx.fail(failureWhat('add', f), f.error);
     const bytes = r.added.reduce((s, i) => s + (i.size ?? 0), 0);
     summary(ctx, `cachet: added ${r.added.length} item${r.added.length === 1 ? '' : 's'} (${formatBytes(bytes)})${r.skipped.length ? `, skipped ${r.skipped.length}` : ''}${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
@@ -116,11 +123,9 @@ export async function getCommand(ctx: Context, [dir, ref]: string[], v: Values):
     }
     if (item) {
       const dest: string | Writable = out === STDIO ? (ctx.io.stdout as Writable) : resolve(ctx.io.cwd, out ?? '.');
-      if (typeof dest === 'string' && out !== undefined) await makeParent(dest);
       ctx.progress.start(item.path, item.size);
-      await vault
-        .get(item.id, dest, { signal: ctx.signal, onProgress: (p) => ctx.progress.update(p.fileBytes, p.fileTotal) })
-        .finally(() => ctx.progress.end());
+      const get = (): Promise<VaultItem> => vault.get(item.id, dest, { signal: ctx.signal, onProgress: (p) => ctx.progress.update(p.fileBytes, p.fileTotal) });
+      await (typeof dest === 'string' && out !== undefined ? withOutputFolder(dest, get) : get()).finally(() => ctx.progress.end());
       return EXIT_OK;
     }
     if (out === STDIO) throw badRequest('folder-to-stdout', `'${ref}' is a folder; -o - takes a single item`, { ref: ref! });

@@ -144,10 +144,15 @@ interface KeyFileJson {
   wrapped: string;
 }
 
+/** The Cachet home: `$CACHET_HOME`, default `~/.cachet`. */
+export function cachetHome(): string {
+  const home = process.env['CACHET_HOME'];
+  return home && home.length > 0 ? home : join(homedir(), '.cachet');
+}
+
 /** `$CACHET_HOME/local-key.json`, default `~/.cachet/local-key.json` (SPEC §8). */
 export function defaultLocalKeyPath(): string {
-  const home = process.env['CACHET_HOME'];
-  return join(home && home.length > 0 ? home : join(homedir(), '.cachet'), 'local-key.json');
+  return join(cachetHome(), 'local-key.json');
 }
 
 function scrypt(pass: Buffer, salt: Buffer, N: number, r: number, p: number): Promise<Buffer> {

@@ -8,16 +8,20 @@ import { join } from 'node:path';
 import { CachetError } from '../errors.js';
 import { openRegular, type RegularFile } from '../fs/regular-file.js';
 import { versionOf } from './folder-store.js';
-import type { EncryptionContext, ProviderType } from '../keys/provider.js';
+import type { EncryptionContext, ProviderType, Stanza } from '../keys/provider.js';
 
 export const VAULT_FILE = 'vault.json';
 export const ITEMS_DIR = 'items';
 export const INDEX_FILE = 'index.env';
 export const ITEM_EXT = '.env';
 export const VAULT_FORMAT = 'cachet-vault';
-export const VAULT_VERSION = 1;
+/** The version writers write (SPEC §12); version 1 (no `auth`) is still read. */
+export const VAULT_VERSION = 2;
+
 /** A vault names at most this many keys (the header holds at most 16 stanzas, SPEC §4). */
 export const MAX_VAULT_KEYS = 16;
+/** Stanzas of the vault config key: one per vault key, plus the keys a re-key retired (SPEC §12). */
+export const MAX_CONFIG_STANZAS = 2 * MAX_VAULT_KEYS;
 
 /** A key of the vault, as in vault.json. For aws-kms, keyId is the key ARN once the vault exists. */
 export interface VaultKey {
@@ -25,12 +29,20 @@ export interface VaultKey {
   keyId: string;
 }
 
+/** SPEC §12: the vault config key, wrapped, and the MAC it makes over the canonical config. */
+export interface VaultConfigAuth {
+  stanzas: Stanza[];
+  mac: Buffer;
+}
+
 export interface VaultConfig {
   format: typeof VAULT_FORMAT;
-  version: typeof VAULT_VERSION;
+  version: 1 | 2;
   id: string;
   keys: VaultKey[];
   created: string;
+  /** Present in version 2 (SPEC §12); config-auth.ts makes and checks it. */
+  auth?: VaultConfigAuth;
 }
 
 const ID_RE = /^[0-9a-f]{32}$/;
@@ -102,7 +114,7 @@ export function decodeVaultConfig(bytes: Buffer): VaultConfig {
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw corrupt('not-an-object');
   const o = j as Record<string, unknown>;
   if (o['format'] !== VAULT_FORMAT) throw corrupt('format');
-  if (o['version'] !== VAULT_VERSION) {
+  if (o['version'] !== 1 && o['version'] !== 2) {
     throw new CachetError('unsupported-version', `vault version ${String(o['version'])} is not supported`, { version: String(o['version']) });
   }
   if (!isId(o['id'])) throw corrupt('id');
@@ -118,11 +130,47 @@ export function decodeVaultConfig(bytes: Buffer): VaultConfig {
     return { provider, keyId };
   });
   const created = typeof o['created'] === 'string' ? o['created'] : '';
-  return { format: VAULT_FORMAT, version: VAULT_VERSION, id: o['id'], keys: parsed, created };
+  if (created.length > 255) throw corrupt('created');
+  if (o['version'] === 1) {
+    // SPEC §12: an `auth` in a version-1 file is not trusted to mean anything.
+    if (o['auth'] !== undefined) throw corrupt('auth');
+    return { format: VAULT_FORMAT, version: 1, id: o['id'], keys: parsed, created };
+  }
+  return { format: VAULT_FORMAT, version: 2, id: o['id'], keys: parsed, created, auth: decodeAuth(o['auth']) };
 }
 
+const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function base64Field(v: unknown, max: number, why: string): Buffer {
+  if (typeof v !== 'string' || v.length === 0 || v.length > Math.ceil(max / 3) * 4 || !B64_RE.test(v)) throw corrupt(why);
+  return Buffer.from(v, 'base64');
+}
+
+/** SPEC §12 bounds, checked before anything is unwrapped. */
+function decodeAuth(a: unknown): VaultConfigAuth {
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) throw corrupt('auth');
+  const r = a as Record<string, unknown>;
+  const mac = base64Field(r['mac'], 32, 'auth-mac');
+  if (mac.length !== 32) throw corrupt('auth-mac');
+  const list = r['stanzas'];
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_CONFIG_STANZAS) throw corrupt('auth-stanzas');
+  const stanzas = list.map((x: unknown): Stanza => {
+    const s = x as Record<string, unknown> | null;
+    if (typeof s !== 'object' || s === null) throw corrupt('auth-stanzas');
+    const type = s['type'];
+    const keyId = s['keyId'];
+    if (typeof type !== 'string' || type.length === 0 || type.length > 32) throw corrupt('auth-stanzas');
+    if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > 2048) throw corrupt('auth-stanzas');
+    return { type, keyId, blob: base64Field(s['blob'], 8192, 'auth-stanzas') };
+  });
+  return { stanzas, mac };
+}
+
+/** Writers seal the config first (config-auth.ts sealVaultConfig): a version-2 config without `auth` is a bug. */
 export function encodeVaultConfig(c: VaultConfig): Buffer {
-  const out = { format: c.format, version: c.version, id: c.id, keys: c.keys.map((k) => ({ provider: k.provider, keyId: k.keyId })), created: c.created };
+  if (c.version === 2 && !c.auth) throw new CachetError('internal', 'vault.json must be sealed before it is written');
+  const auth = c.auth && { stanzas: c.auth.stanzas.map((s) => ({ type: s.type, keyId: s.keyId, blob: Buffer.from(s.blob).toString('base64') })), mac: c.auth.mac.toString('base64') };
+  const out = { format: c.format, version: c.version, id: c.id, keys: c.keys.map((k) => ({ provider: k.provider, keyId: k.keyId })), created: c.created, ...(auth ? { auth } : {}) };
   return Buffer.from(`${JSON.stringify(out, null, 2)}\n`, 'utf8');
 }
 

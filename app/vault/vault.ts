@@ -34,7 +34,9 @@ import type { Readable, Writable } from 'node:stream';
 import { inspectFile, openFile, openToBuffer, readMetadata, rewriteHeader, sealFile, verifyFile, type HeaderInfo, type ItemMetadata } from '../envelope.js';
 import { contextMismatch, checkContext } from '../format/context.js';
 import { notRegularError, type RegularFile } from '../fs/regular-file.js';
-import { FolderStore } from './folder-store.js';
+import { FolderStore, versionOf } from './folder-store.js';
+import { checkVaultConfig, rememberOwnConfig, sealVaultConfig, vaultIdVerdict } from './config-auth.js';
+import type { KnownVaults } from './known-vaults.js';
 import type { StoreStat, VaultStore } from './store.js';
 import { badRequest, CachetError, ITEM_LEVEL_CODES, fromSystemError, isCachetError, throwIfAborted, type ErrorCode } from '../errors.js';
 
@@ -140,6 +142,8 @@ export class Vault {
   readonly #keyring: Keyring;
   readonly #store: VaultStore;
   readonly #index: IndexStore;
+  /** The key sets this client accepted per vault (SPEC §12); none: only the MAC is checked. */
+  readonly #known: KnownVaults | undefined;
   /** Validated entries: each matched its item file's size and mtime when last checked. */
   #entries: IndexEntries = new Map();
   /** Ids whose file was seen missing or that were removed: never merged back from an older index. */
@@ -151,12 +155,17 @@ export class Vault {
   #onDisk: IndexEntries | undefined;
   #refreshed = false;
   #configStamp: string | undefined;
+  /** Why vault.json could not be checked (SPEC §12): reading goes on, sealing is refused with it. */
+  #configUnchecked: CachetError | undefined;
+  /** Whether #config (the vault.json of #configStamp) passed checkVaultConfig or was written here. */
+  #configChecked = false;
   #changesSinceSave = 0;
   #lastSave = Date.now();
   #closed = false;
   #chain: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, config: VaultConfig, keyring: Keyring, configVersion?: string) {
+  private constructor(dir: string, config: VaultConfig, keyring: Keyring, known: KnownVaults | undefined, configVersion?: string) {
+    this.#known = known;
     this.dir = dir;
     this.id = config.id;
     this.#config = config;
@@ -174,7 +183,7 @@ export class Vault {
    * [exists] or anything else [bad-request]. The first index is sealed at once, which checks that
    * the keys work and resolves each aws-kms key (alias or id) to the ARN stored in vault.json.
    */
-  static async create(dir: string, opts: { keys: VaultKey[]; keyring: Keyring }): Promise<Vault> {
+  static async create(dir: string, opts: { keys: VaultKey[]; keyring: Keyring; known?: KnownVaults }): Promise<Vault> {
     const keys = checkKeys(opts.keys);
     const abs = resolve(dir);
     let madeDir = false;
@@ -201,14 +210,17 @@ export class Vault {
       }
       madeDir = true;
     }
-    const config: VaultConfig = { format: VAULT_FORMAT, version: VAULT_VERSION, id: newId(), keys, created: new Date().toISOString() };
-    const vault = new Vault(abs, config, opts.keyring);
+    let config: VaultConfig = { format: VAULT_FORMAT, version: VAULT_VERSION, id: newId(), keys, created: new Date().toISOString() };
+    const vault = new Vault(abs, config, opts.keyring, opts.known);
     try {
       await mkdir(itemsDir(abs), { recursive: true });
       const resolved = await vault.#index.write(new Map(), keys);
-      config.keys = keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId }));
+      config = await sealVaultConfig({ ...config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) }, opts.keyring);
       // vault.json last: until it exists, this folder is not a vault and create can be retried.
-      await vault.#store.write(VAULT_FILE, (fh) => fh.writeFile(encodeVaultConfig(config)), { mode: 'absent' });
+      vault.#configStamp = await vault.#writeConfig(config, 'absent');
+      vault.#config = config;
+      vault.#configChecked = true;
+      await rememberOwnConfig(config, opts.known);
     } catch (e) {
       vault.close();
       await rm(vault.#index.file, { force: true }).catch(() => {});
@@ -225,7 +237,7 @@ export class Vault {
    * Open the vault in `dir`: 'vault-not-found' when there is none, 'vault-corrupt' when vault.json
    * is unreadable. Removes the temps of writers that are gone (SPEC §9). Makes no KMS call.
    */
-  static async open(dir: string, opts: { keyring: Keyring }): Promise<Vault> {
+  static async open(dir: string, opts: { keyring: Keyring; known?: KnownVaults }): Promise<Vault> {
     const abs = resolve(dir);
     const { config, version } = await readVaultConfigVersion(abs);
     try {
@@ -239,7 +251,7 @@ export class Vault {
         throw fromSystemError(e2, 'open the vault', abs);
       });
     }
-    const vault = new Vault(abs, config, opts.keyring, version);
+    const vault = new Vault(abs, config, opts.keyring, opts.known, version);
     await vault.#store.sweep();
     await cleanupIndexLock(abs);
     return vault;
@@ -381,6 +393,8 @@ export class Vault {
           this.#unreadable.set(id, err);
         }
       });
+      const odd = systemic ? undefined : vaultIdVerdict(this.id, this.#unreadable, fresh.size);
+      if (odd) throw odd;
       this.#entries = fresh;
       this.#refreshed = true;
       if (dirty || systemic || !this.#onDisk || !sameEntries(fresh, this.#onDisk)) await this.#saveBestEffort();
@@ -388,15 +402,25 @@ export class Vault {
     });
   }
 
-  /** Another process may have re-keyed the vault: pick up vault.json's keys when the file changed. */
+  /**
+   * Another process may have re-keyed the vault: pick up vault.json's keys when the file changed.
+   * A vault.json this process did not write itself is checked (SPEC §12) before its keys are
+   * used, including the one read at open (open makes no KMS call: the check waits until here).
+   */
   async #reloadConfig(): Promise<void> {
     const st = await this.#store.stat(VAULT_FILE);
     if (!st) throw new CachetError('vault-not-found', 'vault.json is gone', { path: this.dir });
-    if (st.version === this.#configStamp) return;
-    const { config, version } = await readVaultConfigVersion(this.dir);
-    if (config.id !== this.id) throw new CachetError('vault-corrupt', 'vault.json now names another vault', { path: this.dir, reason: 'id-changed' });
+    if (st.version === this.#configStamp && this.#configChecked) return;
+    let config = this.#config;
+    let version = this.#configStamp;
+    if (st.version !== this.#configStamp) {
+      ({ config, version } = await readVaultConfigVersion(this.dir));
+      if (config.id !== this.id) throw new CachetError('vault-corrupt', 'vault.json now names another vault', { path: this.dir, reason: 'id-changed' });
+    }
+    this.#configUnchecked = await checkVaultConfig(config, this.#keyring, { known: this.#known });
     this.#config = config;
     this.#configStamp = version;
+    this.#configChecked = true;
   }
 
   #readItemsDir(): Promise<string[]> {
@@ -771,6 +795,7 @@ export class Vault {
     result.ignored.push(...scan.ignored);
     throwIfAborted(signal);
     await this.#refresh(signal);
+    if (files.length > 0) await this.#readyToSeal(signal);
 
     const inUse = pathsInUse(this.#entries);
     const reserved = new Set<string>();
@@ -852,6 +877,7 @@ export class Vault {
       throw badRequest('size', 'size must be a non-negative integer');
     }
     await this.#refresh(opts.signal);
+    await this.#readyToSeal(opts.signal);
     const inUse = pathsInUse(this.#entries);
     const target = await resolveConflict(wanted, opts.conflict ?? 'fail', inUse, new Set());
     if (target === 'skip') return this.find(wanted);
@@ -958,14 +984,46 @@ export class Vault {
     await this.#locked(() => withIndexLock(this.dir, async () => {
       this.#index.forgetKey();
       const resolved = await this.#index.write(this.#entries, keys);
-      const config: VaultConfig = { ...this.#config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) };
-      await this.#store.write(VAULT_FILE, (fh) => fh.writeFile(encodeVaultConfig(config)), { mode: 'any' });
+      // SPEC §12: the retired keys vouch for the new set to clients that knew only them.
+      const config = await sealVaultConfig({ ...this.#config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) }, this.#keyring, { retired: this.#config.keys });
+      const stamp = await this.#writeConfig(config, 'any');
+      await rememberOwnConfig(config, this.#known);
       this.#config = config;
-      this.#configStamp = undefined;
+      this.#configStamp = stamp;
+      this.#configChecked = true;
+      this.#configUnchecked = undefined;
       // The index was sealed under the keys as given; if an alias resolved to an ARN, seal it again
       // so its stanzas match vault.json (same data key: no KMS call).
       if (config.keys.some((k, i) => k.keyId !== keys[i]!.keyId)) await this.#index.write(this.#entries, config.keys);
       this.#onDisk = new Map(this.#entries);
+    }));
+  }
+
+  /** Write vault.json (SPEC §9, §12); returns its version, taken from the written file itself. */
+  #writeConfig(config: VaultConfig, mode: 'absent' | 'any'): Promise<string> {
+    const bytes = encodeVaultConfig(config);
+    return this.#store.write(VAULT_FILE, async (fh) => {
+      await fh.writeFile(bytes);
+      return versionOf(await fh.stat());
+    }, { mode });
+  }
+
+  /**
+   * SPEC §12, before sealing items: vault.json must have been checked (else the reason it could not
+   * be is thrown), and a version-1 vault.json is sealed (version 2) by this first write.
+   */
+  async #readyToSeal(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#configUnchecked) throw this.#configUnchecked;
+    if (this.#config.version !== 1) return;
+    await this.#locked(() => withIndexLock(this.dir, async () => {
+      await this.#reloadConfig();
+      if (this.#configUnchecked) throw this.#configUnchecked;
+      if (this.#config.version !== 1) return;
+      const config = await sealVaultConfig(this.#config, this.#keyring, { signal });
+      const stamp = await this.#writeConfig(config, 'any');
+      await rememberOwnConfig(config, this.#known);
+      this.#config = config;
+      this.#configStamp = stamp;
     }));
   }
 

@@ -11,6 +11,7 @@ import { aliasTarget, scheduleKeyDeletion } from '../../app/keys/kms-alias.js';
 import { createLocalKeyFile, readLocalKeyFileInfo, unlockLocalKeyFile } from '../../app/keys/local.js';
 import type { LocalKeyBackend } from './local-key.js';
 import type { VaultBackend } from './vault-backend.js';
+import { knownVaultsFile } from '../../app/vault/known-vaults.js';
 import { Vault } from '../../app/vault/vault.js';
 
 export function localKeyBackend(opts: { scryptN?: number } = {}): LocalKeyBackend {
@@ -76,9 +77,11 @@ export function awsBackend(o: AwsBackendOptions = {}): AwsBackend {
   };
 }
 
-export function vaultBackend(): VaultBackend {
+/** `knownVaultsPath`: where the app remembers each vault's key set (SPEC §12); none: the MAC alone. */
+export function vaultBackend(knownVaultsPath?: string): VaultBackend {
+  const known = knownVaultsPath === undefined ? undefined : knownVaultsFile(knownVaultsPath);
   return {
-    create: (dir, keys, keyring) => Vault.create(dir, { keys: keys.map((k) => ({ provider: k.provider, keyId: k.keyId })), keyring }),
-    open: (dir, keyring) => Vault.open(dir, { keyring }),
+    create: (dir, keys, keyring) => Vault.create(dir, { keys: keys.map((k) => ({ provider: k.provider, keyId: k.keyId })), keyring, known }),
+    open: (dir, keyring) => Vault.open(dir, { keyring, known }),
   };
 }

@@ -18,6 +18,7 @@ import { SettingsStore } from './settings.js';
 import { TempFiles } from './temp-files.js';
 import { VaultSession } from './vault-session.js';
 import type { VaultBackend } from './vault-backend.js';
+import { KNOWN_VAULTS_FILE } from '../../app/vault/known-vaults.js';
 import { awsBackend, localKeyBackend, vaultBackend } from './core-adapters.js';
 
 export type LockReason = EventPayload<'vault:locked'>['reason'];
@@ -109,7 +110,7 @@ export async function createMainServices(platform: Platform, opts: MainServicesO
   const temps = new TempFiles({ root: opts.tempRoot ?? join(platform.userDataDir, 'temp'), clock: platform.clock, onEdited: (e) => emit('temp:edited', e) });
   const localKey = new LocalKeyService({ userDataDir: platform.userDataDir, backend: opts.localKeyBackend ?? localKeyBackend(opts.localScryptN ? { scryptN: opts.localScryptN } : {}), safeStorage: platform.safeStorage, settings });
   const aws = new AwsService(opts.awsBackend ?? awsBackend(awsOptions(opts)), settings.get().aws);
-  const session = new VaultSession({ backend: opts.vaultBackend ?? vaultBackend(), localKey, aws });
+  const session = new VaultSession({ backend: opts.vaultBackend ?? vaultBackend(join(platform.userDataDir, KNOWN_VAULTS_FILE)), localKey, aws });
 
   let locking: Promise<void> | undefined;
   const autoLock = new AutoLock({

@@ -1,5 +1,6 @@
 // Where in the vault's folders the list is: each part is a button that goes there.
 
+import { showBidiControls } from '../../app/text/bidi.js';
 import { breadcrumbs } from '../features/browse/browse-logic.js';
 
 export interface BreadcrumbsProps {
@@ -17,11 +18,11 @@ export function Breadcrumbs({ folder, rootName, onNavigate }: BreadcrumbsProps) 
           <li key={p.path}>
             {i === parts.length - 1 ? (
               <span aria-current="location" className="crumb crumb-current">
-                {p.name}
+                {showBidiControls(p.name)}
               </span>
             ) : (
               <button type="button" className="crumb" onClick={() => onNavigate(p.path)}>
-                {p.name}
+                {showBidiControls(p.name)}
               </button>
             )}
           </li>

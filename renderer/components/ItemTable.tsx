@@ -7,6 +7,7 @@
 // F2 renames; Backspace goes up a folder; the Menu key or Shift+F10 opens the context menu.
 
 import { useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { showBidiControls } from '../../app/text/bidi.js';
 import { formatDate, formatSize, type IndexedItem, type Row, type SortKey, type SortSpec } from '../features/browse/browse-logic.js';
 import { VirtualList } from './VirtualList.js';
 
@@ -131,7 +132,7 @@ export function ItemTable(props: ItemTableProps) {
         <div key={`f:${row.path}`} {...common} data-folder={row.path}>
           <span role="gridcell" className="cell cell-name">
             <span className="icon icon-folder" aria-hidden="true" />
-            {row.name}
+            {showBidiControls(row.name)}
           </span>
           <span role="gridcell" className="cell cell-folder muted">
             {row.count} {row.count === 1 ? 'item' : 'items'}
@@ -151,12 +152,12 @@ export function ItemTable(props: ItemTableProps) {
         draggable={props.onDragOut !== undefined}
         onDragStart={props.onDragOut ? (e) => props.onDragOut?.(entry, e) : undefined}
       >
-        <span role="gridcell" className="cell cell-name" title={entry.name}>
+        <span role="gridcell" className="cell cell-name" title={showBidiControls(entry.name)}>
           <span className="icon icon-file" aria-hidden="true" />
-          {entry.name}
+          {showBidiControls(entry.name)}
         </span>
-        <span role="gridcell" className="cell cell-folder muted" title={entry.folder}>
-          {entry.folder === '' ? '/' : entry.folder}
+        <span role="gridcell" className="cell cell-folder muted" title={showBidiControls(entry.folder)}>
+          {entry.folder === '' ? '/' : showBidiControls(entry.folder)}
         </span>
         <span role="gridcell" className="cell cell-size">
           {formatSize(entry.item.size)}
@@ -164,8 +165,8 @@ export function ItemTable(props: ItemTableProps) {
         <span role="gridcell" className="cell cell-modified">
           {formatDate(entry.item.mtime)}
         </span>
-        <span role="gridcell" className="cell cell-key" title={entry.item.keyIds.join('\n')}>
-          {entry.keyLabel}
+        <span role="gridcell" className="cell cell-key" title={showBidiControls(entry.item.keyIds.join('\n'))}>
+          {showBidiControls(entry.keyLabel)}
         </span>
       </div>
     );

@@ -232,9 +232,24 @@ const MESSAGES: Record<ErrorCode, Make> = {
     title: 'No vault in that folder',
     hint: `${str(d, 'path') ?? 'The folder'} has no vault.json. Choose the vault's folder, or create a new vault.`,
   }),
-  'vault-corrupt': () => ({
-    title: 'The vault settings are damaged',
-    hint: 'vault.json could not be read. Restore it from a backup or another synced copy; the items themselves are separate files.',
+  'vault-corrupt': (d) =>
+    str(d, 'reason') === 'vault-id-changed'
+      ? {
+          title: 'The vault settings belong to another vault',
+          hint: 'Every item in this folder belongs to one vault, and vault.json names another. The items are fine: do not delete them. Restore vault.json from a backup or another synced copy.',
+        }
+      : str(d, 'reason') === 'config-mac'
+        ? {
+            title: 'The vault settings were changed outside Cachet',
+            hint: 'vault.json fails its authentication: someone with access to the folder may have added or removed a key. The items are not affected. Restore vault.json from a backup or another synced copy.',
+          }
+        : {
+            title: 'The vault settings are damaged',
+            hint: 'vault.json could not be read. Restore it from a backup or another synced copy; the items themselves are separate files.',
+          },
+  'vault-keys-changed': (d) => ({
+    title: str(d, 'reason') === 'downgrade' ? 'The vault settings lost their protection' : "The vault's keys changed",
+    hint: `This computer last saw other keys for this vault${str(d, 'known') ? ` (${str(d, 'known')})` : ''}, and no key it trusts vouches for the change. Nothing was sealed under the new keys. Ask the team who re-keyed it, or restore vault.json from a backup.`,
   }),
   // With `available`, this Cachet has a local key, but the item was sealed under another one.
   'local-key-missing': (d) =>

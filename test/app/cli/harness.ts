@@ -9,7 +9,7 @@
 // from the repo's node_modules.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,4 +108,11 @@ export function collect(child: ChildProcess, timeoutMs: number, input?: Buffer |
 /** The non-empty lines of a stderr, for asserting "one line per failure". */
 export function lines(s: string): string[] {
   return s.split('\n').filter((l) => l.trim() !== '');
+}
+
+/** A sparse file of `size` zero bytes: no disk to make, seconds to seal or open (a window to signal into). */
+export async function sparseFile(path: string, size: number): Promise<void> {
+  const fh = await open(path, 'w');
+  await fh.truncate(size);
+  await fh.close();
 }

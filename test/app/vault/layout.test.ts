@@ -38,7 +38,9 @@ describe('vault layout', () => {
     bad('{', 'vault-corrupt');
     bad([], 'vault-corrupt');
     bad({ ...c, format: 'other' }, 'vault-corrupt');
-    bad({ ...c, version: 2 }, 'unsupported-version');
+    bad({ ...c, version: 3 }, 'unsupported-version');
+    bad({ ...c, version: 2 }, 'vault-corrupt'); // version 2 without its auth (SPEC §12)
+    bad({ ...c, auth: { stanzas: [], mac: '' } }, 'vault-corrupt'); // version 1 never carries one
     bad({ ...c, id: 'x' }, 'vault-corrupt');
     bad({ ...c, keys: [] }, 'vault-corrupt');
     bad({ ...c, keys: [{ provider: 'gpg', keyId: 'x' }] }, 'vault-corrupt');
