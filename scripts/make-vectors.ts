@@ -141,6 +141,9 @@ async function main(): Promise<void> {
   const flip = (i: number, x = 1) => (b: Buffer): Buffer => ((b[i] = b[i]! ^ x), b);
 
   await put('bad-empty-file.env', Buffer.alloc(0), { description: 'an empty file', expect: 'not-envelope', stage: 'header' });
+  await put('bad-magic-prefix.env', base.subarray(0, 4), { description: 'the first 4 bytes of the magic only', expect: 'not-envelope', stage: 'header' });
+  await put('bad-magic-only.env', base.subarray(0, 6), { description: 'the magic only: ends inside the header', expect: 'header-corrupt', stage: 'header' });
+  await put('bad-version-only.env', Buffer.concat([base.subarray(0, 6), Buffer.of(2)]), { description: 'the magic and version 2, then the end: cut short before the version is judged', expect: 'header-corrupt', stage: 'header' });
   await bad('bad-magic.env', 'not-envelope', 'header', 'magic changed', flip(0));
   await bad('bad-version.env', 'unsupported-version', 'header', 'version 2', (b) => ((b[6] = 2), b));
   await bad('bad-chunk-log2-range.env', 'header-corrupt', 'header', 'chunk_log2 30 (> 22)', (b) => ((b[7] = 30), b));
