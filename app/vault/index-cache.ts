@@ -19,7 +19,8 @@ import { openToBuffer, sealFile } from '../envelope.js';
 import { openRegular, type RegularFile } from '../fs/regular-file.js';
 import { CachetError, isCachetError, UNUSABLE_INDEX_CODES } from '../errors.js';
 import { Keyring, wipe, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../keys/provider.js';
-import { indexContext, indexFile, isId, newId } from './layout.js';
+import { isItemId, PROVIDER_TYPES } from '../format/limits.js';
+import { indexContext, indexFile, newId } from './layout.js';
 import { isVaultPath } from './paths.js';
 
 export interface IndexEntry {
@@ -62,7 +63,7 @@ export function decodeIndex(bytes: Uint8Array): IndexEntries {
   const out: IndexEntries = new Map();
   for (const [id, v] of Object.entries(items as Record<string, unknown>)) {
     const e = v as Record<string, unknown> | null;
-    if (!isId(id) || typeof e !== 'object' || e === null) continue;
+    if (!isItemId(id) || typeof e !== 'object' || e === null) continue;
     const { path, size, mtime, type, keys, fsize, fmtime } = e;
     if (!isVaultPath(path)) continue;
     if (!(size === null || (isNum(size) && size >= 0))) continue;
@@ -184,7 +185,7 @@ export class IndexStore {
 
   #memoKeyring(last: { fp?: string; key?: Buffer }): Keyring {
     const providers: KeyProvider[] = [];
-    for (const t of ['aws-kms', 'local']) {
+    for (const t of PROVIDER_TYPES) {
       const p = this.#keyring.get(t);
       if (p) providers.push(new MemoProvider(p, this.#memo, last));
     }
@@ -234,7 +235,7 @@ export class IndexStore {
         }
         const { header } = res;
         const ctx = header.context;
-        if (!isId(ctx['cachet:item'])) throw new CachetError('context-mismatch', 'index.env belongs to another vault', { reason: 'index-context' });
+        if (!isItemId(ctx['cachet:item'])) throw new CachetError('context-mismatch', 'index.env belongs to another vault', { reason: 'index-context' });
         const fps = header.stanzas.map((s) => fingerprint(s, ctx));
         if (last.key && last.fp && fps.includes(last.fp) && stanzasMatchKeys(header.stanzas, keys)) {
           wipe(this.#memo.get(last.fp)); // a re-read of a re-sealed index (same stanza) replaces its copy

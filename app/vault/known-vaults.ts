@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path';
 import { CachetError } from '../errors.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { cachetHome } from '../keys/local.js';
-import { isId, MAX_VAULT_KEYS, type VaultKey } from './layout.js';
+import { isItemId, MAX_VAULT_KEYS } from '../format/limits.js';
+import type { VaultKey } from './layout.js';
 
 export const KNOWN_VAULTS_FILE = 'known-vaults.json';
 const FORMAT = 'cachet-known-vaults';
@@ -65,7 +66,7 @@ export function knownVaultsFile(file: string = join(cachetHome(), KNOWN_VAULTS_F
     }
     for (const [id, v] of Object.entries(vaults as Record<string, unknown>)) {
       const keys = parseKeys((v as { keys?: unknown } | null)?.keys);
-      if (isId(id) && keys) m.set(id, { keys, authenticated: (v as { authenticated?: unknown }).authenticated === true });
+      if (isItemId(id) && keys) m.set(id, { keys, authenticated: (v as { authenticated?: unknown }).authenticated === true });
     }
     return m;
   };

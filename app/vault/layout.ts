@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CachetError } from '../errors.js';
+import { isItemId, isKeyIdLength, isProviderType, MAX_VAULT_KEYS } from '../format/limits.js';
 import { openRegular, type RegularFile } from '../fs/regular-file.js';
 import { versionOf } from './folder-store.js';
 import type { EncryptionContext, ProviderType, Stanza } from '../keys/provider.js';
@@ -18,8 +19,7 @@ export const VAULT_FORMAT = 'cachet-vault';
 /** The version writers write (SPEC §12); version 1 (no `auth`) is still read. */
 export const VAULT_VERSION = 2;
 
-/** A vault names at most this many keys (the header holds at most 16 stanzas, SPEC §4). */
-export const MAX_VAULT_KEYS = 16;
+export { MAX_VAULT_KEYS };
 /** Stanzas of the vault config key: one per vault key, plus the keys a re-key retired (SPEC §12). */
 export const MAX_CONFIG_STANZAS = 2 * MAX_VAULT_KEYS;
 
@@ -45,7 +45,6 @@ export interface VaultConfig {
   auth?: VaultConfigAuth;
 }
 
-const ID_RE = /^[0-9a-f]{32}$/;
 const ITEM_NAME_RE = /^([0-9a-f]{32})\.env$/;
 // A name that starts with an item id and ends in .env but is not canonical: what Dropbox, Syncthing,
 // OneDrive, Nextcloud and Google Drive call a conflicted copy of `<id>.env`.
@@ -56,16 +55,12 @@ export function newId(): string {
   return randomBytes(16).toString('hex');
 }
 
-export function isId(s: unknown): s is string {
-  return typeof s === 'string' && ID_RE.test(s);
-}
-
 export function itemsDir(vaultDir: string): string {
   return join(vaultDir, ITEMS_DIR);
 }
 
 export function itemFile(vaultDir: string, id: string): string {
-  if (!isId(id)) throw new CachetError('internal', 'not an item id');
+  if (!isItemId(id)) throw new CachetError('internal', 'not an item id');
   return join(vaultDir, ITEMS_DIR, `${id}${ITEM_EXT}`);
 }
 
@@ -117,7 +112,7 @@ export function decodeVaultConfig(bytes: Buffer): VaultConfig {
   if (o['version'] !== 1 && o['version'] !== 2) {
     throw new CachetError('unsupported-version', `vault version ${String(o['version'])} is not supported`, { version: String(o['version']) });
   }
-  if (!isId(o['id'])) throw corrupt('id');
+  if (!isItemId(o['id'])) throw corrupt('id');
   const keys = o['keys'];
   if (!Array.isArray(keys) || keys.length === 0 || keys.length > MAX_VAULT_KEYS) throw corrupt('keys');
   const parsed: VaultKey[] = keys.map((k: unknown) => {
@@ -125,8 +120,8 @@ export function decodeVaultConfig(bytes: Buffer): VaultConfig {
     if (typeof r !== 'object' || r === null) throw corrupt('keys');
     const provider = r['provider'];
     const keyId = r['keyId'];
-    if (provider !== 'aws-kms' && provider !== 'local') throw corrupt('key-provider');
-    if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > 2048) throw corrupt('key-id');
+    if (!isProviderType(provider)) throw corrupt('key-provider');
+    if (typeof keyId !== 'string' || !isKeyIdLength(keyId)) throw corrupt('key-id');
     return { provider, keyId };
   });
   const created = typeof o['created'] === 'string' ? o['created'] : '';
@@ -160,7 +155,7 @@ function decodeAuth(a: unknown): VaultConfigAuth {
     const type = s['type'];
     const keyId = s['keyId'];
     if (typeof type !== 'string' || type.length === 0 || type.length > 32) throw corrupt('auth-stanzas');
-    if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > 2048) throw corrupt('auth-stanzas');
+    if (typeof keyId !== 'string' || !isKeyIdLength(keyId)) throw corrupt('auth-stanzas');
     return { type, keyId, blob: base64Field(s['blob'], 8192, 'auth-stanzas') };
   });
   return { stanzas, mac };

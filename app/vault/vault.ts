@@ -34,6 +34,7 @@ import type { Readable, Writable } from 'node:stream';
 import { inspectFile, openFile, openToBuffer, readMetadata, rewriteHeader, sealFile, verifyFile, type HeaderInfo, type ItemMetadata } from '../envelope.js';
 import { contextMismatch, checkContext } from '../format/context.js';
 import { notRegularError, type RegularFile } from '../fs/regular-file.js';
+import { isItemId, isKeyIdLength, isProviderType, MAX_VAULT_KEYS } from '../format/limits.js';
 import { FolderStore, versionOf } from './folder-store.js';
 import { checkVaultConfig, rememberOwnConfig, sealVaultConfig, vaultIdVerdict } from './config-auth.js';
 import type { KnownVaults } from './known-vaults.js';
@@ -44,8 +45,8 @@ import { wipe, type Keyring, type Stanza } from '../keys/provider.js';
 import { IndexStore, type IndexEntries, type IndexEntry } from './index-cache.js';
 import { cleanupIndexLock, withIndexLock } from './index-lock.js';
 import {
-  classifyItemName, encodeVaultConfig, IGNORABLE_NAMES, INDEX_FILE, isId, ITEMS_DIR, itemContext, itemsDir,
-  MAX_VAULT_KEYS, newId, readVaultConfigVersion, VAULT_FILE, VAULT_FORMAT, VAULT_VERSION, type VaultConfig, type VaultKey,
+  classifyItemName, encodeVaultConfig, IGNORABLE_NAMES, INDEX_FILE, ITEMS_DIR, itemContext, itemsDir,
+  newId, readVaultConfigVersion, VAULT_FILE, VAULT_FORMAT, VAULT_VERSION, type VaultConfig, type VaultKey,
 } from './layout.js';
 import { guessMediaType } from './media-type.js';
 import { scanSources } from './scan.js';
@@ -101,7 +102,7 @@ function entryOf(meta: ItemMetadata, path: string, header: HeaderInfo, st: { siz
 
 /** The store name of an item file (SPEC §9: items/<id>.env). */
 function itemName(id: string): string {
-  if (!isId(id)) throw new CachetError('internal', 'not an item id');
+  if (!isItemId(id)) throw new CachetError('internal', 'not an item id');
   return `${ITEMS_DIR}/${id}.env`;
 }
 
@@ -111,7 +112,7 @@ function checkKeys(keys: unknown): VaultKey[] {
   const out: VaultKey[] = [];
   for (const k of keys as unknown[]) {
     const r = k as Partial<VaultKey> | null;
-    if (!r || (r.provider !== 'aws-kms' && r.provider !== 'local') || typeof r.keyId !== 'string' || r.keyId.length === 0 || r.keyId.length > 2048) {
+    if (!r || !isProviderType(r.provider) || typeof r.keyId !== 'string' || !isKeyIdLength(r.keyId)) {
       throw badRequest('bad-key', 'a vault key is {provider: "aws-kms" | "local", keyId}');
     }
     if (out.some((o) => o.provider === r.provider && o.keyId === r.keyId)) throw badRequest('duplicate-key', 'a key is named twice', { keyId: r.keyId });
@@ -539,12 +540,12 @@ export class Vault {
   async find(ref: string): Promise<VaultItem> {
     this.#assertOpen();
     if (typeof ref !== 'string' || ref.length === 0) throw badRequest('empty-ref', 'no item named');
-    const path = isId(ref) ? undefined : normalizeVaultPath(ref);
+    const path = isItemId(ref) ? undefined : normalizeVaultPath(ref);
     // `fresh`: the entries were validated by a refresh just now, so no item is stat()ed again
     // (the open that follows checks the file itself); cached entries are checked first.
     const look = async (fresh: boolean): Promise<VaultItem | undefined> => {
       const ok = async (id: string, e: IndexEntry): Promise<boolean> => fresh || this.#stillValid(id, e);
-      if (isId(ref)) {
+      if (isItemId(ref)) {
         const e = this.#entries.get(ref);
         if (e && (await ok(ref, e))) return toItem(ref, e);
       }
@@ -566,7 +567,7 @@ export class Vault {
     const hit = await look(true);
     if (hit) return hit;
     // An item file that is there but cannot be read: say why, not "not found".
-    const unreadable = isId(ref) ? this.#unreadable.get(ref) : undefined;
+    const unreadable = isItemId(ref) ? this.#unreadable.get(ref) : undefined;
     if (unreadable) throw unreadable;
     throw new CachetError('not-found', 'no such item in the vault', { ref });
   }
