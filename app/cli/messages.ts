@@ -125,6 +125,12 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
     title: `no AWS profile${sp(d.profile, ' named ')}`,
     hint: '`cachet profiles` lists the profiles of ~/.aws/config and ~/.aws/credentials',
   }),
+  'aws-config-invalid': (d, m) => ({
+    title: `the AWS configuration cannot be used: ${m || 'invalid'}`,
+    hint: str(d.path)
+      ? 'fix that line (the AWS CLI refuses it or reads it differently from the AWS SDK Cachet uses); `aws configure list` checks the files'
+      : 'fix the profile in ~/.aws/config; `aws configure list --profile <profile>` shows what the AWS CLI reads',
+  }),
   internal: (_d, m) => ({ title: `internal error${m ? `: ${m}` : ''}`, hint: 'this is a bug in Cachet; run again with CACHET_DEBUG=1 and report the output' }),
 };
 

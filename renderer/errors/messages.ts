@@ -221,6 +221,10 @@ const MESSAGES: Record<ErrorCode, Make> = {
     title: `No AWS profile named ${str(d, 'profile') ?? 'that'}`,
     hint: 'Choose a profile from the list, or add it to ~/.aws/config.',
   }),
+  'aws-config-invalid': (d) => ({
+    title: 'Your AWS configuration cannot be used',
+    hint: `${str(d, 'path') ? `Fix line ${String(d.line ?? '?')} of ${str(d, 'path')}` : 'Fix the profile in ~/.aws/config'}${str(d, 'reason') ? ` (${str(d, 'reason')})` : ''}, then try again.`,
+  }),
   internal: () => ({
     title: 'Something went wrong inside Cachet',
     hint: 'Try again. If it keeps happening, restart Cachet; your vault items are not affected.',
