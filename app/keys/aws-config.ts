@@ -16,7 +16,7 @@
 
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand, type KeyMetadata, type ListAliasesCommandOutput, type ListKeysCommandOutput, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { loadConfig } from '@smithy/core/config';
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from '@smithy/core/retry';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
@@ -107,11 +107,27 @@ export interface ResolvedAwsClient {
 // (and refreshed before expiry) across every client of the process rather than per client.
 const credentialChains = new Map<string, NonNullable<KMSClientConfig['credentials']>>();
 
+const NO_PROVIDER_RE = /could not load credentials from any providers/i;
+
+/**
+ * The SDK's chain for `profile`. When the whole chain fails for a named profile, the profile's own
+ * provider (`fromIni`: assume-role, source_profile, credential_process, SSO) is asked once more so
+ * its real reason surfaces ("Detected a cycle ...", the process's failure, expired credentials)
+ * instead of the chain's "Could not load credentials from any providers".
+ */
 function credentialChain(profile: string | undefined): NonNullable<KMSClientConfig['credentials']> {
   const k = profile ?? '';
   let chain = credentialChains.get(k);
   if (!chain) {
-    chain = fromNodeProviderChain(profile ? { profile } : {});
+    const sdk = fromNodeProviderChain(profile ? { profile } : {});
+    chain = profile === undefined ? sdk : async (identityProperties?: Record<string, unknown>) => {
+      try {
+        return await sdk(identityProperties);
+      } catch (e) {
+        if (!(e instanceof Error && NO_PROVIDER_RE.test(e.message))) throw e;
+        return fromIni({ profile })(identityProperties);
+      }
+    };
     credentialChains.set(k, chain);
   }
   return chain;

@@ -3,7 +3,9 @@
 // app/errors.ts and a detail a hint can use: which key, which profile, which region, which
 // identity, which endpoint. It never words a hint itself (the CLI and the renderer do), and it
 // never copies anything secret into a detail: no credentials, no token, no plaintext, and no SDK
-// message verbatim except the identity ARN parsed out of an access-denied message.
+// message verbatim except the identity ARN parsed out of an access-denied message and a credential
+// provider's own reason (`providerMessage`: a config problem or a credential_process's stderr,
+// which the AWS CLI prints as well).
 
 import { CachetError, type ErrorCode, type ErrorDetail } from '../errors.js';
 
@@ -72,6 +74,12 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+/** A credential provider's message, for a detail: its first two non-empty lines, at most 300 characters. */
+function providerMessage(message: string): string | undefined {
+  const text = message.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '').slice(0, 2).join(': ');
+  return text === '' ? undefined : text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
 /** The ARN of the caller named in an access-denied message ("User: arn:… is not authorized …"). */
 export function identityFromMessage(message: string | undefined): string | undefined {
   return message ? IDENTITY_RE.exec(message)?.[1] : undefined;
@@ -126,14 +134,33 @@ export function fromKmsError(err: unknown, ctx: KmsErrorContext = {}): CachetErr
 
   if (isAbort(e)) return make('cancelled', 'cancelled');
 
-  // Credential and token providers: what the SDK throws before any request leaves.
+  // Credential and token providers: what the SDK throws before any request leaves. The provider's
+  // own words are kept (providerMessage: what the AWS CLI would print too) so the real cause shows.
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
-    if (SSO_RE.test(message)) return make('sso-expired', `the AWS SSO session for profile ${ctx.profile ?? 'default'} has expired or was never started`);
-    if (/could not resolve credentials using profile|profile .* (?:was not found|could not be found)/i.test(message)) {
-      return make('profile-not-found', `AWS profile ${ctx.profile ?? 'default'} was not found or has no credentials`);
+    const said = { providerMessage: providerMessage(message) };
+    const profile = ctx.profile ?? 'default';
+    if (SSO_RE.test(message)) {
+      // A token file that is missing or unreadable: never signed in (or signed out), not "expired".
+      const notSignedIn = /not found or is invalid|is invalid|could not be found|missing required/i.test(message) && !/expired/i.test(message);
+      return notSignedIn
+        ? make('sso-expired', `not signed in to AWS SSO for profile ${profile}`, { ...said, reason: 'not-signed-in' })
+        : make('sso-expired', `the AWS SSO session for profile ${profile} has expired`, { ...said, reason: 'expired' });
     }
-    if (/expired/i.test(message)) return make('credentials-expired', 'the AWS credentials have expired');
-    return make('credentials-missing', 'no AWS credentials were found', { reason: 'missing' });
+    if (/detected a cycle/i.test(message)) {
+      return make('aws-config-invalid', `the source_profile chain of profile ${profile} loops`, { ...said, reason: 'source-profile-cycle' });
+    }
+    const dangling = /could not resolve credentials using profile: \[([^\]]*)\]/i.exec(message);
+    if (dangling && dangling[1] !== profile) {
+      return make('profile-not-found', `profile ${profile} refers to profile ${dangling[1]}, which is not defined`, { ...said, profile: dangling[1], referencedBy: profile });
+    }
+    if (/could not resolve credentials using profile|profile .* (?:was not found|could not be found)/i.test(message)) {
+      return make('profile-not-found', `AWS profile ${profile} was not found or has no credentials`, said);
+    }
+    if (/expired/i.test(message)) return make('credentials-expired', 'the AWS credentials have expired', said);
+    if (/credential_process|command failed/i.test(message)) {
+      return make('credentials-missing', `the credential_process of profile ${profile} failed`, { ...said, reason: 'provider-failed' });
+    }
+    return make('credentials-missing', 'no AWS credentials were found', { ...said, reason: 'missing' });
   }
 
   // A connection cut while the response body is read: the SDK attaches $metadata (with the

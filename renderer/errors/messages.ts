@@ -214,7 +214,7 @@ const MESSAGES: Record<ErrorCode, Make> = {
     hint: `Refresh them (for example "aws configure"${profileArg(d)} or your credential tool), then try again.`,
   }),
   'sso-expired': (d) => ({
-    title: 'Your AWS sign-in has expired',
+    title: str(d, 'reason') === 'not-signed-in' ? 'You are not signed in to AWS' : 'Your AWS sign-in has expired',
     hint: `Run aws sso login${profileArg(d)} in a terminal, then try again.`,
   }),
   'profile-not-found': (d) => ({
