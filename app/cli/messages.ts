@@ -106,9 +106,15 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
   'kms-throttled': () => ({ title: 'KMS is throttling requests (retries ran out)', hint: 'wait a little and run the command again; only the failed files need redoing' }),
   'kms-unreachable': (d) => {
     const service = str(d.service) ?? 'KMS';
+    if (d.reason === 'untrusted-certificate') {
+      return {
+        title: `cannot reach ${service}${sp(d.endpoint, ' at ')}: untrusted certificate`,
+        hint: 'behind TLS inspection, set AWS_CA_BUNDLE (or ca_bundle in the profile) to your organisation\'s CA file, as for the AWS CLI',
+      };
+    }
     return {
       title: `cannot reach ${service}${sp(d.endpoint, ' at ')}${sp(d.region, ' in ')}`,
-      hint: `check the network, --region, and AWS_ENDPOINT_URL_${service} if you use an emulator or a VPC endpoint`,
+      hint: `check the network (and HTTPS_PROXY / NO_PROXY), --region, and AWS_ENDPOINT_URL_${service} if you use an emulator or a VPC endpoint`,
     };
   },
   'kms-error': (_d, m) => ({ title: `KMS error${m ? ` (${m})` : ''}`, hint: 'run the command again; if it keeps failing, run it with CACHET_DEBUG=1 to see the KMS response' }),

@@ -17,6 +17,9 @@
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand, type KeyMetadata, type ListAliasesCommandOutput, type ListKeysCommandOutput, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { readFile } from 'node:fs/promises';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { loadConfig } from '@smithy/core/config';
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from '@smithy/core/retry';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
@@ -175,6 +178,24 @@ const REGION_OPTIONS = {
 };
 
 /**
+ * The CA bundle to trust instead of the built-in roots, as for the AWS CLI: AWS_CA_BUNDLE, then the
+ * profile's `ca_bundle` (a PEM file; behind TLS inspection, the inspecting proxy's CA).
+ */
+async function caBundle(profile: string): Promise<Buffer | undefined> {
+  const path = await loadSetting({
+    environmentVariableSelector: (env) => env.AWS_CA_BUNDLE || undefined,
+    configFileSelector: (p: IniSection) => p.ca_bundle || undefined,
+    default: () => undefined,
+  }, profile);
+  if (path === undefined) return undefined;
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw new CachetError('aws-config-invalid', `the CA bundle ${path} cannot be read`, { profile, path, reason: 'ca-bundle' }, { cause: e });
+  }
+}
+
+/**
  * What the AWS CLI refuses in a profile and the SDK would silently pass over: a `services`
  * section or an `sso_session` that the config file does not define.
  */
@@ -231,6 +252,7 @@ export async function resolveAwsClient(opts: AwsClientOptions, service: 'KMS' | 
   // for an explicit profile, its endpoint: see the module comment), so the endpoint is read here.
   const sdkEndpoint = explicitEndpoint ?? configuredEndpoint(service, name, files);
   const shownEndpoint = sdkEndpoint ?? `https://${service.toLowerCase()}.${resolvedRegion}.amazonaws.com`;
+  const ca = await caBundle(name);
   const config: KMSClientConfig = {
     region: resolvedRegion,
     credentials: opts.credentials ?? credentialChain(profile),
@@ -242,6 +264,10 @@ export async function resolveAwsClient(opts: AwsClientOptions, service: 'KMS' | 
       requestTimeout: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       // Without this the SDK only logs a warning when requestTimeout passes and keeps waiting.
       throwOnRequestTimeout: true,
+      // HTTPS_PROXY / HTTP_PROXY / NO_PROXY as the AWS CLI honours them, by Node's own env-proxy
+      // support (Node 24 `proxyEnv`: CONNECT for https, NO_PROXY matched by host and port).
+      httpsAgent: new HttpsAgent({ keepAlive: true, proxyEnv: process.env, ...(ca !== undefined ? { ca } : {}) }),
+      httpAgent: new HttpAgent({ keepAlive: true, proxyEnv: process.env }),
     },
     ...(profile !== undefined ? { profile } : {}),
     ...(sdkEndpoint !== undefined ? { endpoint: sdkEndpoint } : {}),

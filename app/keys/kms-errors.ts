@@ -34,6 +34,12 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
   'EPIPE', 'ECONNABORTED', 'EHOSTDOWN', 'ENETDOWN', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED',
+]);
+/** TLS failures that mean "the certificate is not one we trust" (TLS inspection, a private CA). */
+const UNTRUSTED_CERT_CODES: ReadonlySet<string> = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED',
 ]);
 const TIMEOUT_NAMES: ReadonlySet<string> = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
@@ -129,7 +135,10 @@ export function fromKmsError(err: unknown, ctx: KmsErrorContext = {}): CachetErr
   // One code for both services: whoAmI's STS call goes to another endpoint, which `service` names.
   const unreachable = (errno: string): CachetError => {
     const service = ctx.operation !== undefined && STS_OPERATIONS.has(ctx.operation) ? 'STS' : 'KMS';
-    return make('kms-unreachable', `cannot reach ${service}${ctx.endpoint ? ` at ${ctx.endpoint}` : ''}`, { endpoint: ctx.endpoint, errno, service });
+    const untrusted = UNTRUSTED_CERT_CODES.has(errno);
+    return make('kms-unreachable', `cannot reach ${service}${ctx.endpoint ? ` at ${ctx.endpoint}` : ''}${untrusted ? ': untrusted certificate' : ''}`, {
+      endpoint: ctx.endpoint, errno, service, ...(untrusted ? { reason: 'untrusted-certificate' } : {}),
+    });
   };
 
   if (isAbort(e)) return make('cancelled', 'cancelled');

@@ -200,7 +200,10 @@ const MESSAGES: Record<ErrorCode, Make> = {
     hint: 'The wrapped key is damaged or belongs to another item, vault or key.',
   }),
   'kms-throttled': () => ({ title: 'AWS KMS is busy', hint: 'Too many requests right now. Wait a minute and try again.' }),
-  'kms-unreachable': (d) => ({
+  'kms-unreachable': (d) => str(d, 'reason') === 'untrusted-certificate' ? {
+    title: `AWS ${str(d, 'service') ?? 'KMS'} sent a certificate that is not trusted`,
+    hint: 'Behind TLS inspection, set AWS_CA_BUNDLE (or ca_bundle in the profile) to your organisation\'s CA file.',
+  } : ({
     title: `AWS ${str(d, 'service') ?? 'KMS'} cannot be reached`,
     hint: `Check your network connection${str(d, 'endpoint') ? ` and the endpoint ${str(d, 'endpoint')}` : ''}, then try again.`,
   }),
