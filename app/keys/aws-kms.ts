@@ -238,7 +238,11 @@ export class AwsKmsProvider implements KeyProvider {
     try {
       return await this.#sendOnce(call, ctx, signal);
     } catch (e) {
-      if (e instanceof CachetError && e.code === 'kms-unreachable' && cooldown > 0 && e.detail.reason !== 'untrusted-certificate') {
+      // Only a call that used every attempt trips it: one that stopped early (the SDK's retry quota
+      // ran dry under a burst of faults) says little about the endpoint.
+      const attempts = (e instanceof CachetError ? (e.cause as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts : undefined) ?? 0;
+      const spentAll = attempts >= (this.#opts.maxAttempts ?? 2);
+      if (e instanceof CachetError && e.code === 'kms-unreachable' && cooldown > 0 && spentAll && e.detail.reason !== 'untrusted-certificate') {
         this.#down.set(where, { at: Date.now(), error: e });
       } else if (!(e instanceof CachetError && e.code === 'cancelled')) {
         this.#down.delete(where); // KMS answered (even with a refusal): it is reachable

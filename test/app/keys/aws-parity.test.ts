@@ -143,7 +143,7 @@ function runCli(f: Fixture, env: Record<string, string>): Promise<{ region: stri
   const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...env };
   const args = ['configure', 'list', ...(f.profile !== undefined ? ['--profile', f.profile] : [])];
   return new Promise((resolve, reject) => {
-    execFile('aws', args, { env: childEnv, timeout: 20_000 }, (err, stdout) => {
+    execFile('aws', args, { env: childEnv, timeout: 60_000 }, (err, stdout) => {
       if (err && (err as { killed?: boolean }).killed) return reject(new Error(`aws ${args.join(' ')} timed out`));
       if (err) return resolve('refuses');
       // `  profile    quoted name    manual    --profile`: columns are two or more spaces apart.
@@ -167,7 +167,7 @@ async function runCachet(f: Fixture, env: Record<string, string>): Promise<{ reg
   });
 }
 
-test('Cachet and the AWS CLI v1 agree on profile and region, or Cachet refuses clearly', { timeout: 90_000 }, async () => {
+test('Cachet and the AWS CLI v1 agree on profile and region, or Cachet refuses clearly', { timeout: 300_000 }, async () => {
   const prepared = await Promise.all(FIXTURES.map(async (f) => ({ f, env: { ...(await files(f)), ...(f.env ?? {}) } })));
   // The CLI runs two fixtures at a time; Cachet's side runs in this process, one at a time (env).
   const cli = new Map<Fixture, Awaited<ReturnType<typeof runCli>>>();
@@ -190,7 +190,7 @@ test('Cachet and the AWS CLI v1 agree on profile and region, or Cachet refuses c
   }
 });
 
-test('AWS_REGION (the JS SDK\'s variable) outranks AWS_DEFAULT_REGION: a documented difference', async () => {
+test('AWS_REGION (the JS SDK\'s variable) outranks AWS_DEFAULT_REGION: a documented difference', { timeout: 120_000 }, async () => {
   const f: Fixture = { name: 'both region variables', config: '[default]\nregion = eu-west-1\n', cli: 'refuses', cachet: 'same' };
   const env = { ...(await files(f)), AWS_REGION: 'us-east-2', AWS_DEFAULT_REGION: 'sa-east-1' };
   assert.deepEqual(await runCachet(f, env), { region: 'us-east-2', profile: 'default' });
