@@ -46,6 +46,7 @@ export const ERROR_CODES = [
   'credentials-expired',
   'sso-expired',
   'profile-not-found',
+  'aws-config-invalid',
   // anything else is a bug
   'internal',
 ] as const;

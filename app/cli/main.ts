@@ -55,7 +55,7 @@ export async function runCli(argv: readonly string[], io: Io, signal: AbortSigna
     io.stdout.write(parsed.command ? COMMAND_HELP[parsed.command] ?? USAGE : USAGE);
     return EXIT_OK;
   }
-  const aws = awsOptions(parsed.global, io.env);
+  const aws = awsOptions(parsed.global);
   const keys = new CliKeys({
     aws,
     passphrase: { env: io.env, input: io.stdin, output: io.stderr, beforePrompt: () => ctx.progress.end() },
@@ -87,15 +87,11 @@ function outputGone(w: NodeJS.WriteStream): boolean {
   return code === 'EPIPE' || code === 'ECONNRESET';
 }
 
-/** AWS options from the global flags, plus the SDK's standard AWS_MAX_ATTEMPTS / AWS_RETRY_MODE. */
-function awsOptions(g: GlobalOptions, env: NodeJS.ProcessEnv): AwsClientOptions {
-  const attempts = Number(env.AWS_MAX_ATTEMPTS);
-  const mode = env.AWS_RETRY_MODE;
+/** AWS options from the global flags; AWS_MAX_ATTEMPTS and the rest are read by resolveAwsClient. */
+function awsOptions(g: GlobalOptions): AwsClientOptions {
   return {
     ...(g.profile ? { profile: g.profile } : {}),
     ...(g.region ? { region: g.region } : {}),
-    ...(Number.isInteger(attempts) && attempts >= 1 ? { maxAttempts: attempts } : {}),
-    ...(mode === 'standard' || mode === 'adaptive' ? { retryMode: mode } : {}),
   };
 }
 

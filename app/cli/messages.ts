@@ -211,24 +211,44 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
   'kms-throttled': () => ({ title: 'KMS is throttling requests (retries ran out)', hint: 'wait a little and run the command again; only the failed files need redoing' }),
   'kms-unreachable': (d) => {
     const service = str(d.service) ?? 'KMS';
+    if (d.reason === 'untrusted-certificate') {
+      return {
+        title: `cannot reach ${service}${sp(d.endpoint, ' at ')}: untrusted certificate`,
+        hint: 'behind TLS inspection, set AWS_CA_BUNDLE (or ca_bundle in the profile) to your organisation\'s CA file, as for the AWS CLI',
+      };
+    }
     return {
       title: `cannot reach ${service}${sp(d.endpoint, ' at ')}${sp(d.region, ' in ')}`,
-      hint: `check the network, --region, and AWS_ENDPOINT_URL_${service} if you use an emulator or a VPC endpoint`,
+      hint: `check the network (and HTTPS_PROXY / NO_PROXY), --region, and AWS_ENDPOINT_URL_${service} if you use an emulator or a VPC endpoint`,
     };
   },
   'kms-error': (_d, m) => ({ title: `KMS error${m ? ` (${m})` : ''}`, hint: 'run the command again; if it keeps failing, run it with CACHET_DEBUG=1 to see the KMS response' }),
-  'credentials-missing': (d) => ({
-    title: `${d.reason === 'rejected' ? 'AWS refused the credentials' : 'no AWS credentials'}${str(d.profile) ? ` for profile ${str(d.profile)}` : ''}`,
-    hint: 'set up a profile (`aws configure` or `aws configure sso`) and pass --profile, or set AWS_PROFILE',
-  }),
+  'credentials-missing': (d) => d.reason === 'provider-failed'
+    ? {
+      title: `the credential_process of profile ${profileOf(d)} failed${sp(d.providerMessage, ': ')}`,
+      hint: `run that command yourself to see why (\`aws configure get credential_process --profile ${profileOf(d)}\` shows it)`,
+    }
+    : {
+      title: `${d.reason === 'rejected' ? 'AWS refused the credentials' : 'no AWS credentials'}${str(d.profile) ? ` for profile ${str(d.profile)}` : ''}`,
+      hint: 'set up a profile (`aws configure` or `aws configure sso`) and pass --profile, or set AWS_PROFILE',
+    },
   'credentials-expired': (d) => ({
     title: `the AWS credentials have expired${str(d.profile) ? ` (profile ${str(d.profile)})` : ''}`,
     hint: 'refresh them (for SSO: ' + loginHint(d) + ') and try again',
   }),
-  'sso-expired': (d) => ({ title: `the AWS SSO session has expired (profile ${profileOf(d)})`, hint: loginHint(d) }),
+  'sso-expired': (d) => ({
+    title: d.reason === 'not-signed-in' ? `not signed in to AWS SSO (profile ${profileOf(d)})` : `the AWS SSO session has expired (profile ${profileOf(d)})`,
+    hint: loginHint(d),
+  }),
   'profile-not-found': (d) => ({
-    title: `no AWS profile${sp(d.profile, ' named ')}`,
+    title: `no AWS profile${sp(d.profile, ' named ')}${sp(d.referencedBy, ' (the source_profile of profile ')}${str(d.referencedBy) ? ')' : ''}`,
     hint: '`cachet profiles` lists the profiles of ~/.aws/config and ~/.aws/credentials',
+  }),
+  'aws-config-invalid': (d, m) => ({
+    title: `the AWS configuration cannot be used: ${m || 'invalid'}${sp(d.providerMessage, ' (')}${str(d.providerMessage) ? ')' : ''}`,
+    hint: str(d.path)
+      ? 'fix that line (the AWS CLI refuses it or reads it differently from the AWS SDK Cachet uses); `aws configure list` checks the files'
+      : 'fix the profile in ~/.aws/config; `aws configure list --profile <profile>` shows what the AWS CLI reads',
   }),
   internal: (_d, m) => ({ title: `internal error${m ? `: ${m}` : ''}`, hint: 'this is a bug in Cachet; run again with CACHET_DEBUG=1 and report the output' }),
 };

@@ -26,14 +26,15 @@ AWS:
   cachet help [command] | --help | --version
 
 Global options:
-  --profile <name>   AWS profile (default: AWS_PROFILE, then "default")
-  --region <region>  AWS region (default: the profile's region or AWS_REGION)
+  --profile <name>   AWS profile (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, then "default")
+  --region <region>  AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)
 
 Environment:
   CACHET_PASSPHRASE  the local key's passphrase (otherwise asked on the terminal)
   CACHET_HOME        folder of the local key file (default: ~/.cachet)
   CACHET_DEBUG=1     print stack traces of failures and of the errors behind them (SDK, OS)
-  AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_KMS, AWS_MAX_ATTEMPTS and the other AWS SDK variables apply
+  AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_KMS, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, HTTPS_PROXY, NO_PROXY
+  and the other AWS CLI / SDK variables apply (README "Using AWS")
 
 Exit codes: 0 ok, 1 failed, 2 usage error, 130 cancelled (Ctrl-C),
   141 output closed (the reader of stdout went away, e.g. '| head'; nothing is printed, as for SIGPIPE)

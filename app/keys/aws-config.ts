@@ -4,29 +4,34 @@
 // alias (`createKey`) and who the credentials belong to (`whoAmI`).
 //
 // Credentials come from the SDK's standard chain (`fromNodeProviderChain`): environment, SSO,
-// assume-role, credential_process, web identity, container and instance roles. Endpoints come from
-// the SDK too (AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, a profile's `endpoint_url` or `services`
-// section), except in one case the SDK (v3.11xx) gets wrong: a profile passed as a client option
-// rather than through AWS_PROFILE has its region read but not its endpoint, so for an explicit
-// profile this module reads the configured endpoint itself, with the SDK's precedence.
+// assume-role, credential_process, web identity, container and instance roles. Region, retries and
+// the profile follow the AWS CLI v1 (botocore) where it and the JS SDK differ, through the SDK's
+// own loaders (`loadConfig`) on the merged profile; see resolveAwsClient for the precedence. The
+// shared files are checked first (aws-shared-files.ts): what the SDK would read differently from
+// the CLI is refused, naming the file and line. The profile is always passed to the SDK by name,
+// and its configured endpoint (AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, `services`, `endpoint_url`)
+// is read here, because the SDK (v3.11xx) reads it only for a profile given through AWS_PROFILE.
 //
 // It never returns or logs a secret: profiles are listed by name, region and kind only.
 
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand, type KeyMetadata, type ListAliasesCommandOutput, type ListKeysCommandOutput, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { readFile } from 'node:fs/promises';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { loadConfig } from '@smithy/core/config';
+import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from '@smithy/core/retry';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { badRequest, CachetError, throwIfAborted } from '../errors.js';
+import { checkSharedFiles } from './aws-shared-files.js';
 import { fromKmsError, type KmsErrorContext } from './kms-errors.js';
 
 /** How to reach AWS. Every field is optional: the SDK's standard resolution fills the rest. */
 export interface AwsClientOptions {
-  /** A profile of the shared config/credentials files; default: AWS_PROFILE, then `default`. */
+  /** A profile of the shared config/credentials files; default: AWS_PROFILE, AWS_DEFAULT_PROFILE, `default`. */
   readonly profile?: string | undefined;
-  /**
-   * Default: the explicit profile's region, then AWS_REGION, then (no explicit profile) the region
-   * of AWS_PROFILE or `default`. An explicit profile outranks AWS_REGION: it is the user's choice.
-   */
+  /** Default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region (resolveAwsClient). */
   readonly region?: string | undefined;
   /** A KMS endpoint URL (an emulator, a VPC endpoint); default: the SDK's configured endpoints. */
   readonly endpoint?: string | undefined;
@@ -34,9 +39,9 @@ export interface AwsClientOptions {
   readonly stsEndpoint?: string | undefined;
   /** Fixed credentials or a provider; default: the SDK's node provider chain for `profile`. */
   readonly credentials?: KMSClientConfig['credentials'];
-  /** Attempts per call, first included (default 8): throttling is retried with backoff first. */
+  /** Attempts per call, first included; default AWS_MAX_ATTEMPTS, the profile's max_attempts, then 8. */
   readonly maxAttempts?: number | undefined;
-  /** SDK retry mode (default `standard`: exponential backoff with jitter; see DEFAULT_RETRY_MODE). */
+  /** SDK retry mode; default AWS_RETRY_MODE, the profile's retry_mode, then `standard` (DEFAULT_RETRY_MODE). */
   readonly retryMode?: 'standard' | 'adaptive' | undefined;
   /** TCP connect timeout in ms (default 5000), so an unreachable endpoint fails in seconds. */
   readonly connectTimeoutMs?: number | undefined;
@@ -105,11 +110,27 @@ export interface ResolvedAwsClient {
 // (and refreshed before expiry) across every client of the process rather than per client.
 const credentialChains = new Map<string, NonNullable<KMSClientConfig['credentials']>>();
 
+const NO_PROVIDER_RE = /could not load credentials from any providers/i;
+
+/**
+ * The SDK's chain for `profile`. When the whole chain fails for a named profile, the profile's own
+ * provider (`fromIni`: assume-role, source_profile, credential_process, SSO) is asked once more so
+ * its real reason surfaces ("Detected a cycle ...", the process's failure, expired credentials)
+ * instead of the chain's "Could not load credentials from any providers".
+ */
 function credentialChain(profile: string | undefined): NonNullable<KMSClientConfig['credentials']> {
   const k = profile ?? '';
   let chain = credentialChains.get(k);
   if (!chain) {
-    chain = fromNodeProviderChain(profile ? { profile } : {});
+    const sdk = fromNodeProviderChain(profile ? { profile } : {});
+    chain = profile === undefined ? sdk : async (identityProperties?: Record<string, unknown>) => {
+      try {
+        return await sdk(identityProperties);
+      } catch (e) {
+        if (!(e instanceof Error && NO_PROVIDER_RE.test(e.message))) throw e;
+        return fromIni({ profile })(identityProperties);
+      }
+    };
     credentialChains.set(k, chain);
   }
   return chain;
@@ -121,44 +142,134 @@ export function resetAwsCredentialCache(): void {
 }
 
 /**
- * Resolve profile, region, endpoint and credentials for `service`. `region` overrides the
- * options' (a stanza's key ARN names its region). Throws `profile-not-found` for a named profile
- * that neither shared file defines, and `bad-request` when no region can be found.
+ * The profile in play: the explicit one, else AWS_PROFILE or AWS_DEFAULT_PROFILE (the AWS CLI v1's
+ * variable, which the JS SDK ignores); undefined means `default`. The CLI v1 lets
+ * AWS_DEFAULT_PROFILE win, the SDK and the CLI v2 AWS_PROFILE: when both are set and differ the
+ * identity would depend on the tool, so that is refused.
+ */
+export function profileInPlay(explicit: string | undefined): string | undefined {
+  if (explicit !== undefined) return explicit;
+  const sdk = envValue('AWS_PROFILE');
+  const cli = envValue('AWS_DEFAULT_PROFILE');
+  if (sdk !== undefined && cli !== undefined && sdk !== cli) {
+    throw new CachetError('aws-config-invalid', `AWS_PROFILE (${sdk}) and AWS_DEFAULT_PROFILE (${cli}) name different profiles: unset one, or pass --profile`, { profile: sdk, reason: 'profile-variables' });
+  }
+  return sdk ?? cli;
+}
+
+/** A setting of the merged profile through the SDK's own loader (env first, then the files). */
+async function loadSetting<T>(
+  options: { environmentVariableSelector: (env: Record<string, string | undefined>) => T | undefined; configFileSelector: (p: IniSection) => T | undefined; default: T | (() => T | undefined) },
+  profile: string,
+): Promise<T | undefined> {
+  try {
+    return await loadConfig(options as Parameters<typeof loadConfig<T>>[0], { profile })();
+  } catch (e) {
+    throw new CachetError('aws-config-invalid', e instanceof Error ? e.message.split('\n', 1)[0]! : String(e), { profile, reason: 'bad-value' }, { cause: e });
+  }
+}
+
+// Region: AWS_REGION (the JS SDK's variable) before AWS_DEFAULT_REGION (the AWS CLI's), then the
+// profile merged from both files (a region only in the credentials file counts, as for the CLI).
+const REGION_OPTIONS = {
+  environmentVariableSelector: (env: Record<string, string | undefined>) => env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+  configFileSelector: (p: IniSection) => p.region || undefined,
+  default: () => undefined,
+};
+
+/**
+ * The CA bundle to trust instead of the built-in roots, as for the AWS CLI: AWS_CA_BUNDLE, then the
+ * profile's `ca_bundle` (a PEM file; behind TLS inspection, the inspecting proxy's CA).
+ */
+async function caBundle(profile: string): Promise<Buffer | undefined> {
+  const path = await loadSetting({
+    environmentVariableSelector: (env) => env.AWS_CA_BUNDLE || undefined,
+    configFileSelector: (p: IniSection) => p.ca_bundle || undefined,
+    default: () => undefined,
+  }, profile);
+  if (path === undefined) return undefined;
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw new CachetError('aws-config-invalid', `the CA bundle ${path} cannot be read`, { profile, path, reason: 'ca-bundle' }, { cause: e });
+  }
+}
+
+/**
+ * What the AWS CLI refuses in a profile and the SDK would silently pass over: a `services`
+ * section or an `sso_session` that the config file does not define.
+ */
+function checkProfileReferences(name: string, files: SharedFiles): void {
+  const merged: IniSection = { ...(files.credentialsFile[name] ?? {}), ...(files.configFile[name] ?? {}) };
+  if (merged.services && !files.configFile[`services.${merged.services}`]) {
+    throw new CachetError('aws-config-invalid', `profile ${name} names services = ${merged.services}, and there is no [services ${merged.services}] section`, { profile: name, reason: 'missing-services' });
+  }
+  if (merged.sso_session && !files.configFile[`sso-session.${merged.sso_session}`]) {
+    throw new CachetError('aws-config-invalid', `profile ${name} names sso_session = ${merged.sso_session}, and there is no [sso-session ${merged.sso_session}] section`, { profile: name, reason: 'missing-sso-session' });
+  }
+}
+
+/**
+ * Resolve profile, region, endpoint, retries and credentials for `service`. `region` overrides
+ * the options' (a stanza's key ARN names its region). The shared files are checked first
+ * (aws-shared-files.ts). Precedence follows the AWS CLI v1 (botocore), except that AWS_REGION, the
+ * JS SDK's variable, counts too and comes before AWS_DEFAULT_REGION:
+ * - profile: explicit, AWS_PROFILE, AWS_DEFAULT_PROFILE, `default`;
+ * - region: explicit, AWS_REGION, AWS_DEFAULT_REGION, the merged profile's `region`;
+ * - attempts / retry mode: explicit, AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, the profile's
+ *   `max_attempts` / `retry_mode`, then Cachet's defaults (8, standard).
+ * Throws `profile-not-found` for a named profile that neither shared file defines,
+ * `aws-config-invalid` for a file or profile the CLI refuses, and `bad-request` with no region.
  */
 export async function resolveAwsClient(opts: AwsClientOptions, service: 'KMS' | 'STS' = 'KMS', region?: string): Promise<ResolvedAwsClient> {
+  await checkSharedFiles();
   const files = await loadShared();
-  const ambient = envValue('AWS_PROFILE');
-  const profile = opts.profile ?? ambient;
+  const profile = profileInPlay(opts.profile);
+  const name = profile ?? 'default';
   if (profile !== undefined && opts.credentials === undefined && !files.configFile[profile] && !files.credentialsFile[profile]) {
     throw new CachetError('profile-not-found', `AWS profile ${profile} is not defined in the shared config or credentials file`, { profile });
   }
-  const profileRegion = (name: string | undefined) => (name ? files.configFile[name]?.region || undefined : undefined);
-  const resolvedRegion =
-    region ??
-    opts.region ??
-    profileRegion(opts.profile) ??
-    envValue('AWS_REGION') ??
-    (opts.profile === undefined ? profileRegion(ambient ?? 'default') : undefined);
+  checkProfileReferences(name, files);
+  const resolvedRegion = region ?? opts.region ?? (await loadSetting(REGION_OPTIONS, name));
   if (!resolvedRegion) {
-    throw badRequest('no-region', `no AWS region: set one for profile ${profile ?? 'default'} or set AWS_REGION`, { profile });
+    throw badRequest('no-region', `no AWS region: set one for profile ${name}, or set AWS_REGION`, { profile });
+  }
+  // The SDK's loader passes over a malformed AWS_MAX_ATTEMPTS to the profile's value; botocore refuses it.
+  const envAttempts = envValue('AWS_MAX_ATTEMPTS');
+  if (opts.maxAttempts === undefined && envAttempts !== undefined && !/^\d+$/.test(envAttempts.trim())) {
+    throw new CachetError('aws-config-invalid', `AWS_MAX_ATTEMPTS must be a whole number from 1 (got ${envAttempts})`, { profile: name, reason: 'bad-value' });
+  }
+  const maxAttempts = opts.maxAttempts ?? (await loadSetting({ ...NODE_MAX_ATTEMPT_CONFIG_OPTIONS, default: DEFAULT_MAX_ATTEMPTS }, name)) ?? DEFAULT_MAX_ATTEMPTS;
+  const retryMode = opts.retryMode ?? (await loadSetting({ ...NODE_RETRY_MODE_CONFIG_OPTIONS, default: DEFAULT_RETRY_MODE }, name)) ?? DEFAULT_RETRY_MODE;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new CachetError('aws-config-invalid', `max_attempts must be a whole number from 1 (got ${maxAttempts})`, { profile: name, reason: 'bad-value' });
+  }
+  if (retryMode !== 'standard' && retryMode !== 'adaptive' && retryMode !== 'legacy') {
+    throw new CachetError('aws-config-invalid', `retry_mode must be standard, adaptive or legacy (got ${retryMode})`, { profile: name, reason: 'bad-value' });
   }
   const explicitEndpoint = service === 'KMS' ? opts.endpoint : opts.stsEndpoint;
-  // For an explicit profile the SDK does not read the profile's endpoint (see the module comment).
-  const sdkEndpoint = explicitEndpoint ?? (opts.profile !== undefined ? configuredEndpoint(service, opts.profile, files) : undefined);
-  const shownEndpoint =
-    sdkEndpoint ?? configuredEndpoint(service, profile ?? 'default', files) ?? `https://${service.toLowerCase()}.${resolvedRegion}.amazonaws.com`;
+  // The profile is always passed to the SDK by name (it knows neither AWS_DEFAULT_PROFILE nor,
+  // for an explicit profile, its endpoint: see the module comment), so the endpoint is read here.
+  const sdkEndpoint = explicitEndpoint ?? configuredEndpoint(service, name, files);
+  const shownEndpoint = sdkEndpoint ?? `https://${service.toLowerCase()}.${resolvedRegion}.amazonaws.com`;
+  const ca = await caBundle(name);
   const config: KMSClientConfig = {
     region: resolvedRegion,
-    credentials: opts.credentials ?? credentialChain(opts.profile),
-    maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    retryMode: opts.retryMode ?? DEFAULT_RETRY_MODE,
+    credentials: opts.credentials ?? credentialChain(profile),
+    maxAttempts,
+    // botocore's `legacy` mode has no SDK v3 counterpart: the SDK's standard mode is the nearest.
+    retryMode: retryMode === 'legacy' ? 'standard' : retryMode,
     requestHandler: {
       connectionTimeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       requestTimeout: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       // Without this the SDK only logs a warning when requestTimeout passes and keeps waiting.
       throwOnRequestTimeout: true,
+      // HTTPS_PROXY / HTTP_PROXY / NO_PROXY as the AWS CLI honours them, by Node's own env-proxy
+      // support (Node 24 `proxyEnv`: CONNECT for https, NO_PROXY matched by host and port).
+      httpsAgent: new HttpsAgent({ keepAlive: true, proxyEnv: process.env, ...(ca !== undefined ? { ca } : {}) }),
+      httpAgent: new HttpAgent({ keepAlive: true, proxyEnv: process.env }),
     },
-    ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+    ...(profile !== undefined ? { profile } : {}),
     ...(sdkEndpoint !== undefined ? { endpoint: sdkEndpoint } : {}),
   };
   return { config, profile, region: resolvedRegion, endpoint: shownEndpoint };

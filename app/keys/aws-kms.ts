@@ -31,7 +31,14 @@ const DATA_KEY_BYTES = 32; // SPEC §2
 export interface AwsKmsProviderOptions extends AwsClientOptions {
   /** Builds each KMS client; a seam for tests and logging (default `new KMSClient(config)`). */
   readonly createClient?: ((config: KMSClientConfig) => KMSClient) | undefined;
+  /**
+   * How long (ms) an endpoint that ran out of attempts unreachable is not asked again (default
+   * 30000; 0 turns the breaker off). Calls in that time fail at once with `kms-unreachable`.
+   */
+  readonly unreachableCooldownMs?: number | undefined;
 }
+
+const DEFAULT_UNREACHABLE_COOLDOWN_MS = 30_000;
 
 const KEY_ARN_RE = /^arn:(aws[\w-]*):kms:([a-z0-9-]+):(\d{12}):key\/([\w-]+)$/;
 const ANY_ARN_RE = /^arn:aws[\w-]*:kms:([a-z0-9-]+):\d{12}:(?:key|alias)\/.+$/;
@@ -58,6 +65,10 @@ export class AwsKmsProvider implements KeyProvider {
   readonly type = AWS_KMS_TYPE;
   readonly #opts: AwsKmsProviderOptions;
   readonly #clients = new Map<string, Promise<{ client: KMSClient; ctx: KmsErrorContext }>>();
+  // The circuit breaker (issue 16 #9): endpoint -> when it was found unreachable. A KMS that
+  // accepts connections and never answers costs attempts x request timeout per call; once one
+  // call has spent that, the next files fail at once instead of each waiting as long again.
+  readonly #down = new Map<string, { at: number; error: CachetError }>();
 
   constructor(opts: AwsKmsProviderOptions = {}) {
     this.#opts = opts;
@@ -209,12 +220,38 @@ export class AwsKmsProvider implements KeyProvider {
   }
 
   /**
-   * Send with cancellation and error mapping. The SDK gets the signal; the race makes a cancel
-   * take effect even while the SDK sleeps between retries, and a response that lands after the
-   * cancel has its plaintext zeroed.
+   * Send with cancellation, error mapping and the circuit breaker (#down). The SDK gets the
+   * signal; the race makes a cancel take effect even while the SDK sleeps between retries, and a
+   * response that lands after the cancel has its plaintext zeroed.
    */
   async #send<O>(call: (abortSignal: AbortSignal | undefined) => Promise<O>, ctx: KmsErrorContext, opts: CallOptions | undefined): Promise<O> {
     const signal = opts?.signal;
+    const cooldown = this.#opts.unreachableCooldownMs ?? DEFAULT_UNREACHABLE_COOLDOWN_MS;
+    const where = ctx.endpoint ?? ctx.region ?? '';
+    const down = this.#down.get(where);
+    if (down && cooldown > 0) {
+      if (Date.now() - down.at < cooldown) {
+        throw new CachetError('kms-unreachable', down.error.message, { ...down.error.detail, keyId: ctx.keyId, operation: ctx.operation, breaker: true }, { cause: down.error });
+      }
+      this.#down.delete(where);
+    }
+    try {
+      return await this.#sendOnce(call, ctx, signal);
+    } catch (e) {
+      // Only a call that used every attempt trips it: one that stopped early (the SDK's retry quota
+      // ran dry under a burst of faults) says little about the endpoint.
+      const attempts = (e instanceof CachetError ? (e.cause as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts : undefined) ?? 0;
+      const spentAll = attempts >= (this.#opts.maxAttempts ?? 2);
+      if (e instanceof CachetError && e.code === 'kms-unreachable' && cooldown > 0 && spentAll && e.detail.reason !== 'untrusted-certificate') {
+        this.#down.set(where, { at: Date.now(), error: e });
+      } else if (!(e instanceof CachetError && e.code === 'cancelled')) {
+        this.#down.delete(where); // KMS answered (even with a refusal): it is reachable
+      }
+      throw e;
+    }
+  }
+
+  async #sendOnce<O>(call: (abortSignal: AbortSignal | undefined) => Promise<O>, ctx: KmsErrorContext, signal: AbortSignal | undefined): Promise<O> {
     try {
       throwIfAborted(signal);
       const sent = call(signal);

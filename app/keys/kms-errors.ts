@@ -3,7 +3,9 @@
 // app/errors.ts and a detail a hint can use: which key, which profile, which region, which
 // identity, which endpoint. It never words a hint itself (the CLI and the renderer do), and it
 // never copies anything secret into a detail: no credentials, no token, no plaintext, and no SDK
-// message verbatim except the identity ARN parsed out of an access-denied message.
+// message verbatim except the identity ARN parsed out of an access-denied message and a credential
+// provider's own reason (`providerMessage`: a config problem or a credential_process's stderr,
+// which the AWS CLI prints as well).
 
 import { CachetError, type ErrorCode, type ErrorDetail } from '../errors.js';
 
@@ -32,6 +34,12 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
   'EPIPE', 'ECONNABORTED', 'EHOSTDOWN', 'ENETDOWN', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED',
+]);
+/** TLS failures that mean "the certificate is not one we trust" (TLS inspection, a private CA). */
+const UNTRUSTED_CERT_CODES: ReadonlySet<string> = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED',
 ]);
 const TIMEOUT_NAMES: ReadonlySet<string> = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
@@ -70,6 +78,12 @@ const IDENTITY_RE = /\b(?:User|Principal):\s*(arn:aws[\w-]*:(?:iam|sts)::\d{12}:
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** A credential provider's message, for a detail: its first two non-empty lines, at most 300 characters. */
+function providerMessage(message: string): string | undefined {
+  const text = message.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '').slice(0, 2).join(': ');
+  return text === '' ? undefined : text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
 
 /** The ARN of the caller named in an access-denied message ("User: arn:… is not authorized …"). */
@@ -121,19 +135,41 @@ export function fromKmsError(err: unknown, ctx: KmsErrorContext = {}): CachetErr
   // One code for both services: whoAmI's STS call goes to another endpoint, which `service` names.
   const unreachable = (errno: string): CachetError => {
     const service = ctx.operation !== undefined && STS_OPERATIONS.has(ctx.operation) ? 'STS' : 'KMS';
-    return make('kms-unreachable', `cannot reach ${service}${ctx.endpoint ? ` at ${ctx.endpoint}` : ''}`, { endpoint: ctx.endpoint, errno, service });
+    const untrusted = UNTRUSTED_CERT_CODES.has(errno);
+    return make('kms-unreachable', `cannot reach ${service}${ctx.endpoint ? ` at ${ctx.endpoint}` : ''}${untrusted ? ': untrusted certificate' : ''}`, {
+      endpoint: ctx.endpoint, errno, service, ...(untrusted ? { reason: 'untrusted-certificate' } : {}),
+    });
   };
 
   if (isAbort(e)) return make('cancelled', 'cancelled');
 
-  // Credential and token providers: what the SDK throws before any request leaves.
+  // Credential and token providers: what the SDK throws before any request leaves. The provider's
+  // own words are kept (providerMessage: what the AWS CLI would print too) so the real cause shows.
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
-    if (SSO_RE.test(message)) return make('sso-expired', `the AWS SSO session for profile ${ctx.profile ?? 'default'} has expired or was never started`);
-    if (/could not resolve credentials using profile|profile .* (?:was not found|could not be found)/i.test(message)) {
-      return make('profile-not-found', `AWS profile ${ctx.profile ?? 'default'} was not found or has no credentials`);
+    const said = { providerMessage: providerMessage(message) };
+    const profile = ctx.profile ?? 'default';
+    if (SSO_RE.test(message)) {
+      // A token file that is missing or unreadable: never signed in (or signed out), not "expired".
+      const notSignedIn = /not found or is invalid|is invalid|could not be found|missing required/i.test(message) && !/expired/i.test(message);
+      return notSignedIn
+        ? make('sso-expired', `not signed in to AWS SSO for profile ${profile}`, { ...said, reason: 'not-signed-in' })
+        : make('sso-expired', `the AWS SSO session for profile ${profile} has expired`, { ...said, reason: 'expired' });
     }
-    if (/expired/i.test(message)) return make('credentials-expired', 'the AWS credentials have expired');
-    return make('credentials-missing', 'no AWS credentials were found', { reason: 'missing' });
+    if (/detected a cycle/i.test(message)) {
+      return make('aws-config-invalid', `the source_profile chain of profile ${profile} loops`, { ...said, reason: 'source-profile-cycle' });
+    }
+    const dangling = /could not resolve credentials using profile: \[([^\]]*)\]/i.exec(message);
+    if (dangling && dangling[1] !== profile) {
+      return make('profile-not-found', `profile ${profile} refers to profile ${dangling[1]}, which is not defined`, { ...said, profile: dangling[1], referencedBy: profile });
+    }
+    if (/could not resolve credentials using profile|profile .* (?:was not found|could not be found)/i.test(message)) {
+      return make('profile-not-found', `AWS profile ${profile} was not found or has no credentials`, said);
+    }
+    if (/expired/i.test(message)) return make('credentials-expired', 'the AWS credentials have expired', said);
+    if (/credential_process|command failed/i.test(message)) {
+      return make('credentials-missing', `the credential_process of profile ${profile} failed`, { ...said, reason: 'provider-failed' });
+    }
+    return make('credentials-missing', 'no AWS credentials were found', { ...said, reason: 'missing' });
   }
 
   // A connection cut while the response body is read: the SDK attaches $metadata (with the

@@ -291,7 +291,10 @@ const MESSAGES: Record<ErrorCode, Make> = {
     hint: 'The wrapped key is damaged or belongs to another item, vault or key.',
   }),
   'kms-throttled': () => ({ title: 'AWS KMS is busy', hint: 'Too many requests right now. Wait a minute and try again.' }),
-  'kms-unreachable': (d) => ({
+  'kms-unreachable': (d) => str(d, 'reason') === 'untrusted-certificate' ? {
+    title: `AWS ${str(d, 'service') ?? 'KMS'} sent a certificate that is not trusted`,
+    hint: 'Behind TLS inspection, set AWS_CA_BUNDLE (or ca_bundle in the profile) to your organisation\'s CA file.',
+  } : ({
     title: `AWS ${str(d, 'service') ?? 'KMS'} cannot be reached`,
     hint: `Check your network connection${str(d, 'endpoint') ? ` and the endpoint ${str(d, 'endpoint')}` : ''}, then try again.`,
   }),
@@ -305,12 +308,16 @@ const MESSAGES: Record<ErrorCode, Make> = {
     hint: `Refresh them (for example "aws configure"${profileArg(d)} or your credential tool), then try again.`,
   }),
   'sso-expired': (d) => ({
-    title: 'Your AWS sign-in has expired',
+    title: str(d, 'reason') === 'not-signed-in' ? 'You are not signed in to AWS' : 'Your AWS sign-in has expired',
     hint: `Run aws sso login${profileArg(d)} in a terminal, then try again.`,
   }),
   'profile-not-found': (d) => ({
     title: `No AWS profile named ${str(d, 'profile') ?? 'that'}`,
     hint: 'Choose a profile from the list, or add it to ~/.aws/config.',
+  }),
+  'aws-config-invalid': (d) => ({
+    title: 'Your AWS configuration cannot be used',
+    hint: `${str(d, 'path') ? `Fix line ${String(d.line ?? '?')} of ${str(d, 'path')}` : 'Fix the profile in ~/.aws/config'}${str(d, 'reason') ? ` (${str(d, 'reason')})` : ''}, then try again.`,
   }),
   internal: () => ({
     title: 'Something went wrong inside Cachet',

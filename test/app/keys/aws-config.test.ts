@@ -188,18 +188,53 @@ describe('whoAmI', () => {
 });
 
 describe('resolveAwsClient', () => {
-  test('region: explicit > the explicit profile\'s > AWS_REGION > the ambient profile\'s', async () => {
+  test('region as the AWS CLI: explicit > AWS_REGION > AWS_DEFAULT_REGION > the profile\'s (explicit or ambient)', async () => {
     const config = await sharedFile('config', '[default]\nregion = ap-east-1\n[profile p]\nregion = eu-north-1\n[profile noreg]\noutput = json\n');
-    await withEnv({ AWS_CONFIG_FILE: config, AWS_REGION: 'sa-east-1' }, async () => {
+    await withEnv({ AWS_CONFIG_FILE: config, AWS_REGION: 'sa-east-1', AWS_DEFAULT_REGION: 'eu-south-1' }, async () => {
       assert.equal((await resolveAwsClient({ profile: 'p', region: 'us-west-1' })).region, 'us-west-1');
-      assert.equal((await resolveAwsClient({ profile: 'p' })).region, 'eu-north-1');
-      assert.equal((await resolveAwsClient({ profile: 'noreg' })).region, 'sa-east-1');
+      assert.equal((await resolveAwsClient({ profile: 'p' })).region, 'sa-east-1', 'the variable outranks a profile, as for the CLI');
       assert.equal((await resolveAwsClient({})).region, 'sa-east-1');
     });
-    await withEnv({ AWS_CONFIG_FILE: config, AWS_REGION: undefined }, async () => {
+    await withEnv({ AWS_CONFIG_FILE: config, AWS_REGION: undefined, AWS_DEFAULT_REGION: 'eu-south-1' }, async () => {
+      assert.equal((await resolveAwsClient({ profile: 'p' })).region, 'eu-south-1');
+    });
+    await withEnv({ AWS_CONFIG_FILE: config, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }, async () => {
+      assert.equal((await resolveAwsClient({ profile: 'p' })).region, 'eu-north-1');
       assert.equal((await resolveAwsClient({})).region, 'ap-east-1');
       const err = await rejectsWith(resolveAwsClient({ profile: 'noreg' }), 'bad-request');
       assert.equal(err.detail.reason, 'no-region');
+    });
+  });
+
+  test('retries: explicit > AWS_MAX_ATTEMPTS / AWS_RETRY_MODE > the profile\'s max_attempts / retry_mode > 8, standard', async () => {
+    const config = await sharedFile('config', '[profile r]\nregion = us-east-1\nmax_attempts = 2\nretry_mode = adaptive\n[profile plain]\nregion = us-east-1\n');
+    await withEnv({ AWS_CONFIG_FILE: config, AWS_MAX_ATTEMPTS: undefined, AWS_RETRY_MODE: undefined }, async () => {
+      const r = await resolveAwsClient({ profile: 'r' });
+      assert.equal(r.config.maxAttempts, 2);
+      assert.equal(r.config.retryMode, 'adaptive');
+      const plain = await resolveAwsClient({ profile: 'plain' });
+      assert.equal(plain.config.maxAttempts, 8);
+      assert.equal(plain.config.retryMode, 'standard');
+      assert.equal((await resolveAwsClient({ profile: 'r', maxAttempts: 5 })).config.maxAttempts, 5);
+    });
+    await withEnv({ AWS_CONFIG_FILE: config, AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' }, async () => {
+      const r = await resolveAwsClient({ profile: 'r' });
+      assert.equal(r.config.maxAttempts, 3);
+      assert.equal(r.config.retryMode, 'standard');
+    });
+    await withEnv({ AWS_CONFIG_FILE: config, AWS_MAX_ATTEMPTS: 'lots' }, async () => {
+      await rejectsWith(resolveAwsClient({ profile: 'r' }), 'aws-config-invalid');
+    });
+  });
+
+  test('a profile given by AWS_DEFAULT_PROFILE is passed to the SDK by name, with its endpoint', async () => {
+    const config = await sharedFile('config', '[profile d]\nregion = eu-west-3\nendpoint_url = http://profile-d.example\n');
+    await withEnv({ AWS_CONFIG_FILE: config, AWS_PROFILE: undefined, AWS_DEFAULT_PROFILE: 'd', AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_ENDPOINT_URL_KMS: undefined, AWS_ENDPOINT_URL: undefined }, async () => {
+      const r = await resolveAwsClient({});
+      assert.equal(r.profile, 'd');
+      assert.equal(r.config.profile, 'd');
+      assert.equal(r.region, 'eu-west-3');
+      assert.equal(r.config.endpoint, 'http://profile-d.example');
     });
   });
 
@@ -210,7 +245,7 @@ describe('resolveAwsClient', () => {
       assert.equal((await resolveAwsClient({ profile: 'e' })).config.endpoint, 'http://profile.example');
       assert.equal((await resolveAwsClient({ profile: 'e', endpoint: 'http://explicit.example' })).endpoint, 'http://explicit.example');
       assert.equal((await resolveAwsClient({ region: 'eu-west-3' })).endpoint, 'https://kms.eu-west-3.amazonaws.com');
-      assert.equal((await resolveAwsClient({ region: 'eu-west-3' })).config.endpoint, undefined, 'left to the SDK when no profile is explicit');
+      assert.equal((await resolveAwsClient({ region: 'eu-west-3' })).config.endpoint, undefined, 'no configured endpoint: the SDK\'s regional one');
     });
   });
 

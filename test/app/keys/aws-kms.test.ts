@@ -25,6 +25,7 @@ import { AwsKmsProvider, clearKeyArnCache, isKeyArn, regionOfArn } from '../../.
 import type { Stanza } from '../../../app/keys/provider.js';
 import { createLimitedUser, createTestKey, freePort, motoKmsClient, startMoto, type LimitedUser, type Moto } from '../../helpers/moto.js';
 import { rejectsWith, withEnv } from '../../helpers/aws-env.js';
+import { startFaultProxy } from '../../helpers/fault-proxy.js';
 
 const CTX = { 'cachet:item': '0123456789abcdef0123456789abcdef', 'cachet:purpose': 'item', 'cachet:vault': 'fedcba9876543210fedcba9876543210' } as const;
 
@@ -399,6 +400,48 @@ describe('unreachable, slow and throttled endpoints; cancellation', { timeout: 6
     await rejectsWith(p.unwrapKey({ type: 'aws-kms', keyId: keyA, blob: new Uint8Array(96) }, CTX), 'kms-unreachable');
     assert.ok(Date.now() - t0 < 5_000, `took ${Date.now() - t0} ms`);
     p.destroy();
+  });
+
+  test('a black-holed KMS trips the circuit breaker: one call spends its attempts, the rest fail at once (issue 16 #9)', async () => {
+    const hole = await startFaultProxy({ target: moto.endpoint, seed: 9, rates: { timeout: 1 } });
+    try {
+      const p = new AwsKmsProvider({ endpoint: hole.endpoint, maxAttempts: 2, requestTimeoutMs: 300, unreachableCooldownMs: 60_000 });
+      const stanza: Stanza = { type: 'aws-kms', keyId: keyA, blob: new Uint8Array(96) };
+      await rejectsWith(p.unwrapKey(stanza, CTX), 'kms-unreachable');
+      const spent = hole.counts.requests;
+      assert.equal(spent, 2, 'the first call used its two attempts');
+      const t0 = Date.now();
+      for (let i = 0; i < 20; i++) {
+        const err = await rejectsWith(p.unwrapKey(stanza, CTX), 'kms-unreachable');
+        assert.equal(err.detail.breaker, true);
+        assert.equal(err.detail.endpoint, hole.endpoint, 'names the endpoint actually called');
+      }
+      assert.equal(hole.counts.requests, spent, 'no request while the breaker is open');
+      assert.ok(Date.now() - t0 < 2_000, `20 files failed in ${Date.now() - t0} ms`);
+      p.destroy();
+
+      // After the cool-down KMS is asked again; once it answers, work goes on.
+      hole.setRates({});
+      const q = new AwsKmsProvider({ endpoint: hole.endpoint, maxAttempts: 1, requestTimeoutMs: 300, unreachableCooldownMs: 200 });
+      hole.setRates({ timeout: 1 });
+      await rejectsWith(q.generateDataKey(keyA, CTX), 'kms-unreachable');
+      hole.setRates({});
+      await rejectsWith(q.generateDataKey(keyA, CTX), 'kms-unreachable'); // still open
+      await new Promise((r) => setTimeout(r, 250));
+      const made = await q.generateDataKey(keyA, CTX);
+      assert.equal(made.plaintext.length, 32);
+      q.destroy();
+
+      // 0 turns it off: every call asks again.
+      hole.setRates({ timeout: 1 });
+      const before = hole.counts.requests;
+      const off = new AwsKmsProvider({ endpoint: hole.endpoint, maxAttempts: 1, requestTimeoutMs: 300, unreachableCooldownMs: 0 });
+      for (let i = 0; i < 2; i++) await rejectsWith(off.unwrapKey(stanza, CTX), 'kms-unreachable');
+      assert.equal(hole.counts.requests - before, 2);
+      off.destroy();
+    } finally {
+      await hole.stop();
+    }
   });
 
   test('an abort while KMS is silent -> cancelled, promptly', async () => {
