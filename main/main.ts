@@ -17,8 +17,10 @@ import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, 
 app.enableSandbox();
 registerAppScheme();
 
-// CACHET_USER_DATA lets the e2e test run against a throw-away profile folder.
-const userDataOverride = process.env['CACHET_USER_DATA'];
+// CACHET_USER_DATA lets the e2e test run against a throw-away profile folder. A test hook only:
+// an installed app ignores it, so nothing in a user's environment can point Cachet's settings,
+// key files and recent vaults at another folder.
+const userDataOverride = app.isPackaged ? undefined : process.env['CACHET_USER_DATA'];
 if (userDataOverride) app.setPath('userData', userDataOverride);
 
 let win: BrowserWindow | undefined;

@@ -54,4 +54,15 @@ test('main.cjs: lifecycle order, window settings, IPC sender check', async (t) =
   assert.deepEqual(Object.keys(seen.headers).filter((k) => k.toLowerCase() === 'content-security-policy'), ['Content-Security-Policy']);
   assert.match(seen.headers['Content-Security-Policy'][0], /^default-src 'none'/);
   assert.deepEqual(seen.windowOpen, { action: 'deny' });
+
+  // An installed app ignores the CACHET_USER_DATA test hook.
+  const packaged = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-main.cjs'), out], {
+    env: { ...process.env, CACHET_USER_DATA: join(dir, 'userData'), FAKE_ELECTRON_PACKAGED: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(packaged.status, 0, packaged.stderr);
+  const packagedCalls: string[] = JSON.parse(packaged.stdout.trim().split('\n').at(-1)!).calls;
+  assert.ok(packagedCalls.includes('whenReady'));
+  assert.equal(packagedCalls.findIndex((c) => c.startsWith('setPath')), -1, 'CACHET_USER_DATA ignored when packaged');
 });
