@@ -2,10 +2,11 @@
 // renderer; the one window; every renderer request through `cachet:invoke` into the contract's
 // dispatch with a sender check (our window's webContents id, our app:// origin, main frame);
 // events sent to that window; the vault locked and temp copies wiped on quit, on screen lock and
-// suspend, and temp leftovers of a crash wiped at start. All logic lives in Electron-free modules
+// suspend, and temp leftovers of a crash wiped at start; the window's size and position kept
+// across runs (main/window-state.ts). All logic lives in Electron-free modules
 // (main/services, main/ipc/handlers.ts) that the tests run in node.
 
-import { app, BrowserWindow, ipcMain, powerMonitor, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, powerMonitor, screen, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL } from './ipc/contract.js';
 import type { SenderInfo } from './ipc/handlers.js';
@@ -13,6 +14,7 @@ import { electronPlatform } from './electron-platform.js';
 import { createMainServices, type MainApp } from './services/main-services.js';
 import { isAppUrl } from './window-policy.js';
 import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, serveRenderer } from './window.js';
+import { fitWindowState, readWindowState, writeWindowState } from './window-state.js';
 
 app.enableSandbox();
 registerAppScheme();
@@ -72,7 +74,14 @@ if (!app.requestSingleInstanceLock()) {
       powerMonitor.on(ev as 'lock-screen', () => void mainApp?.services.lockAll('system').catch((e: unknown) => log(`lock failed: ${(e as Error)?.message}`)));
     }
 
-    win = createMainWindow({ preloadPath: join(__dirname, 'preload.cjs') });
+    const userDataDir = app.getPath('userData');
+    const state = fitWindowState(readWindowState(userDataDir), screen.getAllDisplays().map((d) => d.workArea));
+    win = createMainWindow({ preloadPath: join(__dirname, 'preload.cjs'), state });
+    win.on('close', () => {
+      if (!win || win.isDestroyed()) return;
+      const saved = { bounds: win.getNormalBounds(), maximized: win.isMaximized() };
+      void writeWindowState(userDataDir, saved).catch((e: unknown) => log(`window state not saved: ${(e as Error)?.message}`));
+    });
     win.on('closed', () => {
       win = undefined;
     });

@@ -5,7 +5,7 @@
 // test/e2e/electron.test.ts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { build } from 'esbuild';
@@ -16,6 +16,9 @@ test('main.cjs: lifecycle order, window settings, IPC sender check', async (t) =
   const dir = await mkdtemp(join(process.cwd(), 'node_modules', '.cache', 'cachet-wiring-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const out = join(dir, 'main.cjs');
+  // Last run's window, partly off the right edge of the fake's one 1920x1080 display.
+  await mkdir(join(dir, 'userData'), { recursive: true });
+  await writeFile(join(dir, 'userData', 'window-state.json'), JSON.stringify({ bounds: { x: 1500, y: 100, width: 800, height: 300 }, maximized: false }));
   await build({ entryPoints: ['main/main.ts'], bundle: true, platform: 'node', target: 'node24', format: 'cjs', packages: 'external', external: ['electron'], outfile: out, logLevel: 'error' });
   const r = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-main.cjs'), out], {
     env: { ...process.env, CACHET_USER_DATA: join(dir, 'userData') },
@@ -54,6 +57,10 @@ test('main.cjs: lifecycle order, window settings, IPC sender check', async (t) =
   assert.deepEqual(Object.keys(seen.headers).filter((k) => k.toLowerCase() === 'content-security-policy'), ['Content-Security-Policy']);
   assert.match(seen.headers['Content-Security-Policy'][0], /^default-src 'none'/);
   assert.deepEqual(seen.windowOpen, { action: 'deny' });
+
+  // Window state: the saved bounds fitted onto the display and to the minimum size; saved on close.
+  assert.deepEqual(seen.bounds, { x: 1120, y: 100, width: 800, height: 480, minWidth: 720, minHeight: 480 });
+  assert.deepEqual(seen.savedState, { bounds: { x: 33, y: 44, width: 1111, height: 777 }, maximized: false });
 
   // An installed app ignores the CACHET_USER_DATA test hook.
   const packaged = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-main.cjs'), out], {
