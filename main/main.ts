@@ -1,4 +1,5 @@
-// Electron main process: app lifecycle and wiring only. Single instance; sandbox for every
+// Electron main process: app lifecycle and wiring only. Single instance (a second launch's files
+// come to this window); files the OS opens with Cachet routed to the renderer; sandbox for every
 // renderer; the one window; every renderer request through `cachet:invoke` into the contract's
 // dispatch with a sender check (our window's webContents id, our app:// origin, main frame);
 // events sent to that window; the vault locked and temp copies wiped on quit, on screen lock and
@@ -15,6 +16,7 @@ import { createMainServices, type MainApp } from './services/main-services.js';
 import { isAppUrl } from './window-policy.js';
 import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, serveRenderer } from './window.js';
 import { fitWindowState, readWindowState, writeWindowState } from './window-state.js';
+import { argvPaths, classifyOpenPath } from './open-request.js';
 
 app.enableSandbox();
 registerAppScheme();
@@ -40,14 +42,38 @@ function isTrustedSender(s: SenderInfo): boolean {
   return !!win && !win.isDestroyed() && s.webContentsId === win.webContents.id && s.isMainFrame && isAppUrl(s.frameUrl);
 }
 
+// Paths the OS asked us to open (argv, a second launch, macOS open-file), held until the window's
+// page has loaded and can hear `app:open-path`. Only our files pass (main/open-request.ts); each
+// is granted (a vault folder as a vault, an envelope for reading) before the renderer hears of it.
+const osOpens: string[] = [];
+let pageLoaded = false;
+function openFromOs(paths: readonly string[]): void {
+  osOpens.push(...paths);
+  void flushOsOpens().catch((e: unknown) => log(`open from the OS failed: ${(e as Error)?.message}`));
+}
+async function flushOsOpens(): Promise<void> {
+  while (mainApp && pageLoaded && osOpens.length > 0) {
+    const req = await classifyOpenPath(osOpens.shift()!);
+    if (!req) continue;
+    mainApp.services.grants.grant(req.path, [req.kind === 'vault' ? 'vault' : 'read']);
+    mainApp.services.emit('app:open-path', req);
+  }
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  app.on('second-instance', (_e, argv, workingDirectory) => {
     if (win && !win.isDestroyed()) {
       if (win.isMinimized()) win.restore();
       win.focus();
     }
+    openFromOs(argvPaths(argv, { packaged: app.isPackaged, cwd: workingDirectory }));
+  });
+  // macOS: a double-click (also the one that launches the app, before 'ready').
+  app.on('open-file', (e, path) => {
+    e.preventDefault();
+    openFromOs([path]);
   });
 
   app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
@@ -84,7 +110,13 @@ if (!app.requestSingleInstanceLock()) {
     });
     win.on('closed', () => {
       win = undefined;
+      pageLoaded = false;
     });
+    win.webContents.on('did-finish-load', () => {
+      pageLoaded = true;
+      openFromOs([]);
+    });
+    openFromOs(argvPaths(process.argv, { packaged: app.isPackaged, cwd: process.cwd() }));
   }).catch((e: unknown) => {
     log(`startup failed: ${(e as Error)?.stack ?? String(e)}`);
     app.exit(1);

@@ -146,7 +146,7 @@ test('desktop entry: name, comment, categories, mime type, executable; no .env g
   assert.ok(mime, 'the deb installs the shared-mime-info type');
   const xml = await readFile(join(ROOT, mime.split('=')[0]!), 'utf8');
   assert.match(xml, /<mime-type type="application\/x-cachet-envelope">/);
-  assert.match(xml, /<match type="string" offset="0" value="CACHET"\/>/);
+  assert.match(xml, /<match type="string" offset="0" value="CACHET\\001"\/>/);
   assert.doesNotMatch(xml, /<glob/, 'never claims dotenv files by name');
 });
 
