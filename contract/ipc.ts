@@ -361,6 +361,12 @@ export const EVENTS = {
   'app:state-changed': AppState,
   /** A temp copy opened with the default app changed on disk: offer temp:save-back. */
   'temp:edited': z.strictObject({ tempId: TempId, itemId: ItemId, vaultPath: z.string(), modifiedAt: z.number() }),
+  /**
+   * The OS asked Cachet to open a path (a double-click, the command line, a second launch, macOS
+   * open-file; main/open-request.ts): a vault folder (by its vault.json) or a sealed envelope (by
+   * its magic). Main has already granted read access to `path`.
+   */
+  'app:open-path': z.strictObject({ kind: z.enum(['vault', 'envelope']), path: z.string() }),
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ export const CHANNEL_NAMES = [
   'local-key:create', 'local-key:unlock',
 ] as const;
 
-export const EVENT_NAMES = ['job:progress', 'job:done', 'vault:changed', 'vault:locked', 'app:state-changed', 'temp:edited'] as const;
+export const EVENT_NAMES = ['job:progress', 'job:done', 'vault:changed', 'vault:locked', 'app:state-changed', 'temp:edited', 'app:open-path'] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -1,11 +1,13 @@
-// Electron main process: app lifecycle and wiring only. Single instance; sandbox for every
+// Electron main process: app lifecycle and wiring only. Single instance (a second launch's files
+// come to this window); files the OS opens with Cachet routed to the renderer; sandbox for every
 // renderer; the one window; every renderer request through `cachet:invoke` into the contract's
 // dispatch with a sender check (our window's webContents id, our app:// origin, main frame);
 // events sent to that window; the vault locked and temp copies wiped on quit, on screen lock and
-// suspend, and temp leftovers of a crash wiped at start. All logic lives in Electron-free modules
+// suspend, and temp leftovers of a crash wiped at start; the window's size and position kept
+// across runs (main/window-state.ts). All logic lives in Electron-free modules
 // (main/services, main/ipc/handlers.ts) that the tests run in node.
 
-import { app, BrowserWindow, ipcMain, powerMonitor, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, powerMonitor, screen, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL } from '../contract/ipc.js';
 import type { SenderInfo } from './ipc/dispatch.js';
@@ -13,12 +15,16 @@ import { electronPlatform } from './electron-platform.js';
 import { createMainServices, type MainApp } from './services/main-services.js';
 import { isAppUrl } from './window-policy.js';
 import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, serveRenderer } from './window.js';
+import { fitWindowState, readWindowState, writeWindowState } from './window-state.js';
+import { argvPaths, classifyOpenPath } from './open-request.js';
 
 app.enableSandbox();
 registerAppScheme();
 
-// CACHET_USER_DATA lets the e2e test run against a throw-away profile folder.
-const userDataOverride = process.env['CACHET_USER_DATA'];
+// CACHET_USER_DATA lets the e2e test run against a throw-away profile folder. A test hook only:
+// an installed app ignores it, so nothing in a user's environment can point Cachet's settings,
+// key files and recent vaults at another folder.
+const userDataOverride = app.isPackaged ? undefined : process.env['CACHET_USER_DATA'];
 if (userDataOverride) app.setPath('userData', userDataOverride);
 
 let win: BrowserWindow | undefined;
@@ -36,14 +42,38 @@ function isTrustedSender(s: SenderInfo): boolean {
   return !!win && !win.isDestroyed() && s.webContentsId === win.webContents.id && s.isMainFrame && isAppUrl(s.frameUrl);
 }
 
+// Paths the OS asked us to open (argv, a second launch, macOS open-file), held until the window's
+// page has loaded and can hear `app:open-path`. Only our files pass (main/open-request.ts); each
+// is granted (a vault folder as a vault, an envelope for reading) before the renderer hears of it.
+const osOpens: string[] = [];
+let pageLoaded = false;
+function openFromOs(paths: readonly string[]): void {
+  osOpens.push(...paths);
+  void flushOsOpens().catch((e: unknown) => log(`open from the OS failed: ${(e as Error)?.message}`));
+}
+async function flushOsOpens(): Promise<void> {
+  while (mainApp && pageLoaded && osOpens.length > 0) {
+    const req = await classifyOpenPath(osOpens.shift()!);
+    if (!req) continue;
+    mainApp.services.grants.grant(req.path, [req.kind === 'vault' ? 'vault' : 'read']);
+    mainApp.services.emit('app:open-path', req);
+  }
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  app.on('second-instance', (_e, argv, workingDirectory) => {
     if (win && !win.isDestroyed()) {
       if (win.isMinimized()) win.restore();
       win.focus();
     }
+    openFromOs(argvPaths(argv, { packaged: app.isPackaged, cwd: workingDirectory }));
+  });
+  // macOS: a double-click (also the one that launches the app, before 'ready').
+  app.on('open-file', (e, path) => {
+    e.preventDefault();
+    openFromOs([path]);
   });
 
   app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
@@ -70,10 +100,23 @@ if (!app.requestSingleInstanceLock()) {
       powerMonitor.on(ev as 'lock-screen', () => void mainApp?.services.lockAll('system').catch((e: unknown) => log(`lock failed: ${(e as Error)?.message}`)));
     }
 
-    win = createMainWindow({ preloadPath: join(__dirname, 'preload.cjs') });
+    const userDataDir = app.getPath('userData');
+    const state = fitWindowState(readWindowState(userDataDir), screen.getAllDisplays().map((d) => d.workArea));
+    win = createMainWindow({ preloadPath: join(__dirname, 'preload.cjs'), state });
+    win.on('close', () => {
+      if (!win || win.isDestroyed()) return;
+      const saved = { bounds: win.getNormalBounds(), maximized: win.isMaximized() };
+      void writeWindowState(userDataDir, saved).catch((e: unknown) => log(`window state not saved: ${(e as Error)?.message}`));
+    });
     win.on('closed', () => {
       win = undefined;
+      pageLoaded = false;
     });
+    win.webContents.on('did-finish-load', () => {
+      pageLoaded = true;
+      openFromOs([]);
+    });
+    openFromOs(argvPaths(process.argv, { packaged: app.isPackaged, cwd: process.cwd() }));
   }).catch((e: unknown) => {
     log(`startup failed: ${(e as Error)?.stack ?? String(e)}`);
     app.exit(1);

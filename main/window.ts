@@ -18,6 +18,7 @@ import {
   appUrlToRelative,
   windowOpenDecision,
 } from './window-policy.js';
+import type { WindowState } from './window-state.js';
 
 /** Must run before app 'ready'. */
 export function registerAppScheme(): void {
@@ -71,13 +72,18 @@ export function hardenWebContents(contents: WebContents): void {
   contents.on('will-attach-webview', (e) => e.preventDefault());
 }
 
-export function createMainWindow(opts: { preloadPath: string }): BrowserWindow {
+/** `state`: the size and position of the last run, already fitted (main/window-state.ts). */
+export function createMainWindow(opts: { preloadPath: string; state?: WindowState | undefined }): BrowserWindow {
   const win = new BrowserWindow({
     ...WINDOW_OPTIONS,
+    ...opts.state?.bounds,
     webPreferences: { ...WEB_PREFERENCES, preload: opts.preloadPath, session: session.defaultSession },
   });
   hardenWebContents(win.webContents);
-  win.once('ready-to-show', () => win.show());
+  win.once('ready-to-show', () => {
+    if (opts.state?.maximized) win.maximize();
+    win.show();
+  });
   void win.loadURL(APP_ENTRY_URL);
   return win;
 }

@@ -14,6 +14,11 @@ import { MAX_KEY_ID_BYTES, MAX_STANZAS } from './limits.js';
 export interface ItemMetadata { path: string; size: number | null; mtime: number | null; type?: string }
 
 export const MAGIC = Buffer.from('CACHET', 'latin1');
+
+/** The file starts like an envelope (SPEC §4 reader step 1): what the OS integrations sniff. */
+export function hasMagic(start: Uint8Array): boolean {
+  return start.length >= MAGIC.length && MAGIC.equals(start.subarray(0, MAGIC.length));
+}
 export const VERSION = 1;
 export const MIN_CHUNK_LOG2 = 10;
 export const MAX_CHUNK_LOG2 = 22;
@@ -253,7 +258,7 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
     if (p + n > buf.length) corrupt('the file ends inside the header', SHORT_HEADER);
   };
   // SPEC §4 reader step 1.
-  if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
+  if (!hasMagic(buf)) {
     throw new CachetError('not-envelope', 'not a Cachet envelope (no CACHET magic)');
   }
   need(6, 2);

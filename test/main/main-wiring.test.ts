@@ -5,7 +5,7 @@
 // test/e2e/electron.test.ts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { build } from 'esbuild';
@@ -16,9 +16,29 @@ test('main.cjs: lifecycle order, window settings, IPC sender check', async (t) =
   const dir = await mkdtemp(join(process.cwd(), 'node_modules', '.cache', 'cachet-wiring-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const out = join(dir, 'main.cjs');
+  // Last run's window, partly off the right edge of the fake's one 1920x1080 display.
+  await mkdir(join(dir, 'userData'), { recursive: true });
+  await writeFile(join(dir, 'userData', 'window-state.json'), JSON.stringify({ bounds: { x: 1500, y: 100, width: 800, height: 300 }, maximized: false }));
   await build({ entryPoints: ['main/main.ts'], bundle: true, platform: 'node', target: 'node24', format: 'cjs', packages: 'external', external: ['electron'], outfile: out, logLevel: 'error' });
-  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-main.cjs'), out], {
-    env: { ...process.env, CACHET_USER_DATA: join(dir, 'userData') },
+  // Files to open: a vault's vault.json and an envelope on the command line, a dotenv file (not
+  // ours, same name) too; a second launch with a relative path; macOS open-file.
+  const files = join(dir, 'files');
+  await mkdir(join(files, 'vault'), { recursive: true });
+  await writeFile(join(files, 'vault', 'vault.json'), '{}');
+  await writeFile(join(files, 'sealed.env'), Buffer.concat([Buffer.from('CACHET'), Buffer.of(1, 16), Buffer.alloc(64)]));
+  await writeFile(join(files, '.env'), 'API_KEY=not-ours\n');
+  await writeFile(join(files, 'second.env'), Buffer.from('CACHET\x01'));
+  await writeFile(join(files, 'mac.env'), Buffer.from('CACHET\x01'));
+  const openTest = {
+    vault: join(files, 'vault'),
+    expectFromArgv: 2,
+    secondArgv: ['/opt/Cachet/cachet-desktop', '--enable-features=X', 'second.env', join(files, '.env')],
+    secondCwd: files,
+    openFile: join(files, 'mac.env'),
+  };
+  const argv = [join(files, 'vault', 'vault.json'), join(files, '.env'), join(files, 'sealed.env'), join(files, 'missing.env')];
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-main.cjs'), out, ...argv], {
+    env: { ...process.env, CACHET_USER_DATA: join(dir, 'userData'), CACHET_TEST_OPEN: JSON.stringify(openTest) },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -54,4 +74,28 @@ test('main.cjs: lifecycle order, window settings, IPC sender check', async (t) =
   assert.deepEqual(Object.keys(seen.headers).filter((k) => k.toLowerCase() === 'content-security-policy'), ['Content-Security-Policy']);
   assert.match(seen.headers['Content-Security-Policy'][0], /^default-src 'none'/);
   assert.deepEqual(seen.windowOpen, { action: 'deny' });
+
+  // Opening files from the OS (main/open-request.ts decides what is ours).
+  const open = seen.open;
+  assert.equal(open.beforeGrant.error.code, 'permission-denied', 'the vault folder is not granted before the OS opens it');
+  assert.equal(open.beforeLoad, 0, 'held until the page has loaded');
+  assert.deepEqual(open.fromArgv, [{ kind: 'vault', path: join(files, 'vault') }, { kind: 'envelope', path: join(files, 'sealed.env') }]);
+  assert.notEqual(open.afterGrant.ok === false ? open.afterGrant.error.code : 'ok', 'permission-denied', 'granted as a vault');
+  assert.deepEqual(open.all.slice(2), [{ kind: 'envelope', path: join(files, 'second.env') }, { kind: 'envelope', path: join(files, 'mac.env') }]);
+  assert.ok(calls.includes('open-file.preventDefault'));
+
+  // Window state: the saved bounds fitted onto the display and to the minimum size; saved on close.
+  assert.deepEqual(seen.bounds, { x: 1120, y: 100, width: 800, height: 480, minWidth: 720, minHeight: 480 });
+  assert.deepEqual(seen.savedState, { bounds: { x: 33, y: 44, width: 1111, height: 777 }, maximized: false });
+
+  // An installed app ignores the CACHET_USER_DATA test hook.
+  const packaged = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-main.cjs'), out], {
+    env: { ...process.env, CACHET_USER_DATA: join(dir, 'userData'), FAKE_ELECTRON_PACKAGED: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(packaged.status, 0, packaged.stderr);
+  const packagedCalls: string[] = JSON.parse(packaged.stdout.trim().split('\n').at(-1)!).calls;
+  assert.ok(packagedCalls.includes('whenReady'));
+  assert.equal(packagedCalls.findIndex((c) => c.startsWith('setPath')), -1, 'CACHET_USER_DATA ignored when packaged');
 });
