@@ -8,6 +8,7 @@
 // It also judges a vault.json that every item disagrees with (SPEC §12: the items are the truth).
 // It does not read or write vault.json (layout.ts and vault.ts do) and keeps no key after a call.
 
+import { isItemId } from '../format/limits.js';
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { CachetError } from '../errors.js';
 import { wipe, type EncryptionContext, type Keyring, type Stanza } from '../keys/provider.js';
@@ -178,7 +179,8 @@ export function vaultIdVerdict(configId: string, failures: ReadonlyMap<string, C
   for (const e of failures.values()) {
     if (e.code !== 'context-mismatch' || e.detail['key'] !== 'cachet:vault') return undefined;
     const found = e.detail['found'];
-    if (typeof found !== 'string' || found === configId || (other !== undefined && found !== other)) return undefined;
+    // An item that names no vault (or not an id) says nothing about which file is the odd one out.
+    if (!isItemId(found) || found === configId || (other !== undefined && found !== other)) return undefined;
     other = found;
   }
   return new CachetError('vault-corrupt', 'vault.json names another vault than every item in it', {
