@@ -356,7 +356,11 @@ export const EVENTS = {
   }),
   /** Items were added, changed or removed: re-fetch items:list. */
   'vault:changed': z.strictObject({}),
-  'vault:locked': z.strictObject({ reason: z.enum(['user', 'idle', 'system', 'quit']) }),
+  'vault:locked': z.strictObject({
+    reason: z.enum(['user', 'idle', 'system', 'quit']),
+    /** Temp ids of edited copies an auto-lock or system lock kept (nobody was there to ask). */
+    kept: z.array(z.string().max(64)).max(10_000),
+  }),
   /** Something in AppState changed (vault opened/closed, local key, settings, profile). */
   'app:state-changed': AppState,
   /** A temp copy opened with the default app changed on disk: offer temp:save-back. */

@@ -123,11 +123,16 @@ export async function createMainServices(platform: Platform, opts: MainServicesO
       try {
         autoLock.disarm();
         await jobs.cancelAll();
-        await temps.wipeAll().catch((e: unknown) => log(`temp wipe failed: ${(e as Error)?.message}`));
+        // An edited copy is the person's unsaved work: a lock the person asked for ('user') or
+        // confirmed ('quit') wipes it (the renderer and main.ts ask first); an auto-lock or a
+        // system lock has nobody to ask, so it keeps edited copies, and the list of pending edits
+        // (vault:locked `kept`) offers save-back or discard after unlocking.
+        const keep = reason === 'idle' || reason === 'system' ? new Set((await temps.edited().catch(() => [])).map((e) => e.tempId)) : new Set<string>();
+        await temps.wipeAll({ keep }).catch((e: unknown) => log(`temp wipe failed: ${(e as Error)?.message}`));
         await session.lock();
         localKey.lock();
         aws.reset();
-        emit('vault:locked', { reason });
+        emit('vault:locked', { reason, kept: [...keep] });
         emit('app:state-changed', await handlers['app:state']({}));
       } finally {
         locking = undefined;

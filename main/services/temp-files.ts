@@ -134,16 +134,31 @@ export class TempFiles {
     await wipeTree(join(this.#o.root, tempId));
   }
 
-  /** Wipe every copy, known or left over from an earlier run (lock, quit, startup). */
-  async wipeAll(): Promise<number> {
+  /** The copies changed since they were written or last saved back (pending external edits). */
+  async edited(): Promise<TempEntry[]> {
+    const out: TempEntry[] = [];
     for (const e of this.#entries.values()) {
+      const s = await stat(e.path).catch(() => undefined);
+      if (s && (s.size !== e.baseline.size || s.mtimeMs !== e.baseline.mtimeMs)) out.push(e);
+    }
+    return out;
+  }
+
+  /**
+   * Wipe every copy, known or left over from an earlier run (lock, quit, startup), except the
+   * known copies named in `keep` (edited copies nobody was there to ask about: auto-lock).
+   */
+  async wipeAll(opts: { keep?: ReadonlySet<string> } = {}): Promise<number> {
+    const keep = opts.keep ?? new Set<string>();
+    for (const [id, e] of this.#entries) {
+      if (keep.has(id)) continue;
       e.watcher?.close();
       e.timer?.cancel();
+      this.#entries.delete(id);
     }
-    this.#entries.clear();
     let n = 0;
     const names = await readdir(this.#o.root).catch(() => [] as string[]);
-    for (const name of names) n += await wipeTree(join(this.#o.root, name));
+    for (const name of names) if (!(keep.has(name) && this.#entries.has(name))) n += await wipeTree(join(this.#o.root, name));
     return n;
   }
 

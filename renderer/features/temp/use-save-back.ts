@@ -3,7 +3,8 @@
 // vault (temp:save-back) or discarded (temp:discard); "Later" only hides its prompt, the edit stays
 // in the list (`pending`) until one of those is chosen, so the vault view can show it and ask
 // before anything wipes it (lock, re-open of the same item). A later edit of the same copy
-// replaces its entry. Main wipes every copy when the vault locks, so the list empties then.
+// replaces its entry. Main wipes the copies when the vault locks, except edited ones an auto-lock
+// or system lock keeps (vault:locked `kept`): those stay in the list.
 
 import { useEffect, useState } from 'react';
 import type { ErrorPayload, EventPayload } from '../../../contract/ipc.js';
@@ -42,8 +43,11 @@ export function useSaveBack(): SaveBack {
         return n;
       });
     });
-    const offLocked = subscribe('vault:locked', () => {
-      setPending([]);
+    // A lock wipes the copies, except edited ones an auto-lock or system lock kept: those stay
+    // pending, to be saved back or discarded after unlocking.
+    const offLocked = subscribe('vault:locked', (e) => {
+      const kept = new Set(e.kept);
+      setPending((list) => list.filter((x) => kept.has(x.tempId)));
       setDeferred(new Set());
     });
     return () => {

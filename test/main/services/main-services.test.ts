@@ -1,5 +1,6 @@
 // createMainServices as a whole: start() wipes temp leftovers of a crashed run; the idle timer
-// locks (vault closed, key zeroed, temps wiped, vault:locked 'idle'); stop() does the same for quit.
+// locks (vault closed, key zeroed, temps wiped, vault:locked 'idle'); stop() does the same for quit;
+// an auto-lock keeps an edited copy (nobody was there to ask), a lock the person asked for wipes it.
 import assert from 'node:assert/strict';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ test('crash leftovers wiped at start; idle auto-lock; quit lock', async (t) => {
   assert.ok(!events.some(([e]) => e === 'vault:locked'), 'activity postponed the lock');
   clock.advance(2_000);
   for (let i = 0; i < 200 && !events.some(([e]) => e === 'vault:locked'); i++) await new Promise((r) => setTimeout(r, 5));
-  assert.deepEqual(events.find(([e]) => e === 'vault:locked')?.[1], { reason: 'idle' });
+  assert.deepEqual(events.find(([e]) => e === 'vault:locked')?.[1], { reason: 'idle', kept: [] });
   const st = await call('app:state', {});
   assert.equal(st.vault, null);
   assert.equal(st.localKey.unlocked, false);
@@ -58,6 +59,61 @@ test('crash leftovers wiped at start; idle auto-lock; quit lock', async (t) => {
   await call('vault:open', { path: join(dir, 'v') });
   await call('item:open-external', { id: item.id });
   await app.stop();
-  assert.deepEqual(events.at(-2), ['vault:locked', { reason: 'quit' }]);
+  assert.deepEqual(events.at(-2), ['vault:locked', { reason: 'quit', kept: [] }]);
   assert.deepEqual(await readdir(join(userData, 'temp')), [], 'temps wiped on quit');
+});
+
+test('an auto-lock keeps an edited copy and names it; a lock the person asked for wipes it', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const userData = join(dir, 'ud');
+  const clock = new ManualClock();
+  const platform = createHeadlessPlatform({ userDataDir: userData, clock });
+  const events: [EventName, unknown][] = [];
+  const app = await createMainServices(platform, { emit: (e, p) => events.push([e, p]), validateResponses: true, localScryptN: 2 ** 14, log: () => {} });
+  await app.start();
+  t.after(() => app.stop());
+  const call = async (c: string, r: unknown): Promise<any> => {
+    const res = await app.invoke(c, r);
+    assert.ok(res.ok, `${c}: ${JSON.stringify(res)}`);
+    return res.value;
+  };
+  await call('settings:set', { autoLockMinutes: 1 });
+  const lk = await call('local-key:create', { protection: 'passphrase', passphrase: 'edit test passphrase' });
+  platform.answerNext(join(dir, 'v'));
+  await call('dialog:pick-folder', { purpose: 'create-vault' });
+  await call('vault:create', { path: join(dir, 'v'), keys: [{ provider: 'local', keyId: lk.keyId }] });
+  for (const n of ['edited.txt', 'untouched.txt']) {
+    await writeFile(join(dir, n), `original ${n}`);
+    app.grantDrop(join(dir, n));
+  }
+  const { jobId } = await call('items:add', { sources: [join(dir, 'edited.txt'), join(dir, 'untouched.txt')], to: '' });
+  await app.services.jobs.wait(jobId);
+  const items: { id: string; path: string }[] = (await call('items:list', {})).items;
+  for (const it of items) await call('item:open-external', { id: it.id });
+  const temp = join(userData, 'temp');
+  const copies = await readdir(temp);
+  assert.equal(copies.length, 2);
+  // The person edits one copy in their editor (another size, so the change is seen whatever the mtime granularity).
+  let editedId: string | undefined;
+  for (const c of copies) {
+    const [name] = await readdir(join(temp, c));
+    if (name === 'edited.txt') {
+      await writeFile(join(temp, c, name), 'my unsaved work, longer than before');
+      editedId = c;
+    }
+  }
+  assert.ok(editedId);
+
+  clock.advance(61_000);
+  for (let i = 0; i < 200 && !events.some(([e]) => e === 'vault:locked'); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(events.find(([e]) => e === 'vault:locked')?.[1], { reason: 'idle', kept: [editedId] });
+  assert.deepEqual(await readdir(temp), [editedId], 'the untouched copy is wiped, the edited one kept');
+  assert.deepEqual(await readdir(join(temp, editedId)), ['edited.txt']);
+
+  await call('local-key:unlock', { passphrase: 'edit test passphrase' });
+  await call('vault:open', { path: join(dir, 'v') });
+  await call('vault:lock', {});
+  assert.deepEqual(events.filter(([e]) => e === 'vault:locked').at(-1)?.[1], { reason: 'user', kept: [] });
+  assert.deepEqual(await readdir(temp), [], 'a lock the person asked for (after the app asked them) wipes every copy');
 });
