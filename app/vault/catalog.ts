@@ -150,6 +150,7 @@ export class Catalog {
     return run;
   }
 
+  /** What opening item `id` needs: the keyring and the context the item must hold (SPEC §9). */
   itemOpts(id: string, signal?: AbortSignal): { keyring: Keyring; expectContext: Record<string, string>; signal?: AbortSignal } {
     return { keyring: this.#keyring, expectContext: { ...itemContext(this.id, id) }, signal };
   }
@@ -164,10 +165,13 @@ export class Catalog {
     }
   }
 
+  /** The item file's stat, undefined when it is gone. */
   stat(id: string): Promise<StoreStat | undefined> {
     return this.#store.stat(itemName(id));
   }
-  // Index: refresh and save
+
+  // -------------------------------------------------------------------------------------------
+  // Refresh and save
 
   /**
    * Bring the in-memory entries up to date with the folder: merge the index file if someone
@@ -265,11 +269,7 @@ export class Catalog {
     });
   }
 
-  /**
-   * Another process may have re-keyed the vault: pick up vault.json's keys when the file changed.
-   * A vault.json this process did not write itself is checked (SPEC §12) before its keys are
-   * used, including the one read at open (open makes no KMS call: the check waits until here).
-   */
+  /** The names in the items folder. */
   readItemsDir(): Promise<string[]> {
     return this.#store.list(ITEMS_DIR);
   }
@@ -363,10 +363,15 @@ export class Catalog {
     });
   }
 
+  /** Whether `e` still matches its item file (a regular file of the recorded size and mtime). */
   async stillValid(id: string, e: IndexEntry): Promise<boolean> {
     const st = await this.stat(id);
     return !!st && st.regular && st.size === e.fsize && st.mtimeMs === e.fmtime;
   }
+
+  // -------------------------------------------------------------------------------------------
+  // vault.json steps that need the catalog's lock and the index lock (SPEC §12)
+
   /** Make `keys` the vault's keys: the index is re-made under them (resolving aliases to ARNs), then vault.json. */
   async adoptKeys(keys: VaultKey[]): Promise<void> {
     await this.#locked(() => withIndexLock(this.dir, async () => {
@@ -386,7 +391,6 @@ export class Catalog {
       this.#onDisk = new Map(this.#entries);
     }));
   }
-
 
   /**
    * SPEC §12, before sealing items: vault.json must have been checked (else the reason it could not

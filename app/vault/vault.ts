@@ -263,7 +263,6 @@ export class Vault {
     throw new CachetError('not-found', 'no such item in the vault', { ref });
   }
 
-
   /**
    * Decrypt an item to `dest`: a file path (written atomically, only after the last chunk
    * verifies; an existing folder receives the item under its own name) or a Writable (stdout),
@@ -409,7 +408,6 @@ export class Vault {
   addStream(source: Readable, path: string, opts: AddStreamOptions = {}): Promise<VaultItem> {
     return this.#adding.addStream(source, path, opts);
   }
-
 
   // -------------------------------------------------------------------------------------------
   // Changing items
