@@ -6,7 +6,7 @@
 // a new set only from a config key unwrapped by a key it already trusted.
 //
 // It also judges a vault.json that every item disagrees with (SPEC §12: the items are the truth).
-// It does not read or write vault.json (layout.ts and vault.ts do) and keeps no key after a call.
+// It does not read or write vault.json (layout.ts and config-source.ts do) and keeps no key after a call.
 
 import { isItemId } from '../format/limits.js';
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';

@@ -21,90 +21,49 @@
 //   and never deleted: `conflicts()` reports them. One repair is made: a copy whose canonical
 //   file is missing, and whose header names that id and this vault, is renamed back into place.
 //
-// Its parts, one job each: storage (store.ts, the local folder in folder-store.ts), the index
-// cache and its lock (index-cache.ts, index-lock.ts), the add scan (scan.ts), conflict decisions
-// (conflicts.ts), one item's re-key (rekey.ts), the batch runner (pool.ts) and the public types
-// (types.ts). This class holds the catalog (entries, refresh, merge, save) and runs the jobs.
+// This class is a facade that wires its parts, one job each, and runs the reading, moving,
+// re-keying and verifying jobs itself: the catalog (catalog.ts: entries, refresh, merge with
+// index.env, save, and the vault.json steps taken under its lock), adding (adding.ts: add,
+// addStream, the seal of one item), the vault.json in use (config-source.ts), storage (store.ts,
+// the local folder in folder-store.ts), the index cache and its lock (index-cache.ts,
+// index-lock.ts), the add scan (scan.ts), conflict decisions (conflicts.ts), one item's re-key
+// (rekey.ts), the batch runner (pool.ts) and the public types (types.ts).
 // It does not prompt, print or format errors (the CLI and the renderer do), and does not know
 // about AWS profiles (the keyring's providers do).
 
 import { lstat, mkdir, readdir, realpath, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { inspectFile, openFile, openToBuffer, readMetadata, rewriteHeader, sealFile, verifyFile, type HeaderInfo, type ItemMetadata } from '../envelope.js';
-import { contextMismatch, checkContext } from '../format/context.js';
-import { notRegularError, type RegularFile } from '../fs/regular-file.js';
+import { openFile, openToBuffer, rewriteHeader, verifyFile, type ItemMetadata } from '../envelope.js';
+import { checkContext } from '../format/context.js';
+import type { RegularFile } from '../fs/regular-file.js';
 import { isItemId, isKeyIdLength, isProviderType, MAX_VAULT_KEYS } from '../format/limits.js';
-import { FolderStore, versionOf } from './folder-store.js';
-import { checkVaultConfig, rememberOwnConfig, sealVaultConfig, vaultIdVerdict } from './config-auth.js';
+import { badRequest, CachetError, fromSystemError, isCachetError, throwIfAborted } from '../errors.js';
+import type { Keyring, Stanza } from '../keys/provider.js';
+import { Adding } from './adding.js';
+import { asCachetError, Catalog, entryOf, itemName, STAT_CONCURRENCY, toItem } from './catalog.js';
+import { rememberOwnConfig, sealVaultConfig } from './config-auth.js';
+import { ConfigSource } from './config-source.js';
+import { FolderStore } from './folder-store.js';
+import { IndexStore, type IndexEntry } from './index-cache.js';
+import { cleanupIndexLock } from './index-lock.js';
 import type { KnownVaults } from './known-vaults.js';
-import type { StoreStat, VaultStore } from './store.js';
-import { badRequest, CachetError, ITEM_LEVEL_CODES, fromSystemError, isCachetError, throwIfAborted, type ErrorCode } from '../errors.js';
-
-import { wipe, type Keyring, type Stanza } from '../keys/provider.js';
-import { IndexStore, type IndexEntries, type IndexEntry } from './index-cache.js';
-import { cleanupIndexLock, withIndexLock } from './index-lock.js';
 import {
-  classifyItemName, encodeVaultConfig, IGNORABLE_NAMES, INDEX_FILE, ITEMS_DIR, itemContext, itemsDir,
+  classifyItemName, IGNORABLE_NAMES, INDEX_FILE, ITEMS_DIR, itemContext, itemsDir,
   newId, readVaultConfigVersion, VAULT_FILE, VAULT_FORMAT, VAULT_VERSION, type VaultConfig, type VaultKey,
 } from './layout.js';
 import { guessMediaType } from './media-type.js';
-import { scanSources } from './scan.js';
 import { newStanzas, readHeaderOf } from './rekey.js';
-import { pathsInUse, resolveConflict } from './conflicts.js';
 import { baseName, folderOf, isUnder, keepBothName, normalizeFolderPath, normalizeVaultPath, toFsPath } from './paths.js';
-import { clampConcurrency, Gate, mapPool, runBatch } from './pool.js';
+import { clampConcurrency, mapPool, runBatch } from './pool.js';
+import type { VaultStore } from './store.js';
 
 export type { VaultKey } from './layout.js';
 import type { VaultItem, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
 
 export type { VaultItem, Conflict, ConflictPolicy, JobProgress, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
 
-const HEADER_READ_CONCURRENCY = 8;
-const STAT_CONCURRENCY = 64;
-/** During a long job the index is saved at most this often, so a crash loses little of it
- * and a big index is not re-sealed for every few files. */
-const INDEX_SAVE_INTERVAL_MS = 5_000;
 const MAX_PREVIEW_BYTES = 256 * 1024 * 1024;
-
-function sameEntry(a: IndexEntry, b: IndexEntry): boolean {
-  return a === b || (a.path === b.path && a.fsize === b.fsize && a.fmtime === b.fmtime && a.size === b.size && a.mtime === b.mtime && a.type === b.type && a.keys.join('\n') === b.keys.join('\n'));
-}
-
-function sameEntries(a: IndexEntries, b: IndexEntries): boolean {
-  if (a.size !== b.size) return false;
-  for (const [id, e] of a) {
-    const o = b.get(id);
-    if (!o || !sameEntry(e, o)) return false;
-  }
-  return true;
-}
-
-function asCachetError(e: unknown, what: string, path?: string): CachetError {
-  return isCachetError(e) ? e : fromSystemError(e, what, path);
-}
-
-function closedError(): CachetError {
-  return badRequest('closed', 'the vault is closed');
-}
-
-function toItem(id: string, e: IndexEntry): VaultItem {
-  const item: VaultItem = { id, path: e.path, size: e.size, mtime: e.mtime, keys: [...e.keys] };
-  if (e.type !== undefined) item.type = e.type;
-  return item;
-}
-
-function entryOf(meta: ItemMetadata, path: string, header: HeaderInfo, st: { size: number; mtimeMs: number }): IndexEntry {
-  const e: IndexEntry = { path, size: meta.size, mtime: meta.mtime, keys: header.stanzas.map((s) => s.keyId), fsize: st.size, fmtime: st.mtimeMs };
-  if (meta.type !== undefined) e.type = meta.type;
-  return e;
-}
-
-/** The store name of an item file (SPEC §9: items/<id>.env). */
-function itemName(id: string): string {
-  if (!isItemId(id)) throw new CachetError('internal', 'not an item id');
-  return `${ITEMS_DIR}/${id}.env`;
-}
 
 function checkKeys(keys: unknown): VaultKey[] {
   if (!Array.isArray(keys) || keys.length === 0) throw badRequest('no-keys', 'a vault needs at least one key');
@@ -135,47 +94,26 @@ async function freeFsName(root: string, rel: string, out: string, platform: Node
   }
   throw new CachetError('exists', 'too many files of the same name', { path: out });
 }
-
 export class Vault {
   readonly id: string;
   readonly dir: string;
-  #config: VaultConfig;
   readonly #keyring: Keyring;
   readonly #store: VaultStore;
   readonly #index: IndexStore;
-  /** The key sets this client accepted per vault (SPEC §12); none: only the MAC is checked. */
-  readonly #known: KnownVaults | undefined;
-  /** Validated entries: each matched its item file's size and mtime when last checked. */
-  #entries: IndexEntries = new Map();
-  /** Ids whose file was seen missing or that were removed: never merged back from an older index. */
-  readonly #gone = new Set<string>();
-  /** Item files whose header could not be read at the last refresh. */
-  readonly #unreadable = new Map<string, CachetError>();
-  #conflicts: ConflictCopy[] = [];
-  /** The entries in index.env as this process last read or wrote them (undefined: unknown or unusable). */
-  #onDisk: IndexEntries | undefined;
-  #refreshed = false;
-  #configStamp: string | undefined;
-  /** Why vault.json could not be checked (SPEC §12): reading goes on, sealing is refused with it. */
-  #configUnchecked: CachetError | undefined;
-  /** Whether #config (the vault.json of #configStamp) passed checkVaultConfig or was written here. */
-  #configChecked = false;
-  #changesSinceSave = 0;
-  #lastSave = Date.now();
-  #closed = false;
-  #chain: Promise<unknown> = Promise.resolve();
+  readonly #cfg: ConfigSource;
+  readonly #catalog: Catalog;
+  readonly #adding: Adding;
 
   private constructor(dir: string, config: VaultConfig, keyring: Keyring, known: KnownVaults | undefined, configVersion?: string) {
-    this.#known = known;
     this.dir = dir;
     this.id = config.id;
-    this.#config = config;
-    this.#configStamp = configVersion;
     this.#keyring = keyring;
     this.#store = new FolderStore(dir);
     this.#index = new IndexStore(dir, config.id, keyring);
+    this.#cfg = new ConfigSource(dir, this.#store, keyring, known, config, configVersion);
+    this.#catalog = new Catalog({ dir, store: this.#store, index: this.#index, keyring, config: this.#cfg });
+    this.#adding = new Adding({ store: this.#store, keyring, config: this.#cfg, catalog: this.#catalog, find: (ref) => this.find(ref) });
   }
-
   // -------------------------------------------------------------------------------------------
   // Create, open, close
 
@@ -218,9 +156,9 @@ export class Vault {
       const resolved = await vault.#index.write(new Map(), keys);
       config = await sealVaultConfig({ ...config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) }, opts.keyring);
       // vault.json last: until it exists, this folder is not a vault and create can be retried.
-      vault.#configStamp = await vault.#writeConfig(config, 'absent');
-      vault.#config = config;
-      vault.#configChecked = true;
+      vault.#cfg.stamp = await vault.#cfg.write(config, 'absent');
+      vault.#cfg.config = config;
+      vault.#cfg.checked = true;
       await rememberOwnConfig(config, opts.known);
     } catch (e) {
       vault.close();
@@ -229,8 +167,7 @@ export class Vault {
       if (madeDir) await rmdir(abs).catch(() => {});
       throw asCachetError(e, 'create the vault', abs);
     }
-    vault.#refreshed = true;
-    vault.#onDisk = new Map();
+    vault.#catalog.created();
     return vault;
   }
 
@@ -260,261 +197,15 @@ export class Vault {
 
   /** Zero the index data key and forget every cached name. Later calls fail [bad-request]. */
   close(): void {
-    this.#closed = true;
-    this.#index.close();
-    this.#entries = new Map();
-    this.#unreadable.clear();
-    this.#conflicts = [];
+    this.#catalog.close();
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#catalog.closed;
   }
 
   keys(): VaultKey[] {
-    return this.#config.keys.map((k) => ({ ...k }));
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw closedError();
-  }
-
-  /** Serialise changes to the in-memory index and the index file. Never nest. */
-  #locked<T>(fn: () => Promise<T> | T): Promise<T> {
-    const run = this.#chain.then(() => fn());
-    this.#chain = run.catch(() => {});
-    return run;
-  }
-
-  #itemOpts(id: string, signal?: AbortSignal): { keyring: Keyring; expectContext: Record<string, string>; signal?: AbortSignal } {
-    return { keyring: this.#keyring, expectContext: { ...itemContext(this.id, id) }, signal };
-  }
-
-  /** Run `fn` on the item file, opened by the store (a regular file, no link followed), then close it. */
-  async #withItem<T>(id: string, fn: (f: RegularFile) => Promise<T>): Promise<T> {
-    const f = await this.#store.openRead(itemName(id));
-    try {
-      return await fn(f);
-    } finally {
-      await f.fh.close().catch(() => {});
-    }
-  }
-
-  #stat(id: string): Promise<StoreStat | undefined> {
-    return this.#store.stat(itemName(id));
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Index: refresh and save
-
-  /**
-   * Bring the in-memory entries up to date with the folder: merge the index file if someone
-   * rewrote it, keep entries whose item file still has the recorded size and mtime, read the
-   * header of every other item file (one unwrap each), and save the index if it changed.
-   */
-  async #refresh(signal?: AbortSignal): Promise<void> {
-    this.#assertOpen();
-    await this.#locked(async () => {
-      this.#assertOpen();
-      await this.#reloadConfig();
-      const keys = this.#config.keys;
-      const disk = await this.#index.read(keys, { signal });
-      if (disk.state === 'read') this.#onDisk = disk.entries;
-      else if (disk.state !== 'unchanged') this.#onDisk = undefined;
-      let dirty = false;
-      const candidates = new Map<string, IndexEntry[]>();
-      for (const [id, e] of this.#entries) candidates.set(id, [e]);
-      for (const [id, e] of this.#onDisk ?? []) {
-        const list = candidates.get(id);
-        if (list) list.push(e);
-        else candidates.set(id, [e]);
-      }
-
-      const names = await this.#readItemsDir();
-      await this.#repairConflicts(names);
-      const ids: string[] = [];
-      const conflicts: ConflictCopy[] = [];
-      const present = new Set<string>();
-      for (const n of names) {
-        const k = classifyItemName(n);
-        if (k.kind === 'item') {
-          ids.push(k.id);
-          present.add(k.id);
-        }
-      }
-      for (const n of names) {
-        const k = classifyItemName(n);
-        if (k.kind === 'conflict') conflicts.push({ name: n, item: k.id, canonical: present.has(k.id) });
-      }
-      this.#conflicts = conflicts;
-
-      const stamps = await mapPool(ids, STAT_CONCURRENCY, (id) => this.#stat(id));
-      const fresh: IndexEntries = new Map();
-      const need: { id: string; st: { size: number; mtimeMs: number } }[] = [];
-      const irregular: string[] = [];
-      ids.forEach((id, i) => {
-        const st = stamps[i];
-        if (!st) return;
-        this.#gone.delete(id);
-        if (!st.regular) {
-          irregular.push(id);
-          return;
-        }
-        const matches = (candidates.get(id) ?? []).filter((c) => c.fsize === st.size && c.fmtime === st.mtimeMs);
-        // Two sources that both match the file but disagree (a coarse mtime clock): read the header.
-        if (matches.length > 0 && matches.every((m) => sameEntry(m, matches[0]!))) fresh.set(id, matches[0]!);
-        else need.push({ id, st });
-      });
-      for (const id of candidates.keys()) if (!present.has(id)) this.#gone.add(id);
-
-      this.#unreadable.clear();
-      for (const id of irregular) {
-        this.#unreadable.set(id, notRegularError(undefined, id));
-      }
-      let systemic: CachetError | undefined;
-      await mapPool(need, HEADER_READ_CONCURRENCY, async ({ id, st }) => {
-        if (systemic) return;
-        try {
-          const { metadata, header } = await this.#withItem(id, (f) => readMetadata(f, this.#itemOpts(id, signal)));
-          let path: string;
-          try {
-            path = normalizeVaultPath(metadata.path);
-          } catch (e) {
-            throw new CachetError('header-corrupt', 'the item path in this header is not a valid vault path', { item: id, reason: 'bad-path' }, { cause: e });
-          }
-          fresh.set(id, entryOf(metadata, path, header, st));
-          dirty = true;
-        } catch (e) {
-          const err = asCachetError(e, 'read an item header');
-          if (err.code === 'not-found') return; // removed meanwhile
-          if (err.code === 'cancelled' || !ITEM_LEVEL_CODES.has(err.code)) {
-            systemic ??= err;
-            return;
-          }
-          this.#unreadable.set(id, err);
-        }
-      });
-      const odd = systemic ? undefined : vaultIdVerdict(this.id, this.#unreadable, fresh.size);
-      if (odd) throw odd;
-      this.#entries = fresh;
-      this.#refreshed = true;
-      if (dirty || systemic || !this.#onDisk || !sameEntries(fresh, this.#onDisk)) await this.#saveBestEffort();
-      if (systemic) throw systemic;
-    });
-  }
-
-  /**
-   * Another process may have re-keyed the vault: pick up vault.json's keys when the file changed.
-   * A vault.json this process did not write itself is checked (SPEC §12) before its keys are
-   * used, including the one read at open (open makes no KMS call: the check waits until here).
-   */
-  async #reloadConfig(): Promise<void> {
-    const st = await this.#store.stat(VAULT_FILE);
-    if (!st) throw new CachetError('vault-not-found', 'vault.json is gone', { path: this.dir });
-    if (st.version === this.#configStamp && this.#configChecked) return;
-    let config = this.#config;
-    let version = this.#configStamp;
-    if (st.version !== this.#configStamp) {
-      ({ config, version } = await readVaultConfigVersion(this.dir));
-      if (config.id !== this.id) throw new CachetError('vault-corrupt', 'vault.json now names another vault', { path: this.dir, reason: 'id-changed' });
-    }
-    this.#configUnchecked = await checkVaultConfig(config, this.#keyring, { known: this.#known });
-    this.#config = config;
-    this.#configStamp = version;
-    this.#configChecked = true;
-  }
-
-  #readItemsDir(): Promise<string[]> {
-    return this.#store.list(ITEMS_DIR);
-  }
-
-  /**
-   * A conflicted copy whose canonical file is missing (one machine removed or replaced the item
-   * while another changed it) is renamed into place when its header is for that item of this
-   * vault; nothing else is touched. Mutates `names` to match.
-   */
-  async #repairConflicts(names: string[]): Promise<void> {
-    const present = new Set(names);
-    for (let i = 0; i < names.length; i++) {
-      const k = classifyItemName(names[i]!);
-      if (k.kind !== 'conflict' || present.has(`${k.id}.env`)) continue;
-      const from = `${ITEMS_DIR}/${names[i]!}`;
-      try {
-        const f = await this.#store.openRead(from);
-        let h: HeaderInfo;
-        try {
-          h = await inspectFile(f);
-        } finally {
-          await f.fh.close().catch(() => {});
-        }
-        if (contextMismatch(h.context, itemContext(this.id, k.id)) !== undefined) continue;
-        await this.#store.rename(from, itemName(k.id));
-        await this.#store.sync(ITEMS_DIR);
-      } catch {
-        continue; // not a usable copy: leave it for the person to look at
-      }
-      present.add(`${k.id}.env`);
-      names[i] = `${k.id}.env`;
-    }
-  }
-
-  /**
-   * Write the index: this process's validated entries, plus entries another process wrote for
-   * items this one has not seen yet (re-read and merged first, so concurrent writers keep each
-   * other's entries). Caller holds the lock.
-   */
-  async #save(): Promise<void> {
-    await withIndexLock(this.dir, () => this.#saveLocked());
-  }
-
-  async #saveLocked(): Promise<void> {
-    const keys = this.#config.keys;
-    const disk = await this.#index.read(keys);
-    if (disk.state === 'read') {
-      const extra = [...disk.entries].filter(([id]) => !this.#entries.has(id) && !this.#gone.has(id));
-      const stamps = await mapPool(extra, STAT_CONCURRENCY, ([id]) => this.#stat(id));
-      extra.forEach(([id, e], i) => {
-        const st = stamps[i];
-        if (st && st.size === e.fsize && st.mtimeMs === e.fmtime) this.#entries.set(id, e);
-      });
-    }
-    await this.#index.write(this.#entries, keys);
-    this.#onDisk = new Map(this.#entries);
-    this.#changesSinceSave = 0;
-    this.#lastSave = Date.now();
-  }
-
-  /** The index is a cache: failing to write it never fails the operation that changed items. */
-  async #saveBestEffort(): Promise<void> {
-    try {
-      await this.#save();
-    } catch {
-      this.#index.invalidate();
-      this.#onDisk = undefined;
-    }
-  }
-
-  /** Record changes to items (under the lock) and save the index now, or for 'batch' at most every INDEX_SAVE_INTERVAL_MS. */
-  async #commit(change: { set?: [string, IndexEntry][]; remove?: string[] }, save: 'now' | 'batch'): Promise<void> {
-    await this.#locked(async () => {
-      for (const [id, e] of change.set ?? []) {
-        this.#entries.set(id, e);
-        this.#gone.delete(id);
-      }
-      for (const id of change.remove ?? []) {
-        this.#entries.delete(id);
-        this.#gone.add(id);
-      }
-      this.#changesSinceSave += (change.set?.length ?? 0) + (change.remove?.length ?? 0);
-      if (this.#closed) return;
-      if (save === 'now' || Date.now() - this.#lastSave >= INDEX_SAVE_INTERVAL_MS) await this.#saveBestEffort();
-    });
-  }
-
-  async #flush(): Promise<void> {
-    await this.#locked(async () => {
-      if (!this.#closed && this.#changesSinceSave > 0) await this.#saveBestEffort();
-    });
+    return this.#cfg.config.keys.map((k) => ({ ...k }));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -522,35 +213,35 @@ export class Vault {
 
   /** Every readable item, by path. With a fresh index this costs one unwrap after open, then none. */
   async list(opts: { signal?: AbortSignal } = {}): Promise<VaultItem[]> {
-    await this.#refresh(opts.signal);
-    return [...this.#entries].map(([id, e]) => toItem(id, e)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.id < b.id ? -1 : 1));
+    await this.#catalog.refresh(opts.signal);
+    return [...this.#catalog.entries].map(([id, e]) => toItem(id, e)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.id < b.id ? -1 : 1));
   }
 
   /** Item files whose header could not be read at the last list (wrong key, corrupt, ...). */
   unreadable(): ItemFailure[] {
-    return [...this.#unreadable].map(([id, error]) => ({ item: id, error }));
+    return [...this.#catalog.unreadable].map(([id, error]) => ({ item: id, error }));
   }
 
   /** Sync-service copies found at the last list. They are never listed as items nor deleted. */
   conflicts(): ConflictCopy[] {
-    return this.#conflicts.map((c) => ({ ...c }));
+    return this.#catalog.conflicts.map((c) => ({ ...c }));
   }
 
   /** The item with this id, or else this vault path: 'not-found'; a path two items share: 'bad-request'. */
   async find(ref: string): Promise<VaultItem> {
-    this.#assertOpen();
+    this.#catalog.assertOpen();
     if (typeof ref !== 'string' || ref.length === 0) throw badRequest('empty-ref', 'no item named');
     const path = isItemId(ref) ? undefined : normalizeVaultPath(ref);
     // `fresh`: the entries were validated by a refresh just now, so no item is stat()ed again
     // (the open that follows checks the file itself); cached entries are checked first.
     const look = async (fresh: boolean): Promise<VaultItem | undefined> => {
-      const ok = async (id: string, e: IndexEntry): Promise<boolean> => fresh || this.#stillValid(id, e);
+      const ok = async (id: string, e: IndexEntry): Promise<boolean> => fresh || this.#catalog.stillValid(id, e);
       if (isItemId(ref)) {
-        const e = this.#entries.get(ref);
+        const e = this.#catalog.entries.get(ref);
         if (e && (await ok(ref, e))) return toItem(ref, e);
       }
       const p = path ?? ref;
-      const hits = [...this.#entries].filter(([, e]) => e.path === p);
+      const hits = [...this.#catalog.entries].filter(([, e]) => e.path === p);
       const valid: VaultItem[] = [];
       for (const [id, e] of hits) if (await ok(id, e)) valid.push(toItem(id, e));
       if (valid.length !== hits.length) return undefined;
@@ -559,22 +250,17 @@ export class Vault {
       }
       return valid[0];
     };
-    if (this.#refreshed) {
+    if (this.#catalog.refreshed) {
       const hit = await look(false);
       if (hit) return hit;
     }
-    await this.#refresh();
+    await this.#catalog.refresh();
     const hit = await look(true);
     if (hit) return hit;
     // An item file that is there but cannot be read: say why, not "not found".
-    const unreadable = isItemId(ref) ? this.#unreadable.get(ref) : undefined;
+    const unreadable = isItemId(ref) ? this.#catalog.unreadable.get(ref) : undefined;
     if (unreadable) throw unreadable;
     throw new CachetError('not-found', 'no such item in the vault', { ref });
-  }
-
-  async #stillValid(id: string, e: IndexEntry): Promise<boolean> {
-    const st = await this.#stat(id);
-    return !!st && st.regular && st.size === e.fsize && st.mtimeMs === e.fmtime;
   }
 
   /**
@@ -593,8 +279,8 @@ export class Vault {
     const total = item.size;
     const emit = (bytes: number, done: number): void => opts.onProgress?.({ phase: 'open', file: item.path, fileBytes: bytes, fileTotal: total, bytes, total, filesDone: done, filesTotal: 1 });
     emit(0, 0);
-    const r = await this.#withItem(item.id, (f) => openFile(f, out, {
-      ...this.#itemOpts(item.id, opts.signal),
+    const r = await this.#catalog.withItem(item.id, (f) => openFile(f, out, {
+      ...this.#catalog.itemOpts(item.id, opts.signal),
       overwrite: opts.overwrite ?? false,
       onProgress: (p) => emit(p.bytes, 0),
     }));
@@ -610,8 +296,8 @@ export class Vault {
   async extract(prefix: string, destDir: string, opts: ExtractOptions = {}): Promise<{ written: string[]; failed: ItemFailure[] }> {
     const folder = normalizeFolderPath(prefix);
     throwIfAborted(opts.signal);
-    await this.#refresh(opts.signal);
-    const items = [...this.#entries].filter(([, e]) => isUnder(e.path, folder)).map(([id, e]) => toItem(id, e));
+    await this.#catalog.refresh(opts.signal);
+    const items = [...this.#catalog.entries].filter(([, e]) => isUnder(e.path, folder)).map(([id, e]) => toItem(id, e));
     if (items.length === 0) throw new CachetError('not-found', 'nothing in the vault under this path', { ref: prefix });
     const parent = folder === '' ? '' : folderOf(folder);
     const strip = parent === '' ? 0 : parent.length + 1;
@@ -671,8 +357,8 @@ export class Vault {
         if (!inside(await realpath(dirname(out)))) throw escapes(out);
         if (opts.freeName) out = await freeFsName(root, rel, out, platform);
         const dest = out;
-        const r = await this.#withItem(item.id, (f) => openFile(f, dest, {
-          ...this.#itemOpts(item.id, opts.signal),
+        const r = await this.#catalog.withItem(item.id, (f) => openFile(f, dest, {
+          ...this.#catalog.itemOpts(item.id, opts.signal),
           overwrite: opts.overwrite,
           onProgress: (p) => {
             fileBytes = p.bytes;
@@ -700,77 +386,12 @@ export class Vault {
       throw badRequest('max-bytes', `maxBytes must be an integer from 0 to ${MAX_PREVIEW_BYTES}`);
     }
     const item = await this.find(ref);
-    const r = await this.#withItem(item.id, (f) => openToBuffer(f, { ...this.#itemOpts(item.id, opts.signal), maxBytes }));
+    const r = await this.#catalog.withItem(item.id, (f) => openToBuffer(f, { ...this.#catalog.itemOpts(item.id, opts.signal), maxBytes }));
     return { item, data: r.data, truncated: r.truncated };
   }
 
   // -------------------------------------------------------------------------------------------
-  // Adding
-
-  /**
-   * Seal one source as a new item, then (for 'replace') remove the items it replaces: the new
-   * item exists before the old one goes, so a crash in between leaves both, never neither.
-   */
-  async #sealItem(
-    source: string | Readable,
-    meta: ItemMetadata,
-    replace: string[],
-    signal: AbortSignal | undefined,
-    onBytes: ((bytes: number) => void) | undefined,
-    save: 'now' | 'batch',
-    gates?: { key: Gate; seal: Gate },
-  ): Promise<{ item: VaultItem; replaceError?: CachetError }> {
-    const id = newId();
-    // Sealing still writes by path (SPEC §9 atomic write, app/fs/atomic.ts through sealFile).
-    const file = this.#store.pathOf(itemName(id));
-    const context = itemContext(this.id, id);
-    // With gates (add): the data key is requested under the key gate and the file sealed under
-    // the seal gate, so one file's disk work (write, fsync, rename) overlaps the next file's KMS
-    // round trip instead of holding its slot. The key is wiped here however sealing ends.
-    const dataKey = gates
-      ? await gates.key.run(() => {
-        throwIfAborted(signal);
-        return this.#keyring.generate(this.#config.keys, context, { signal });
-      })
-      : undefined;
-    let sealed: Awaited<ReturnType<typeof sealFile>>;
-    try {
-      const seal = (): ReturnType<typeof sealFile> => sealFile(source, file, {
-        keyring: this.#keyring,
-        keys: this.#config.keys,
-        context,
-        metadata: meta,
-        dataKey,
-        signal,
-        onProgress: onBytes ? (p) => onBytes(p.bytes) : undefined,
-        overwrite: false,
-        // The name is a fresh random id: nothing can be there (no pre-check; rename, not link).
-        fresh: true,
-        // A batch (add) fsyncs the items folder once, after its last item and before it returns.
-        syncDir: save !== 'batch',
-      });
-      sealed = gates ? await gates.seal.run(seal) : await seal();
-    } finally {
-      wipe(dataKey?.plaintext);
-    }
-    const { header } = sealed;
-    // From here the item exists: no more cancellation points.
-    const st = (await this.#stat(id)) ?? { size: -1, mtimeMs: -1 };
-    const entry = entryOf(meta, meta.path, header, st);
-    let replaceError: CachetError | undefined;
-    const removed: string[] = [];
-    for (const old of replace) {
-      try {
-        await this.#store.remove(itemName(old));
-        removed.push(old);
-      } catch (e) {
-        replaceError ??= asCachetError(e, 'remove the replaced item', old);
-      }
-    }
-    if (removed.length > 0) await this.#store.sync(ITEMS_DIR).catch(() => {});
-    await this.#commit({ set: [[id, entry]], remove: removed }, save);
-    return replaceError ? { item: toItem(id, entry), replaceError } : { item: toItem(id, entry) };
-  }
+  // Adding (adding.ts)
 
   /**
    * Seal files and folders into the vault under `to`. Folders are walked (paths relative to the
@@ -779,118 +400,13 @@ export class Vault {
    * failures are collected and leave no item; the others continue. On cancel, files already
    * sealed stay (each is whole), the rest leave nothing, and 'cancelled' is thrown.
    */
-  async add(sources: string[], opts: AddOptions = {}): Promise<AddResult> {
-    this.#assertOpen();
-    const signal = opts.signal;
-    throwIfAborted(signal);
-    if (!Array.isArray(sources) || sources.some((s) => typeof s !== 'string' || s.length === 0)) {
-      throw badRequest('sources', 'sources must be file or folder paths');
-    }
-    const to = normalizeFolderPath(opts.to ?? '');
-    const policy = opts.conflict ?? 'fail';
-    const result: AddResult = { added: [], skipped: [], failed: [], ignored: [] };
-    opts.onProgress?.({ phase: 'scan', fileBytes: 0, fileTotal: null, bytes: 0, total: null, filesDone: 0, filesTotal: 0 });
-    const scan = await scanSources(sources, { to, vaultDir: this.dir, signal });
-    const files = scan.files;
-    result.failed.push(...scan.failed);
-    result.ignored.push(...scan.ignored);
-    throwIfAborted(signal);
-    await this.#refresh(signal);
-    if (files.length > 0) await this.#readyToSeal(signal);
-
-    const inUse = pathsInUse(this.#entries);
-    const reserved = new Set<string>();
-    const total = files.reduce((t, f) => t + f.size, 0);
-    let doneBytes = 0;
-    let filesDone = 0;
-    const inflight = new Map<string, number>();
-    const progress = (file: string | undefined, fileBytes: number, fileTotal: number | null): void => {
-      if (!opts.onProgress) return;
-      let bytes = doneBytes;
-      for (const b of inflight.values()) bytes += b;
-      opts.onProgress({ phase: 'seal', file, fileBytes, fileTotal, bytes, total, filesDone, filesTotal: files.length });
-    };
-    const concurrency = clampConcurrency(opts.concurrency);
-    // Up to `concurrency` data-key requests and `concurrency` seals at once (BENCHMARKS.md).
-    const gates = { key: new Gate(concurrency), seal: new Gate(concurrency) };
-    const { cancelled } = await runBatch(files, { limit: 2 * concurrency, signal }, async (f) => {
-      // In file order: conflicts are resolved (and asked about) one at a time.
-      let target: { path: string; replace: string[] } | 'skip';
-      try {
-        target = await resolveConflict(f.path, policy, inUse, reserved);
-      } catch (e) {
-        result.failed.push({ source: f.source, path: f.path, error: asCachetError(e, 'add') });
-        doneBytes += f.size;
-        filesDone++;
-        return undefined;
-      }
-      if (target === 'skip') {
-        result.skipped.push(f.path);
-        doneBytes += f.size;
-        filesDone++;
-        return undefined;
-      }
-      const { path, replace } = target;
-      reserved.add(path);
-      const meta: ItemMetadata = { path, size: f.size, mtime: f.mtime };
-      const type = guessMediaType(path);
-      if (type) meta.type = type;
-      return async () => {
-        const key = `${f.source}\0${path}`;
-        inflight.set(key, 0);
-        try {
-          const r = await this.#sealItem(f.source, meta, replace, signal, (b) => {
-            inflight.set(key, b);
-            progress(path, b, f.size);
-          }, 'batch', gates);
-          result.added.push(r.item);
-          if (r.replaceError) result.failed.push({ source: f.source, path, item: r.item.id, error: r.replaceError });
-        } catch (e) {
-          const err = asCachetError(e, 'add', f.source);
-          reserved.delete(path);
-          if (err.code === 'cancelled') throw err;
-          result.failed.push({ source: f.source, path, error: err });
-        } finally {
-          inflight.delete(key);
-          doneBytes += f.size;
-          filesDone++;
-          progress(path, f.size, f.size);
-        }
-      };
-    });
-    // One folder fsync for the whole batch (each item file was fsynced before its rename): the
-    // items are durable before add returns, also when it then reports 'cancelled'.
-    if (result.added.length > 0) await this.#store.sync(ITEMS_DIR);
-    await this.#flush();
-    if (cancelled || signal?.aborted) {
-      throw new CachetError('cancelled', 'cancelled', { added: result.added.length, failed: result.failed.length });
-    }
-    result.added.sort((a, b) => (a.path < b.path ? -1 : 1));
-    return result;
+  add(sources: string[], opts: AddOptions = {}): Promise<AddResult> {
+    return this.#adding.add(sources, opts);
   }
 
   /** Seal a stream (stdin, a drop, an edited temp copy) as the item `path`. */
-  async addStream(source: Readable, path: string, opts: AddStreamOptions = {}): Promise<VaultItem> {
-    this.#assertOpen();
-    throwIfAborted(opts.signal);
-    const wanted = normalizeVaultPath(path);
-    if (opts.size !== undefined && opts.size !== null && !(Number.isSafeInteger(opts.size) && opts.size >= 0)) {
-      throw badRequest('size', 'size must be a non-negative integer');
-    }
-    await this.#refresh(opts.signal);
-    await this.#readyToSeal(opts.signal);
-    const inUse = pathsInUse(this.#entries);
-    const target = await resolveConflict(wanted, opts.conflict ?? 'fail', inUse, new Set());
-    if (target === 'skip') return this.find(wanted);
-    const meta: ItemMetadata = { path: target.path, size: opts.size ?? null, mtime: opts.mtime === undefined ? Date.now() : opts.mtime };
-    const type = guessMediaType(target.path);
-    if (type) meta.type = type;
-    const total = meta.size;
-    const r = await this.#sealItem(source, meta, target.replace, opts.signal, (bytes) => {
-      opts.onProgress?.({ phase: 'seal', file: target.path, fileBytes: bytes, fileTotal: total, bytes, total, filesDone: 0, filesTotal: 1 });
-    }, 'now');
-    if (r.replaceError) throw r.replaceError;
-    return r.item;
+  addStream(source: Readable, path: string, opts: AddStreamOptions = {}): Promise<VaultItem> {
+    return this.#adding.addStream(source, path, opts);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -901,16 +417,16 @@ export class Vault {
     const target = normalizeVaultPath(newPath);
     const item = await this.find(ref);
     if (item.path === target) return item;
-    if ([...this.#entries].some(([id, e]) => id !== item.id && e.path === target)) {
+    if ([...this.#catalog.entries].some(([id, e]) => id !== item.id && e.path === target)) {
       throw new CachetError('exists', 'an item with this path is already in the vault', { path: target });
     }
     const meta: ItemMetadata = { path: target, size: item.size, mtime: item.mtime };
     const type = guessMediaType(target);
     if (type) meta.type = type;
-    const header = await this.#withItem(item.id, (f) => rewriteHeader(f, { metadata: meta }, this.#itemOpts(item.id, opts.signal)));
-    const st = (await this.#stat(item.id)) ?? { size: -1, mtimeMs: -1 };
+    const header = await this.#catalog.withItem(item.id, (f) => rewriteHeader(f, { metadata: meta }, this.#catalog.itemOpts(item.id, opts.signal)));
+    const st = (await this.#catalog.stat(item.id)) ?? { size: -1, mtimeMs: -1 };
     const entry = entryOf(meta, target, header, st);
-    await this.#commit({ set: [[item.id, entry]] }, 'now');
+    await this.#catalog.commit({ set: [[item.id, entry]] }, 'now');
     return toItem(item.id, entry);
   }
 
@@ -919,7 +435,7 @@ export class Vault {
     const item = await this.find(ref);
     await this.#store.remove(itemName(item.id));
     await this.#store.sync(ITEMS_DIR).catch(() => {});
-    await this.#commit({ remove: [item.id] }, 'now');
+    await this.#catalog.commit({ remove: [item.id] }, 'now');
   }
 
   /**
@@ -933,16 +449,16 @@ export class Vault {
   async rekey(to: VaultKey[], opts: RekeyOptions = {}): Promise<{ done: number; failed: ItemFailure[] }> {
     const keys = checkKeys(to);
     throwIfAborted(opts.signal);
-    await this.#refresh(opts.signal);
+    await this.#catalog.refresh(opts.signal);
     let targets: VaultItem[];
     if (opts.refs) {
       targets = [];
       for (const r of opts.refs) targets.push(await this.find(r));
     } else {
-      targets = [...this.#entries].map(([id, e]) => toItem(id, e));
+      targets = [...this.#catalog.entries].map(([id, e]) => toItem(id, e));
     }
     const failed: ItemFailure[] = [];
-    if (!opts.refs) for (const [id, error] of this.#unreadable) failed.push({ item: id, error });
+    if (!opts.refs) for (const [id, error] of this.#catalog.unreadable) failed.push({ item: id, error });
     let done = 0;
     const { cancelled } = await runBatch(targets, { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, (item) => async () => {
       try {
@@ -955,15 +471,15 @@ export class Vault {
       }
       opts.onProgress?.({ phase: 'rekey', file: item.path, fileBytes: 0, fileTotal: null, bytes: 0, total: null, filesDone: done + failed.length, filesTotal: targets.length });
     });
-    await this.#flush();
+    await this.#catalog.flush();
     if (cancelled) throw new CachetError('cancelled', 'cancelled', { done, failed: failed.length });
-    if (!opts.refs && failed.length === 0) await this.#adoptKeys(keys);
+    if (!opts.refs && failed.length === 0) await this.#catalog.adoptKeys(keys);
     return { done, failed };
   }
 
   /** New stanzas for one item, checked, then its header rewritten. Returns the new stanzas (undefined if unchanged). */
   async #rekeyItem(item: VaultItem, keys: VaultKey[], signal: AbortSignal | undefined): Promise<Stanza[] | undefined> {
-    return this.#withItem(item.id, (f) => this.#rekeyOpened(f, item, keys, signal));
+    return this.#catalog.withItem(item.id, (f) => this.#rekeyOpened(f, item, keys, signal));
   }
 
   async #rekeyOpened(f: RegularFile, item: VaultItem, keys: VaultKey[], signal: AbortSignal | undefined): Promise<Stanza[] | undefined> {
@@ -973,77 +489,29 @@ export class Vault {
     const out = await newStanzas(h, ctx, keys, this.#keyring, item.id, signal);
     if (!out) return undefined;
     throwIfAborted(signal);
-    const header = await rewriteHeader(f, { stanzas: out }, this.#itemOpts(item.id, signal));
-    const st = await this.#stat(item.id);
-    const prev = this.#entries.get(item.id);
-    if (st && prev) await this.#commit({ set: [[item.id, { ...prev, keys: header.stanzas.map((x) => x.keyId), fsize: st.size, fmtime: st.mtimeMs }]] }, 'batch');
+    const header = await rewriteHeader(f, { stanzas: out }, this.#catalog.itemOpts(item.id, signal));
+    const st = await this.#catalog.stat(item.id);
+    const prev = this.#catalog.entries.get(item.id);
+    if (st && prev) await this.#catalog.commit({ set: [[item.id, { ...prev, keys: header.stanzas.map((x) => x.keyId), fsize: st.size, fmtime: st.mtimeMs }]] }, 'batch');
     return out;
-  }
-
-  /** Make `keys` the vault's keys: the index is re-made under them (resolving aliases to ARNs), then vault.json. */
-  async #adoptKeys(keys: VaultKey[]): Promise<void> {
-    await this.#locked(() => withIndexLock(this.dir, async () => {
-      this.#index.forgetKey();
-      const resolved = await this.#index.write(this.#entries, keys);
-      // SPEC §12: the retired keys vouch for the new set to clients that knew only them.
-      const config = await sealVaultConfig({ ...this.#config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) }, this.#keyring, { retired: this.#config.keys });
-      const stamp = await this.#writeConfig(config, 'any');
-      await rememberOwnConfig(config, this.#known);
-      this.#config = config;
-      this.#configStamp = stamp;
-      this.#configChecked = true;
-      this.#configUnchecked = undefined;
-      // The index was sealed under the keys as given; if an alias resolved to an ARN, seal it again
-      // so its stanzas match vault.json (same data key: no KMS call).
-      if (config.keys.some((k, i) => k.keyId !== keys[i]!.keyId)) await this.#index.write(this.#entries, config.keys);
-      this.#onDisk = new Map(this.#entries);
-    }));
-  }
-
-  /** Write vault.json (SPEC §9, §12); returns its version, taken from the written file itself. */
-  #writeConfig(config: VaultConfig, mode: 'absent' | 'any'): Promise<string> {
-    const bytes = encodeVaultConfig(config);
-    return this.#store.write(VAULT_FILE, async (fh) => {
-      await fh.writeFile(bytes);
-      return versionOf(await fh.stat());
-    }, { mode });
-  }
-
-  /**
-   * SPEC §12, before sealing items: vault.json must have been checked (else the reason it could not
-   * be is thrown), and a version-1 vault.json is sealed (version 2) by this first write.
-   */
-  async #readyToSeal(signal: AbortSignal | undefined): Promise<void> {
-    if (this.#configUnchecked) throw this.#configUnchecked;
-    if (this.#config.version !== 1) return;
-    await this.#locked(() => withIndexLock(this.dir, async () => {
-      await this.#reloadConfig();
-      if (this.#configUnchecked) throw this.#configUnchecked;
-      if (this.#config.version !== 1) return;
-      const config = await sealVaultConfig(this.#config, this.#keyring, { signal });
-      const stamp = await this.#writeConfig(config, 'any');
-      await rememberOwnConfig(config, this.#known);
-      this.#config = config;
-      this.#configStamp = stamp;
-    }));
   }
 
   /** Authenticate every item file (header, metadata, every chunk) and report each bad one. */
   async verify(opts: JobOptions & { concurrency?: number } = {}): Promise<{ ok: number; bad: ItemFailure[] }> {
-    this.#assertOpen();
+    this.#catalog.assertOpen();
     throwIfAborted(opts.signal);
     // Names for the report, best effort: an item whose header cannot be read is reported below anyway.
-    await this.#refresh(opts.signal).catch((e: unknown) => {
+    await this.#catalog.refresh(opts.signal).catch((e: unknown) => {
       if (isCachetError(e, 'cancelled')) throw e;
     });
-    const names = await this.#readItemsDir();
+    const names = await this.#catalog.readItemsDir();
     const ids: string[] = [];
     for (const n of names) {
       const k = classifyItemName(n);
       if (k.kind === 'item') ids.push(k.id);
     }
     ids.sort();
-    const sizes = await mapPool(ids, STAT_CONCURRENCY, (id) => this.#stat(id));
+    const sizes = await mapPool(ids, STAT_CONCURRENCY, (id) => this.#catalog.stat(id));
     const total = sizes.reduce((t, s) => t + (s?.size ?? 0), 0);
     let ok = 0;
     let doneBytes = 0;
@@ -1052,10 +520,10 @@ export class Vault {
     const { cancelled } = await runBatch(ids.entries(), { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, ([i, id]) => async () => {
       const fsize = sizes[i]?.size ?? 0;
       {
-        const known = this.#entries.get(id)?.path;
+        const known = this.#catalog.entries.get(id)?.path;
         try {
-          const r = await this.#withItem(id, (f) => verifyFile(f, {
-            ...this.#itemOpts(id, opts.signal),
+          const r = await this.#catalog.withItem(id, (f) => verifyFile(f, {
+            ...this.#catalog.itemOpts(id, opts.signal),
             onProgress: (p) => opts.onProgress?.({ phase: 'verify', file: known ?? id, fileBytes: p.bytes, fileTotal: p.total, bytes: doneBytes, total, filesDone, filesTotal: ids.length }),
           }));
           try {

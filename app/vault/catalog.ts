@@ -1,0 +1,413 @@
+// The catalog of a vault (SPEC §9): which items it holds, as validated index entries. It refreshes
+// them from the items folder (keeping entries whose file still has the recorded size and mtime,
+// reading the header of every other), merges index.env when another process rewrote it, records
+// changes and saves the index (a cache: saving never fails the operation that changed items). It
+// also runs the two vault.json steps that need its lock and the index lock: sealing a version-1
+// vault.json before the first item is sealed, and adopting new keys after a re-key (SPEC §12).
+// It does not seal, open or re-key items (adding.ts, vault.ts, rekey.ts do) and does not know
+// where items are stored (the store does).
+
+import type { HeaderInfo, ItemMetadata } from '../envelope.js';
+import { inspectFile, readMetadata } from '../envelope.js';
+import { contextMismatch } from '../format/context.js';
+import { notRegularError, type RegularFile } from '../fs/regular-file.js';
+import { isItemId } from '../format/limits.js';
+import { badRequest, CachetError, ITEM_LEVEL_CODES, fromSystemError, isCachetError } from '../errors.js';
+import type { Keyring } from '../keys/provider.js';
+import { rememberOwnConfig, sealVaultConfig, vaultIdVerdict } from './config-auth.js';
+import type { ConfigSource } from './config-source.js';
+import type { IndexEntries, IndexEntry, IndexStore } from './index-cache.js';
+import { withIndexLock } from './index-lock.js';
+import { classifyItemName, ITEMS_DIR, itemContext, type VaultKey } from './layout.js';
+import { normalizeVaultPath } from './paths.js';
+import { mapPool } from './pool.js';
+import type { StoreStat, VaultStore } from './store.js';
+import type { ConflictCopy, VaultItem } from './types.js';
+
+const HEADER_READ_CONCURRENCY = 8;
+export const STAT_CONCURRENCY = 64;
+/** During a long job the index is saved at most this often, so a crash loses little of it
+ * and a big index is not re-sealed for every few files. */
+const INDEX_SAVE_INTERVAL_MS = 5_000;
+
+function sameEntry(a: IndexEntry, b: IndexEntry): boolean {
+  return a === b || (a.path === b.path && a.fsize === b.fsize && a.fmtime === b.fmtime && a.size === b.size && a.mtime === b.mtime && a.type === b.type && a.keys.join('\n') === b.keys.join('\n'));
+}
+
+function sameEntries(a: IndexEntries, b: IndexEntries): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, e] of a) {
+    const o = b.get(id);
+    if (!o || !sameEntry(e, o)) return false;
+  }
+  return true;
+}
+
+export function asCachetError(e: unknown, what: string, path?: string): CachetError {
+  return isCachetError(e) ? e : fromSystemError(e, what, path);
+}
+
+function closedError(): CachetError {
+  return badRequest('closed', 'the vault is closed');
+}
+
+export function toItem(id: string, e: IndexEntry): VaultItem {
+  const item: VaultItem = { id, path: e.path, size: e.size, mtime: e.mtime, keys: [...e.keys] };
+  if (e.type !== undefined) item.type = e.type;
+  return item;
+}
+
+export function entryOf(meta: ItemMetadata, path: string, header: HeaderInfo, st: { size: number; mtimeMs: number }): IndexEntry {
+  const e: IndexEntry = { path, size: meta.size, mtime: meta.mtime, keys: header.stanzas.map((s) => s.keyId), fsize: st.size, fmtime: st.mtimeMs };
+  if (meta.type !== undefined) e.type = meta.type;
+  return e;
+}
+
+/** The store name of an item file (SPEC §9: items/<id>.env). */
+export function itemName(id: string): string {
+  if (!isItemId(id)) throw new CachetError('internal', 'not an item id');
+  return `${ITEMS_DIR}/${id}.env`;
+}
+
+export class Catalog {
+  readonly id: string;
+  readonly dir: string;
+  readonly #store: VaultStore;
+  readonly #index: IndexStore;
+  readonly #keyring: Keyring;
+  readonly #cfg: ConfigSource;
+  /** Validated entries: each matched its item file's size and mtime when last checked. */
+  #entries: IndexEntries = new Map();
+  /** Ids whose file was seen missing or that were removed: never merged back from an older index. */
+  readonly #gone = new Set<string>();
+  /** Item files whose header could not be read at the last refresh. */
+  readonly #unreadable = new Map<string, CachetError>();
+  #conflicts: ConflictCopy[] = [];
+  /** The entries in index.env as this process last read or wrote them (undefined: unknown or unusable). */
+  #onDisk: IndexEntries | undefined;
+  #refreshed = false;
+  #changesSinceSave = 0;
+  #lastSave = Date.now();
+  #closed = false;
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(parts: { dir: string; store: VaultStore; index: IndexStore; keyring: Keyring; config: ConfigSource }) {
+    this.dir = parts.dir;
+    this.id = parts.config.config.id;
+    this.#store = parts.store;
+    this.#index = parts.index;
+    this.#keyring = parts.keyring;
+    this.#cfg = parts.config;
+  }
+
+  /** The validated entries (read-only to callers: changes go through commit). */
+  get entries(): IndexEntries {
+    return this.#entries;
+  }
+
+  /** Item files whose header could not be read at the last refresh, by id. */
+  get unreadable(): ReadonlyMap<string, CachetError> {
+    return this.#unreadable;
+  }
+
+  /** Sync-service copies found at the last refresh. */
+  get conflicts(): readonly ConflictCopy[] {
+    return this.#conflicts;
+  }
+
+  /** Whether the entries were refreshed at least once (else a lookup refreshes first). */
+  get refreshed(): boolean {
+    return this.#refreshed;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A vault just created: its index, written empty, is known without reading it. */
+  created(): void {
+    this.#refreshed = true;
+    this.#onDisk = new Map();
+  }
+
+  /** Forget every cached name and zero the index data key. Later calls fail [bad-request]. */
+  close(): void {
+    this.#closed = true;
+    this.#index.close();
+    this.#entries = new Map();
+    this.#unreadable.clear();
+    this.#conflicts = [];
+  }
+
+  assertOpen(): void {
+    if (this.#closed) throw closedError();
+  }
+
+  /** Serialise changes to the in-memory index and the index file. Never nest. */
+  #locked<T>(fn: () => Promise<T> | T): Promise<T> {
+    const run = this.#chain.then(() => fn());
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  /** What opening item `id` needs: the keyring and the context the item must hold (SPEC §9). */
+  itemOpts(id: string, signal?: AbortSignal): { keyring: Keyring; expectContext: Record<string, string>; signal?: AbortSignal } {
+    return { keyring: this.#keyring, expectContext: { ...itemContext(this.id, id) }, signal };
+  }
+
+  /** Run `fn` on the item file, opened by the store (a regular file, no link followed), then close it. */
+  async withItem<T>(id: string, fn: (f: RegularFile) => Promise<T>): Promise<T> {
+    const f = await this.#store.openRead(itemName(id));
+    try {
+      return await fn(f);
+    } finally {
+      await f.fh.close().catch(() => {});
+    }
+  }
+
+  /** The item file's stat, undefined when it is gone. */
+  stat(id: string): Promise<StoreStat | undefined> {
+    return this.#store.stat(itemName(id));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Refresh and save
+
+  /**
+   * Bring the in-memory entries up to date with the folder: merge the index file if someone
+   * rewrote it, keep entries whose item file still has the recorded size and mtime, read the
+   * header of every other item file (one unwrap each), and save the index if it changed.
+   */
+  async refresh(signal?: AbortSignal): Promise<void> {
+    this.assertOpen();
+    await this.#locked(async () => {
+      this.assertOpen();
+      await this.#cfg.reload();
+      const keys = this.#cfg.config.keys;
+      const disk = await this.#index.read(keys, { signal });
+      if (disk.state === 'read') this.#onDisk = disk.entries;
+      else if (disk.state !== 'unchanged') this.#onDisk = undefined;
+      let dirty = false;
+      const candidates = new Map<string, IndexEntry[]>();
+      for (const [id, e] of this.#entries) candidates.set(id, [e]);
+      for (const [id, e] of this.#onDisk ?? []) {
+        const list = candidates.get(id);
+        if (list) list.push(e);
+        else candidates.set(id, [e]);
+      }
+
+      const names = await this.readItemsDir();
+      await this.#repairConflicts(names);
+      const ids: string[] = [];
+      const conflicts: ConflictCopy[] = [];
+      const present = new Set<string>();
+      for (const n of names) {
+        const k = classifyItemName(n);
+        if (k.kind === 'item') {
+          ids.push(k.id);
+          present.add(k.id);
+        }
+      }
+      for (const n of names) {
+        const k = classifyItemName(n);
+        if (k.kind === 'conflict') conflicts.push({ name: n, item: k.id, canonical: present.has(k.id) });
+      }
+      this.#conflicts = conflicts;
+
+      const stamps = await mapPool(ids, STAT_CONCURRENCY, (id) => this.stat(id));
+      const fresh: IndexEntries = new Map();
+      const need: { id: string; st: { size: number; mtimeMs: number } }[] = [];
+      const irregular: string[] = [];
+      ids.forEach((id, i) => {
+        const st = stamps[i];
+        if (!st) return;
+        this.#gone.delete(id);
+        if (!st.regular) {
+          irregular.push(id);
+          return;
+        }
+        const matches = (candidates.get(id) ?? []).filter((c) => c.fsize === st.size && c.fmtime === st.mtimeMs);
+        // Two sources that both match the file but disagree (a coarse mtime clock): read the header.
+        if (matches.length > 0 && matches.every((m) => sameEntry(m, matches[0]!))) fresh.set(id, matches[0]!);
+        else need.push({ id, st });
+      });
+      for (const id of candidates.keys()) if (!present.has(id)) this.#gone.add(id);
+
+      this.#unreadable.clear();
+      for (const id of irregular) {
+        this.#unreadable.set(id, notRegularError(undefined, id));
+      }
+      let systemic: CachetError | undefined;
+      await mapPool(need, HEADER_READ_CONCURRENCY, async ({ id, st }) => {
+        if (systemic) return;
+        try {
+          const { metadata, header } = await this.withItem(id, (f) => readMetadata(f, this.itemOpts(id, signal)));
+          let path: string;
+          try {
+            path = normalizeVaultPath(metadata.path);
+          } catch (e) {
+            throw new CachetError('header-corrupt', 'the item path in this header is not a valid vault path', { item: id, reason: 'bad-path' }, { cause: e });
+          }
+          fresh.set(id, entryOf(metadata, path, header, st));
+          dirty = true;
+        } catch (e) {
+          const err = asCachetError(e, 'read an item header');
+          if (err.code === 'not-found') return; // removed meanwhile
+          if (err.code === 'cancelled' || !ITEM_LEVEL_CODES.has(err.code)) {
+            systemic ??= err;
+            return;
+          }
+          this.#unreadable.set(id, err);
+        }
+      });
+      const odd = systemic ? undefined : vaultIdVerdict(this.id, this.#unreadable, fresh.size);
+      if (odd) throw odd;
+      this.#entries = fresh;
+      this.#refreshed = true;
+      if (dirty || systemic || !this.#onDisk || !sameEntries(fresh, this.#onDisk)) await this.#saveBestEffort();
+      if (systemic) throw systemic;
+    });
+  }
+
+  /** The names in the items folder. */
+  readItemsDir(): Promise<string[]> {
+    return this.#store.list(ITEMS_DIR);
+  }
+
+  /**
+   * A conflicted copy whose canonical file is missing (one machine removed or replaced the item
+   * while another changed it) is renamed into place when its header is for that item of this
+   * vault; nothing else is touched. Mutates `names` to match.
+   */
+  async #repairConflicts(names: string[]): Promise<void> {
+    const present = new Set(names);
+    for (let i = 0; i < names.length; i++) {
+      const k = classifyItemName(names[i]!);
+      if (k.kind !== 'conflict' || present.has(`${k.id}.env`)) continue;
+      const from = `${ITEMS_DIR}/${names[i]!}`;
+      try {
+        const f = await this.#store.openRead(from);
+        let h: HeaderInfo;
+        try {
+          h = await inspectFile(f);
+        } finally {
+          await f.fh.close().catch(() => {});
+        }
+        if (contextMismatch(h.context, itemContext(this.id, k.id)) !== undefined) continue;
+        await this.#store.rename(from, itemName(k.id));
+        await this.#store.sync(ITEMS_DIR);
+      } catch {
+        continue; // not a usable copy: leave it for the person to look at
+      }
+      present.add(`${k.id}.env`);
+      names[i] = `${k.id}.env`;
+    }
+  }
+
+  /**
+   * Write the index: this process's validated entries, plus entries another process wrote for
+   * items this one has not seen yet (re-read and merged first, so concurrent writers keep each
+   * other's entries). Caller holds the lock.
+   */
+  async #save(): Promise<void> {
+    await withIndexLock(this.dir, () => this.#saveLocked());
+  }
+
+  async #saveLocked(): Promise<void> {
+    const keys = this.#cfg.config.keys;
+    const disk = await this.#index.read(keys);
+    if (disk.state === 'read') {
+      const extra = [...disk.entries].filter(([id]) => !this.#entries.has(id) && !this.#gone.has(id));
+      const stamps = await mapPool(extra, STAT_CONCURRENCY, ([id]) => this.stat(id));
+      extra.forEach(([id, e], i) => {
+        const st = stamps[i];
+        if (st && st.size === e.fsize && st.mtimeMs === e.fmtime) this.#entries.set(id, e);
+      });
+    }
+    await this.#index.write(this.#entries, keys);
+    this.#onDisk = new Map(this.#entries);
+    this.#changesSinceSave = 0;
+    this.#lastSave = Date.now();
+  }
+
+  /** The index is a cache: failing to write it never fails the operation that changed items. */
+  async #saveBestEffort(): Promise<void> {
+    try {
+      await this.#save();
+    } catch {
+      this.#index.invalidate();
+      this.#onDisk = undefined;
+    }
+  }
+
+  /** Record changes to items (under the lock) and save the index now, or for 'batch' at most every INDEX_SAVE_INTERVAL_MS. */
+  async commit(change: { set?: [string, IndexEntry][]; remove?: string[] }, save: 'now' | 'batch'): Promise<void> {
+    await this.#locked(async () => {
+      for (const [id, e] of change.set ?? []) {
+        this.#entries.set(id, e);
+        this.#gone.delete(id);
+      }
+      for (const id of change.remove ?? []) {
+        this.#entries.delete(id);
+        this.#gone.add(id);
+      }
+      this.#changesSinceSave += (change.set?.length ?? 0) + (change.remove?.length ?? 0);
+      if (this.#closed) return;
+      if (save === 'now' || Date.now() - this.#lastSave >= INDEX_SAVE_INTERVAL_MS) await this.#saveBestEffort();
+    });
+  }
+
+  async flush(): Promise<void> {
+    await this.#locked(async () => {
+      if (!this.#closed && this.#changesSinceSave > 0) await this.#saveBestEffort();
+    });
+  }
+
+  /** Whether `e` still matches its item file (a regular file of the recorded size and mtime). */
+  async stillValid(id: string, e: IndexEntry): Promise<boolean> {
+    const st = await this.stat(id);
+    return !!st && st.regular && st.size === e.fsize && st.mtimeMs === e.fmtime;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // vault.json steps that need the catalog's lock and the index lock (SPEC §12)
+
+  /** Make `keys` the vault's keys: the index is re-made under them (resolving aliases to ARNs), then vault.json. */
+  async adoptKeys(keys: VaultKey[]): Promise<void> {
+    await this.#locked(() => withIndexLock(this.dir, async () => {
+      this.#index.forgetKey();
+      const resolved = await this.#index.write(this.#entries, keys);
+      // SPEC §12: the retired keys vouch for the new set to clients that knew only them.
+      const config = await sealVaultConfig({ ...this.#cfg.config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) }, this.#keyring, { retired: this.#cfg.config.keys });
+      const stamp = await this.#cfg.write(config, 'any');
+      await rememberOwnConfig(config, this.#cfg.known);
+      this.#cfg.config = config;
+      this.#cfg.stamp = stamp;
+      this.#cfg.checked = true;
+      this.#cfg.unchecked = undefined;
+      // The index was sealed under the keys as given; if an alias resolved to an ARN, seal it again
+      // so its stanzas match vault.json (same data key: no KMS call).
+      if (config.keys.some((k, i) => k.keyId !== keys[i]!.keyId)) await this.#index.write(this.#entries, config.keys);
+      this.#onDisk = new Map(this.#entries);
+    }));
+  }
+
+  /**
+   * SPEC §12, before sealing items: vault.json must have been checked (else the reason it could not
+   * be is thrown), and a version-1 vault.json is sealed (version 2) by this first write.
+   */
+  async readyToSeal(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#cfg.unchecked) throw this.#cfg.unchecked;
+    if (this.#cfg.config.version !== 1) return;
+    await this.#locked(() => withIndexLock(this.dir, async () => {
+      await this.#cfg.reload();
+      if (this.#cfg.unchecked) throw this.#cfg.unchecked;
+      if (this.#cfg.config.version !== 1) return;
+      const config = await sealVaultConfig(this.#cfg.config, this.#keyring, { signal });
+      const stamp = await this.#cfg.write(config, 'any');
+      await rememberOwnConfig(config, this.#cfg.known);
+      this.#cfg.config = config;
+      this.#cfg.stamp = stamp;
+    }));
+  }
+}
