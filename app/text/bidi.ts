@@ -1,3 +1,4 @@
+// @pure — imports nothing Node-only, so the renderer bundles it too (test/layering.test.ts checks the tag).
 // Unicode bidirectional and isolate controls (U+202A-202E embeddings and overrides, U+2066-2069
 // isolates, U+200E/200F marks, U+061C the Arabic letter mark), shown as visible `\uXXXX` text.
 // A name like `invoice<U+202E>fdp.exe` is displayed as `invoiceexe.pdf` when printed raw: any
