@@ -9,7 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { badRequest, CachetError, fromSystemError, throwIfAborted } from './errors.js';
 import type { EncryptionContext, KeyRef, Keyring, Stanza } from './keys/provider.js';
-import { wipe } from './keys/provider.js';
+import { checkDataKey, wipe } from './keys/provider.js';
 import { checkContext, encodeContext } from './format/context.js';
 import {
   checkChunkLog2, checkCommitment, checkHeaderMac, checkMetadata, decodeHeader, DEFAULT_CHUNK_LOG2,
@@ -145,7 +145,7 @@ async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptio
   checkChunkLog2(chunkLog2);
   checkMetadata(opts.metadata);
   encodeContext(opts.context); // Precondition: a valid context, refused before any KMS call.
-  if (opts.dataKey && opts.dataKey.plaintext.length !== 32) throw badRequest('invalid-argument', 'a data key is 32 bytes');
+  if (opts.dataKey) checkDataKey(opts.dataKey.plaintext);
   throwIfAborted(opts.signal);
 
   let file: RegularFile | undefined;

@@ -54,6 +54,7 @@ import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
 import { isItemId, isKeyIdLength, ITEM_ID_LENGTH, MAX_KEY_ID_BYTES, MAX_VAULT_KEYS, PROVIDER_TYPES } from '../app/format/limits.js';
 import { isValidFolderPath, isValidVaultPath } from '../app/vault/path-rules.js';
+import { ALIAS_INPUT_PATTERN } from '../app/keys/alias-rules.js';
 import type { ChannelName, EventName as NamedEvent } from './names.js';
 
 export { CHANNEL_NAMES, EVENT_NAMES, EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL, isChannel, isEventName } from './names.js';
@@ -297,7 +298,7 @@ export const CHANNELS = {
   'aws:create-key': {
     request: z.strictObject({
       /** `name` or `alias/name`: letters, digits, / _ - (not alias/aws/...). */
-      alias: z.string().max(256).regex(/^(alias\/)?[a-zA-Z0-9/_-]{1,250}$/, 'alias: letters, digits, / _ -'),
+      alias: z.string().max(256).regex(ALIAS_INPUT_PATTERN, 'alias: letters, digits, / _ -'),
       description: z.string().max(8192).optional(),
     }),
     response: KmsKey,

@@ -5,7 +5,7 @@
 // events sent to that window; the vault locked and temp copies wiped on quit, on screen lock and
 // suspend, and temp leftovers of a crash wiped at start; the window's size and position kept
 // across runs (main/window-state.ts). All logic lives in Electron-free modules
-// (main/services, main/ipc/handlers.ts) that the tests run in node.
+// (main/services/, main/ipc/dispatch.ts, main/ipc/handlers/) that the tests run in node.
 
 import { app, BrowserWindow, ipcMain, powerMonitor, screen, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';

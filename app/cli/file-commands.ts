@@ -6,7 +6,7 @@ import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { inspectFile, openFile, sealFile, sealToWritable, type HeaderInfo, type ItemMetadata } from '../envelope.js';
-import { badRequest, CachetError, fromSystemError } from '../errors.js';
+import { badRequest, fromSystemError } from '../errors.js';
 import { newId } from '../vault/layout.js';
 import type { Context } from './context.js';
 import { EXIT_OK } from './context.js';

@@ -12,7 +12,7 @@ import { Vault, type ItemFailure, type JobProgress, type VaultItem, type VaultKe
 import type { OnConflict } from './args.js';
 import { EXIT_OK, type Context } from './context.js';
 import { withOutputFolder } from './file-commands.js';
-import { formatList, type ListRow } from './output.js';
+import { formatList } from './output.js';
 import { formatBytes } from './progress.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;

@@ -6,7 +6,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { badRequest, CachetError } from '../errors.js';
 import type { EncryptionContext, Stanza } from '../keys/provider.js';
-import { wipe } from '../keys/provider.js';
+import { checkDataKey, DATA_KEY_BYTES, wipe } from '../keys/provider.js';
 import { decodeContext, encodeContext, MAX_CONTEXT_PAIRS } from './context.js';
 import { MAX_KEY_ID_BYTES, MAX_STANZAS } from './limits.js';
 
@@ -78,10 +78,6 @@ function hkdf(dk: Uint8Array, salt: Uint8Array, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', dk, salt, info, KEY_LENGTH));
 }
 
-function checkDataKey(dk: Uint8Array): void {
-  if (dk.length !== KEY_LENGTH) throw new CachetError('internal', 'a data key must be 32 bytes');
-}
-
 /** C = HKDF(DK, salt, "cachet/v1/commitment") (SPEC §2, §4). */
 export function deriveCommitment(dk: Uint8Array, salt: Uint8Array): Buffer {
   checkDataKey(dk);
@@ -90,7 +86,7 @@ export function deriveCommitment(dk: Uint8Array, salt: Uint8Array): Buffer {
 
 /** Constant-time check that `dk` is this envelope's key (SPEC §4 step 3). */
 export function checkCommitment(dk: Uint8Array, salt: Uint8Array, commitment: Uint8Array): boolean {
-  if (dk.length !== KEY_LENGTH || commitment.length !== COMMITMENT_LENGTH) return false;
+  if (dk.length !== DATA_KEY_BYTES || commitment.length !== COMMITMENT_LENGTH) return false;
   const c = deriveCommitment(dk, salt);
   try {
     return timingSafeEqual(c, commitment);

@@ -26,6 +26,7 @@ import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { badRequest, CachetError, throwIfAborted } from '../errors.js';
 import { checkSharedFiles } from './aws-shared-files.js';
 import { fromKmsError, type KmsErrorContext } from './kms-errors.js';
+import { isValidAlias } from './alias-rules.js';
 
 /** How to reach AWS. Every field is optional: the SDK's standard resolution fills the rest. */
 export interface AwsClientOptions {
@@ -409,12 +410,8 @@ export async function listKeys(opts: AwsClientOptions & { signal?: AbortSignal |
   }
 }
 
-const ALIAS_RE = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
-
-/** Whether `alias` is a name Cachet may create: `alias/NAME`, not reserved `alias/aws/…`. */
-export function isValidAlias(alias: string): boolean {
-  return ALIAS_RE.test(alias) && !alias.startsWith('alias/aws/');
-}
+/** The alias rule lives in the pure ./alias-rules.ts (re-exported: the contract and renderer use it too). */
+export { isValidAlias };
 
 /**
  * A new symmetric ENCRYPT_DECRYPT key with `alias`. If the alias cannot be made (taken, denied)

@@ -23,10 +23,9 @@ import {
 import { badRequest, CachetError, throwIfAborted } from '../errors.js';
 import { resolveAwsClient, type AwsClientOptions } from './aws-config.js';
 import { fromKmsError, type KmsErrorContext } from './kms-errors.js';
-import { wipe, type CallOptions, type EncryptionContext, type KeyProvider, type Stanza } from './provider.js';
+import { checkDataKey, DATA_KEY_BYTES, wipe, type CallOptions, type EncryptionContext, type KeyProvider, type Stanza } from './provider.js';
 
 export const AWS_KMS_TYPE = 'aws-kms';
-const DATA_KEY_BYTES = 32; // SPEC §2
 
 export interface AwsKmsProviderOptions extends AwsClientOptions {
   /** Builds each KMS client; a seam for tests and logging (default `new KMSClient(config)`). */
@@ -134,7 +133,7 @@ export class AwsKmsProvider implements KeyProvider {
   }
 
   async wrapKey(keyId: string, plaintext: Uint8Array, context: EncryptionContext, opts?: CallOptions): Promise<Stanza> {
-    if (plaintext.length !== DATA_KEY_BYTES) throw badRequest('invalid-argument', `a data key is ${DATA_KEY_BYTES} bytes`, { length: plaintext.length });
+    checkDataKey(plaintext);
     const arn = await this.resolveKeyArn(keyId, opts);
     const { client, ctx } = await this.#client(regionOfArn(arn));
     // The SDK may keep the request body; it gets a copy that is zeroed once the call settles.

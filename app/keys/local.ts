@@ -11,8 +11,9 @@ import { badRequest, CachetError, fromSystemError } from '../errors.js';
 import { encodeContext } from '../format/context.js';
 import { writeAtomic } from '../fs/atomic.js';
 import type { CallOptions, EncryptionContext, KeyProvider, Stanza } from './provider.js';
-import { wipe } from './provider.js';
+import { checkDataKey, DATA_KEY_BYTES, wipe } from './provider.js';
 
+/** The master key M (SPEC §7); a data key's length is DATA_KEY_BYTES (SPEC §2). */
 const KEY_LENGTH = 32;
 const NONCE = 12;
 const TAG = 16;
@@ -81,7 +82,7 @@ export class LocalKeyProvider implements KeyProvider {
   }
 
   async generateDataKey(keyId: string, context: EncryptionContext, opts?: CallOptions): Promise<{ plaintext: Buffer; stanza: Stanza }> {
-    const plaintext = randomBytes(KEY_LENGTH);
+    const plaintext = randomBytes(DATA_KEY_BYTES);
     try {
       return { plaintext, stanza: await this.wrapKey(keyId, plaintext, context, opts) };
     } catch (e) {
@@ -93,7 +94,7 @@ export class LocalKeyProvider implements KeyProvider {
   /** blob = nonce(12) || AES-GCM(M, nonce, DK, "cachet/v1/local-wrap" || key_id || ctx) (SPEC §7). */
   async wrapKey(keyId: string, plaintext: Uint8Array, context: EncryptionContext, opts?: CallOptions): Promise<Stanza> {
     if (opts?.signal?.aborted) throw new CachetError('cancelled', 'cancelled');
-    if (plaintext.length !== KEY_LENGTH) throw new CachetError('internal', 'a data key is 32 bytes');
+    checkDataKey(plaintext);
     const m = this.#key(keyId);
     const nonce = randomBytes(NONCE);
     const c = createCipheriv('aes-256-gcm', m, nonce);
@@ -111,7 +112,7 @@ export class LocalKeyProvider implements KeyProvider {
     const fail = (cause?: unknown): never => {
       throw new CachetError('wrong-key', 'the local key does not open this file (its context or wrapped key differs)', { keyId: stanza.keyId }, { cause });
     };
-    if (blob.length !== NONCE + KEY_LENGTH + TAG) fail();
+    if (blob.length !== NONCE + DATA_KEY_BYTES + TAG) fail();
     let aad: Buffer;
     try {
       aad = wrapAad(stanza.keyId, context);
@@ -120,8 +121,8 @@ export class LocalKeyProvider implements KeyProvider {
     }
     const d = createDecipheriv('aes-256-gcm', m, blob.subarray(0, NONCE));
     d.setAAD(aad);
-    d.setAuthTag(blob.subarray(NONCE + KEY_LENGTH));
-    const dk = d.update(blob.subarray(NONCE, NONCE + KEY_LENGTH));
+    d.setAuthTag(blob.subarray(NONCE + DATA_KEY_BYTES));
+    const dk = d.update(blob.subarray(NONCE, NONCE + DATA_KEY_BYTES));
     try {
       d.final();
     } catch (e) {

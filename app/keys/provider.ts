@@ -45,6 +45,14 @@ export interface KeyProvider {
   rewrapKey?(stanza: Stanza, context: EncryptionContext, toKeyId: string, opts?: CallOptions): Promise<Stanza>;
 }
 
+/** A data key is 32 bytes (SPEC §2); every provider and the sealer count it here. */
+export const DATA_KEY_BYTES = 32;
+
+/** Refuses a data key of any other length, the same way wherever one is handed in (SPEC §2). */
+export function checkDataKey(dk: Uint8Array): void {
+  if (dk.length !== DATA_KEY_BYTES) throw badRequest('invalid-argument', `a data key is ${DATA_KEY_BYTES} bytes`, { length: dk.length });
+}
+
 /** Overwrite a key buffer with zeros. Safe on undefined. */
 export function wipe(buf: Uint8Array | undefined | null): void {
   buf?.fill(0);

@@ -11,7 +11,8 @@
 //
 // Writers serialise read-merge-write of the index with an advisory lock file, index-lock.ts.
 //
-// This module does not lock, stat item files, decide freshness or list folders: catalog.ts does.
+// This module does not lock (index-lock.ts does), stat item files, decide freshness or list
+// folders (catalog.ts does).
 
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';

@@ -3,7 +3,7 @@
 // Keyring.rewrap (KMS ReEncrypt when it can). It does not write files, walk the vault or update the
 // index (Vault.rekey does).
 
-import { badRequest, CachetError, fromSystemError, isCachetError } from '../errors.js';
+import { badRequest, fromSystemError, isCachetError } from '../errors.js';
 import { checkCommitment, decodeHeader, MAX_HEADER_LENGTH, type DecodedHeader } from '../format/header.js';
 import type { RegularFile } from '../fs/regular-file.js';
 import { wipe, type EncryptionContext, type Keyring, type Stanza } from '../keys/provider.js';

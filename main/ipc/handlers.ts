@@ -5,12 +5,12 @@
 // No electron import: main.ts supplies the Platform; tests call the handlers through dispatch.
 //
 // Paths from the renderer are never trusted:
-// - vault paths (item names) are re-normalized with app/vault/paths.ts (no '..', no absolute, no
-//   '\\', no escape) on top of the contract's schema;
+// - vault paths (item names) are re-normalized with app/vault/paths.ts (handlers/items.ts) on top
+//   of the contract's schema, which checks the same rules (app/vault/path-rules.ts);
 // - filesystem paths must have been granted in this session (PathGrants: main dialogs and drops),
 //   except a vault folder listed in recent vaults or the locked vault (main wrote those itself);
-// - export destinations are joined from a granted folder and a normalized vault path, and checked
-//   to stay inside it.
+// - export destinations: the granted folder is handed to the core (Vault.export, handlers/export.ts),
+//   which joins and checks every destination itself.
 
 import type { Channel, ParsedReq, Res } from '../../contract/ipc.js';
 import type { MainServices } from '../services/main-services.js';

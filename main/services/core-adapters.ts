@@ -1,7 +1,10 @@
-// The only place main's services meet the core (app/): the local key file (app/keys/local.ts),
-// AWS profiles/keys/identity and the KMS provider (app/keys/aws-config.ts, aws-kms.ts) and the
-// vault (app/vault/vault.ts). Each adapter maps the core's shapes onto the narrow interfaces the
-// services use, so a change in the core touches this file only.
+// The backends of the key and vault services, built on the core (app/): the local key file
+// (app/keys/local.ts), AWS profiles/keys/identity and the KMS provider (app/keys/aws-config.ts,
+// aws-kms.ts, kms-alias.ts) and the vault (app/vault/vault.ts). Each adapter maps the core's shapes
+// onto the narrow interface a service takes (LocalKeyBackend, AwsBackend, VaultBackend), so tests
+// can hand a service a fake. Other main modules still import the core directly (errors, path rules,
+// the Vault type, atomic writes): this file is where those services' backends are, not the only
+// place main meets app/.
 // It adds no behaviour of its own beyond naming defaults (alias prefix, region fallbacks).
 
 import type { AwsBackend, AwsTarget, KmsKeyInfo } from '../aws/aws-service.js';

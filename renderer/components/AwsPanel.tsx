@@ -4,6 +4,7 @@
 
 import { useState, type FormEvent } from 'react';
 import type { Res } from '../../contract/ipc.js';
+import { ALIAS_NAME_PATTERN, ALIAS_PREFIX, RESERVED_ALIAS_NAME_PREFIX } from '../../app/keys/alias-rules.js';
 import type { ErrorLike } from '../errors/messages.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
@@ -49,9 +50,9 @@ export function keyTitle(k: KmsKeyT): string {
 
 export function aliasProblem(alias: string): string | undefined {
   if (alias === '') return 'Enter an alias.';
-  if (alias.startsWith('alias/')) return 'Leave out the "alias/" prefix.';
-  if (alias.startsWith('aws/')) return 'Aliases starting with "aws/" are reserved by AWS.';
-  if (!/^[a-zA-Z0-9/_-]{1,250}$/.test(alias)) return 'Use letters, digits, /, _ and - only.';
+  if (alias.startsWith(ALIAS_PREFIX)) return `Leave out the "${ALIAS_PREFIX}" prefix.`;
+  if (alias.startsWith(RESERVED_ALIAS_NAME_PREFIX)) return `Aliases starting with "${RESERVED_ALIAS_NAME_PREFIX}" are reserved by AWS.`;
+  if (!ALIAS_NAME_PATTERN.test(alias)) return 'Use letters, digits, /, _ and - only.';
   return undefined;
 }
 

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile, appendFile, stat, utimes } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
   inspectFile, openFile, openToBuffer, readMetadata, rewriteHeader, sealFile, sealToWritable, verifyFile,
   type OpenOptions, type SealOptions,
@@ -82,10 +82,6 @@ async function allReadersFail(env: string, code: ErrorCode, opts: OpenOptions = 
 function flip(b: Buffer, i: number, x = 1): Buffer {
   b[i] = b[i]! ^ x;
   return b;
-}
-
-function sha(b: Buffer): string {
-  return createHash('sha256').update(b).digest('hex');
 }
 
 async function mutate(env: string, f: (b: Buffer, h: ReturnType<typeof decodeHeader>) => Buffer): Promise<string> {

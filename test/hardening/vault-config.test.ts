@@ -16,7 +16,7 @@ import { describeError } from '../../app/cli/messages.js';
 import { AwsKmsProvider } from '../../app/keys/aws-kms.js';
 import { LocalKeyProvider } from '../../app/keys/local.js';
 import { Keyring, type KeyProvider } from '../../app/keys/provider.js';
-import { canonicalConfig, configContext, sealVaultConfig } from '../../app/vault/config-auth.js';
+import { canonicalConfig, configContext } from '../../app/vault/config-auth.js';
 import { knownVaultsFile, type KnownVaults } from '../../app/vault/known-vaults.js';
 import { decodeVaultConfig, encodeVaultConfig, type VaultConfig } from '../../app/vault/layout.js';
 import { Vault, type VaultKey } from '../../app/vault/vault.js';
