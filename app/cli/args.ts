@@ -29,7 +29,7 @@ const GLOBAL_OPTIONS = {
   profile: { type: 'string' },
   region: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
+  version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, OptionSpec>;
 
 const json = { json: { type: 'boolean' } } as const;
@@ -54,9 +54,12 @@ export const COMMANDS = {
   keys: { args: [], min: 0, max: 0, options: json },
   'create-key': { args: [], min: 0, max: 0, options: { alias: { type: 'string' }, description: { type: 'string' } } },
   help: { args: ['[command]'], min: 0, max: 1, options: {} },
+  version: { args: [], min: 0, max: 0, options: {} },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
+/** The commands main.ts runs a handler for (help and version are answered by the parser). */
+export type RunnableCommand = Exclude<CommandName, 'help' | 'version'>;
 
 export function isCommandName(s: string): s is CommandName {
   return Object.hasOwn(COMMANDS, s);
@@ -70,7 +73,7 @@ export interface GlobalOptions {
 export type Parsed =
   | { kind: 'help'; command?: CommandName }
   | { kind: 'version' }
-  | { kind: 'run'; command: Exclude<CommandName, 'help'>; positionals: string[]; values: Record<string, string | boolean | string[] | undefined>; global: GlobalOptions };
+  | { kind: 'run'; command: RunnableCommand; positionals: string[]; values: Record<string, string | boolean | string[] | undefined>; global: GlobalOptions };
 
 /** Global options that take a value, so the scan for the command name can skip their values. */
 const VALUED_GLOBALS = new Set(['--profile', '--region']);
@@ -111,7 +114,7 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     return topic === undefined ? { kind: 'help' } : { kind: 'help', command: topic };
   }
   if (values.help) return { kind: 'help', command: name };
-  if (values.version) return { kind: 'version' };
+  if (values.version || name === 'version') return { kind: 'version' };
 
   if (positionals.length < spec.min) {
     const missing = spec.args[positionals.length] ?? spec.args[spec.args.length - 1];
@@ -151,9 +154,6 @@ function checkCommand(name: CommandName, positionals: string[], values: Record<s
     case 'init':
     case 'encrypt':
       if (kms.length === 0 && !values.local) throw new UsageError(`'${name}' needs --kms-key <key> or --local`, name);
-      if (name === 'encrypt' && positionals[0] === '-' && (values.output === undefined || values.output === '-')) {
-        throw new UsageError(`'encrypt -' (stdin) needs -o <file.env>`, name);
-      }
       break;
     case 'add': {
       const oc = values['on-conflict'];

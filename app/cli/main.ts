@@ -7,7 +7,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { CachetError } from '../errors.js';
 import type { AwsClientOptions } from '../keys/aws-config.js';
 import { primeAllocator } from './allocator.js';
-import { parseCommandLine, UsageError, type CommandName, type GlobalOptions } from './args.js';
+import { parseCommandLine, UsageError, type GlobalOptions, type RunnableCommand } from './args.js';
 import { Context, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_PIPE, EXIT_USAGE, OUTPUT_CLOSED, type Io } from './context.js';
 import { createKeyCommand, decryptCommand, encryptCommand, inspectCommand, keysCommand, profilesCommand } from './file-commands.js';
 import { CliKeys } from './keys.js';
@@ -18,7 +18,7 @@ import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand
 type Values = Record<string, string | boolean | string[] | undefined>;
 type Handler = (ctx: Context, positionals: string[], values: Values) => Promise<number>;
 
-const HANDLERS: Record<Exclude<CommandName, 'help'>, Handler> = {
+const HANDLERS: Record<RunnableCommand, Handler> = {
   init: initCommand,
   add: addCommand,
   ls: lsCommand,

@@ -16,14 +16,15 @@ Vaults (a vault is a folder of sealed items):
 Single files (one envelope, no vault):
   cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]   <file>: - = stdin
   cachet decrypt <file.env> [-o <file>]                                  -o - = stdout
-  cachet inspect <file.env> [--json]
+  cachet inspect <file.env> [--json]          <file.env>: - = stdin (then stdout is the default output)
 
 AWS:
   cachet profiles [--json]
   cachet keys [--json]
   cachet create-key --alias <name>
 
-  cachet help [command] | --help | --version
+  cachet help [command] | --help
+  cachet version | -V | --version
 
 Global options:
   --profile <name>   AWS profile (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, then "default")
@@ -85,18 +86,19 @@ Authenticates every item and reports each bad one. Exit code 1 if any is bad.
 `,
   encrypt: `Usage: cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]
 
-Seals one file into an envelope (default output: <file>.env). <file> - reads stdin (then -o is
-required). Several keys may be combined; any one of them opens the file.
+Seals one file into an envelope (default output: <file>.env). <file> - reads stdin and writes the
+envelope to stdout unless -o names a file. Several keys may be combined; any one of them opens the file.
 `,
   decrypt: `Usage: cachet decrypt <file.env> [-o <file>]
 
 Opens an envelope (default output: <file.env> without .env). -o - writes the verified plaintext
-to stdout. Nothing is written unless every chunk verifies; an existing file is not overwritten.
+to stdout. <file.env> - reads the envelope from stdin and writes to stdout unless -o names a file.
+Nothing is written unless every chunk verifies; an existing file is not overwritten.
 `,
   inspect: `Usage: cachet inspect <file.env> [--json]
 
 Shows an envelope's version, chunk size, wrapped keys (provider, key) and encryption context,
-without decrypting anything.
+without decrypting anything. <file.env> - reads the envelope from stdin.
 `,
   profiles: `Usage: cachet profiles [--json]
 
@@ -114,5 +116,9 @@ Creates a symmetric ENCRYPT_DECRYPT KMS key with the alias alias/<name>, and pri
   help: `Usage: cachet help [command]
 
 Prints the overview, or the help of one command.
+`,
+  version: `Usage: cachet version | -V | --version
+
+Prints "cachet <version>" (the version of package.json).
 `,
 };

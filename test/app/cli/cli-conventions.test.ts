@@ -1,0 +1,79 @@
+// CLI conventions (issue 12): `-` for stdin wherever a file is read, the version forms, no escape
+// codes under NO_COLOR / TERM=dumb, the "check the command line" hint only on usage errors, and
+// the documented --json shapes. The built CLI in a sandbox with the local key; no AWS.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pkg from '../../../package.json' with { type: 'json' };
+import { buildCli, makeSandbox, runCli, type RunResult, type Sandbox } from './harness.js';
+
+let cli: string;
+let cleanupBuild: () => Promise<void>;
+let sb: Sandbox;
+
+const run = (args: string[], extra: { env?: Record<string, string>; input?: Buffer | string } = {}): Promise<RunResult> =>
+  runCli(cli, args, { env: { ...sb.env, ...extra.env }, cwd: sb.dir, ...(extra.input !== undefined ? { input: extra.input } : {}) });
+
+function ok(r: RunResult, what: string): void {
+  assert.equal(r.code, 0, `${what} failed (exit ${r.code}): ${r.stderr}`);
+}
+
+before(async () => {
+  ({ cli, cleanup: cleanupBuild } = await buildCli());
+  sb = await makeSandbox({ AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9', AWS_PROFILE: 'no-such-profile' });
+  // The local key file (made by the first init) and a vault for the --json tests.
+  ok(await run(['init', 'v', '--local']), 'init');
+});
+
+after(async () => {
+  await sb?.cleanup();
+  await cleanupBuild?.();
+});
+
+describe('- is stdin wherever a file is read', () => {
+  test('encrypt - writes the envelope to stdout; decrypt - and inspect - read one from stdin', async () => {
+    const data = randomBytes(150_000);
+    const e = await run(['encrypt', '-', '--local'], { input: data });
+    ok(e, 'encrypt -');
+    assert.equal(e.stdout.subarray(0, 6).toString(), 'CACHET');
+    const e2 = await run(['encrypt', '-', '--local', '-o', '-'], { input: data });
+    ok(e2, 'encrypt - -o -');
+    assert.equal(e2.stdout.subarray(0, 6).toString(), 'CACHET');
+
+    const d = await run(['decrypt', '-'], { input: e.stdout });
+    ok(d, 'decrypt -');
+    assert.ok(d.stdout.equals(data), 'decrypt - gives back the plaintext on stdout');
+    const d2 = await run(['decrypt', '-', '-o', 'from-stdin.bin'], { input: e2.stdout });
+    ok(d2, 'decrypt - -o file');
+    assert.ok((await readFile(join(sb.dir, 'from-stdin.bin'))).equals(data));
+
+    const i = await run(['inspect', '-', '--json'], { input: e.stdout });
+    ok(i, 'inspect -');
+    const info = JSON.parse(i.stdout.toString()) as { file: string; version: number; stanzas: { provider: string }[] };
+    assert.equal(info.file, '-');
+    assert.equal(info.version, 1);
+    assert.equal(info.stanzas[0]!.provider, 'local');
+  });
+
+  test('decrypt - of a cut envelope fails (exit 1) and says why', async () => {
+    const e = await run(['encrypt', '-', '--local'], { input: randomBytes(70_000) });
+    ok(e, 'encrypt -');
+    const d = await run(['decrypt', '-'], { input: e.stdout.subarray(0, e.stdout.length - 5) });
+    assert.equal(d.code, 1, d.stderr);
+    assert.match(d.stderr, /cut short|changed or damaged/);
+  });
+});
+
+describe('version', () => {
+  for (const args of [['-V'], ['--version'], ['version'], ['ls', '--version']]) {
+    test(`cachet ${args.join(' ')} prints the package.json version`, async () => {
+      const r = await run(args);
+      ok(r, args.join(' '));
+      assert.equal(r.stdout.toString(), `cachet ${pkg.version}\n`);
+      assert.equal(r.stderr, '');
+    });
+  }
+});
