@@ -34,6 +34,7 @@ Environment:
   CACHET_PASSPHRASE  the local key's passphrase (otherwise asked on the terminal)
   CACHET_HOME        folder of the local key file (default: ~/.cachet)
   CACHET_DEBUG=1     print stack traces of failures and of the errors behind them (SDK, OS)
+  NO_COLOR, TERM=dumb  no escape codes on the terminal (no progress bar)
   AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_KMS, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, HTTPS_PROXY, NO_PROXY
   and the other AWS CLI / SDK variables apply (README "Using AWS")
 

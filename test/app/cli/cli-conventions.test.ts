@@ -4,6 +4,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -76,4 +77,28 @@ describe('version', () => {
       assert.equal(r.stderr, '');
     });
   }
+});
+
+describe('no escape codes under NO_COLOR or TERM=dumb', () => {
+  const HAVE_SCRIPT = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+  /** Runs the CLI on a pty (util-linux `script`), so stderr is a terminal; bounded by spawnSync's timeout. */
+  const onPty = (args: string[], env: Record<string, string>): { status: number | null; output: string } => {
+    const cmd = [process.execPath, cli, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { cwd: sb.dir, env: { ...sb.env, COLUMNS: '100', ...env }, encoding: 'utf8', timeout: 60_000, input: '' });
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  };
+
+  test('the progress bar is drawn on a terminal, and left out with NO_COLOR=1 or TERM=dumb', { skip: !HAVE_SCRIPT && 'util-linux script is not installed' }, async () => {
+    await writeFile(join(sb.dir, 'pty.bin'), randomBytes(1_000_000));
+    const cases: [string, Record<string, string>, boolean][] = [
+      ['TERM=xterm', { TERM: 'xterm' }, true],
+      ['NO_COLOR=1', { TERM: 'xterm', NO_COLOR: '1' }, false],
+      ['TERM=dumb', { TERM: 'dumb' }, false],
+    ];
+    for (const [i, [name, env, escapes]] of cases.entries()) {
+      const r = onPty(['encrypt', 'pty.bin', '--local', '-o', `pty-${i}.env`], env);
+      assert.equal(r.status, 0, `${name}: ${r.output}`);
+      assert.equal(r.output.includes('\x1b'), escapes, `${name}: ${JSON.stringify(r.output)}`);
+    }
+  });
 });
