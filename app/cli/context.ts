@@ -71,6 +71,11 @@ export class Context {
     this.io.stdout.write(text);
   }
 
+  /** A --json answer on stdout: indented, one trailing newline (the shapes are in usage.ts). */
+  json(value: unknown): void {
+    this.out(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
   /** Exit code for a command that reports failures one by one. */
   exitCode(): number {
     return this.#failures > 0 ? EXIT_FAILED : EXIT_OK;

@@ -118,7 +118,7 @@ export async function inspectCommand(ctx: Context, [file]: string[], v: Values):
   const view = inspectView(file!, await withEnvelopeInput(ctx, file!, inspectFile));
   if (v.json) {
     const { path: _path, ...rest } = view;
-    ctx.out(`${JSON.stringify({ file: file!, ...rest, stanzas: view.stanzas.map(({ type, keyId }) => ({ provider: type, keyId })) }, null, 2)}\n`);
+    ctx.json({ file: file!, ...rest, stanzas: view.stanzas.map(({ type, keyId }) => ({ provider: type, keyId })) });
   } else {
     ctx.out(formatInspect(view));
   }
@@ -131,7 +131,7 @@ const awsConfig = () => import('../keys/aws-config.js');
 export async function profilesCommand(ctx: Context, _p: string[], v: Values): Promise<number> {
   const { listProfiles } = await awsConfig();
   const profiles = await listProfiles();
-  if (v.json) ctx.out(`${JSON.stringify(profiles, null, 2)}\n`);
+  if (v.json) ctx.json(profiles);
   else if (profiles.length === 0) ctx.out('(no AWS profiles; `aws configure` or `aws configure sso` makes one)\n');
   else ctx.out(formatTable(['PROFILE', 'REGION', 'TYPE', 'FILE'], profiles.map((p) => [p.name, p.region ?? '-', p.type, p.source])));
   return EXIT_OK;
@@ -140,7 +140,7 @@ export async function profilesCommand(ctx: Context, _p: string[], v: Values): Pr
 export async function keysCommand(ctx: Context, _p: string[], v: Values): Promise<number> {
   const { listKeys } = await awsConfig();
   const keys = await listKeys({ ...ctx.aws, signal: ctx.signal });
-  if (v.json) ctx.out(`${JSON.stringify(keys, null, 2)}\n`);
+  if (v.json) ctx.json(keys);
   else if (keys.length === 0) ctx.out('(no usable KMS keys here; `cachet create-key --alias <name>` makes one)\n');
   else ctx.out(formatTable(['ALIAS', 'KEY ARN', 'DESCRIPTION'], keys.map((k) => [k.aliases.join(', ') || '-', k.arn, k.description ?? ''])));
   return EXIT_OK;
@@ -152,7 +152,8 @@ export async function createKeyCommand(ctx: Context, _p: string[], v: Values): P
   const desc = v.description as string | undefined;
   const { createKey } = await awsConfig();
   const made = await createKey({ ...ctx.aws, alias, ...(desc ? { description: desc } : {}), signal: ctx.signal });
-  ctx.out(`${made.arn}\t${made.alias}\n`);
+  if (v.json) ctx.json({ arn: made.arn, alias: made.alias });
+  else ctx.out(`${made.arn}\t${made.alias}\n`);
   return EXIT_OK;
 }
 

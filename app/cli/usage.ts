@@ -5,13 +5,13 @@ export const USAGE = `Usage: cachet <command> [options]
 
 Vaults (a vault is a folder of sealed items):
   cachet init <vault> (--kms-key <id|alias/NAME|arn>)... [--local]
-  cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip]
+  cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip] [--json]
   cachet ls <vault> [--json]
   cachet get <vault> <item> [-o <path>]      <item>: a vault path, a folder or an id; -o - = stdout
-  cachet mv <vault> <item> <new-path>
-  cachet rm <vault> <item>
-  cachet rekey <vault> (--to <key>)... [<item>...]  <key>: a KMS key (id, alias/NAME, ARN) or "local"
-  cachet verify <vault>
+  cachet mv <vault> <item> <new-path> [--json]
+  cachet rm <vault> <item> [--json]
+  cachet rekey <vault> (--to <key>)... [<item>...] [--json]  <key>: a KMS key (id, alias/NAME, ARN) or "local"
+  cachet verify <vault> [--json]
 
 Single files (one envelope, no vault):
   cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]   <file>: - = stdin
@@ -21,10 +21,13 @@ Single files (one envelope, no vault):
 AWS:
   cachet profiles [--json]
   cachet keys [--json]
-  cachet create-key --alias <name>
+  cachet create-key --alias <name> [--json]
 
   cachet help [command] | --help
   cachet version | -V | --version
+
+--json prints one JSON value on stdout (failures are still told on stderr; same exit code).
+  <failure> = {"item","path","source","error"} (strings or null; error: an error code)
 
 Global options:
   --profile <name>   AWS profile (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, then "default")
@@ -49,11 +52,14 @@ Creates a vault in the folder <vault> (made if missing; it must be empty). Every
 under each key given; any one of them opens it. --local uses the local key, and creates the local
 key file first if it is missing (asking for a new passphrase twice, or using CACHET_PASSPHRASE).
 `,
-  add: `Usage: cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip]
+  add: `Usage: cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip] [--json]
 
 Seals files into the vault. A folder is added with its relative paths under its own name.
 --to puts them under <folder> in the vault. --on-conflict says what to do when an item of the
-same path exists (default: fail, which reports it and goes on with the other files).
+same path exists (default: fail, which reports it and goes on with the other files). --json prints
+{"added":[{"id","path","size"}],"skipped":[<vault path>],"failed":[<failure>],"ignored":[<failure>]}
+(ignored: links and special files inside a folder; a path named on the command line that is not
+added is failed).
 `,
   ls: `Usage: cachet ls <vault> [--json]
 
@@ -67,23 +73,26 @@ an existing folder receives it under its own name). A vault folder extracts ever
 into <path>/<folder>/... (default: the current folder). -o - writes one item's verified
 plaintext to stdout. An existing file is never overwritten.
 `,
-  mv: `Usage: cachet mv <vault> <item> <new-path>
+  mv: `Usage: cachet mv <vault> <item> <new-path> [--json]
 
-Renames or moves an item within the vault. The content is not rewritten.
+Renames or moves an item within the vault. The content is not rewritten. --json prints
+{"id","from","path"} (the old and the new vault path).
 `,
-  rm: `Usage: cachet rm <vault> <item>
+  rm: `Usage: cachet rm <vault> <item> [--json]
 
-Deletes an item from the vault.
+Deletes an item from the vault. --json prints {"removed":{"id","path"}}.
 `,
-  rekey: `Usage: cachet rekey <vault> (--to <key>)... [<item>...]
+  rekey: `Usage: cachet rekey <vault> (--to <key>)... [<item>...] [--json]
 
 Re-wraps the data keys of the items (default: all) under the given keys instead of their current
 ones (a KMS key id, alias/NAME or ARN, or "local"; KMS ReEncrypt when both are KMS keys). The
 content is not rewritten. Re-keying every item also makes these the vault's keys for new items.
+--json prints {"done","keys":[<key id>],"failed":[<failure>]}.
 `,
-  verify: `Usage: cachet verify <vault>
+  verify: `Usage: cachet verify <vault> [--json]
 
-Authenticates every item and reports each bad one. Exit code 1 if any is bad.
+Authenticates every item and reports each bad one. Exit code 1 if any is bad. --json prints
+{"ok","bad":[<failure>]} (ok: how many items verified).
 `,
   encrypt: `Usage: cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]
 
@@ -109,10 +118,10 @@ Lists the AWS profiles of the shared config and credentials files, with region a
 
 Lists the KMS keys usable by Cachet (enabled, symmetric, ENCRYPT_DECRYPT) with their aliases.
 `,
-  'create-key': `Usage: cachet create-key --alias <name> [--description <text>] [--profile <name>] [--region <region>]
+  'create-key': `Usage: cachet create-key --alias <name> [--description <text>] [--json] [--profile <name>] [--region <region>]
 
 Creates a symmetric ENCRYPT_DECRYPT KMS key with the alias alias/<name>, and prints
-"<key ARN><TAB>alias/<name>".
+"<key ARN><TAB>alias/<name>" (--json: {"arn","alias"}).
 `,
   help: `Usage: cachet help [command]
 

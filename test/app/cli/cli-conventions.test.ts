@@ -102,3 +102,74 @@ describe('no escape codes under NO_COLOR or TERM=dumb', () => {
     }
   });
 });
+
+describe('--json shapes (README "The command line", usage.ts)', () => {
+  type Failure = { item: string | null; path: string | null; source: string | null; error: string };
+  const json = <T>(r: RunResult, what: string): T => {
+    assert.equal(r.stdout.toString().endsWith('\n'), true, `${what}: one JSON value and a newline`);
+    return JSON.parse(r.stdout.toString()) as T;
+  };
+  const isFailure = (f: Failure): void => {
+    assert.deepEqual(Object.keys(f).sort(), ['error', 'item', 'path', 'source']);
+    assert.equal(typeof f.error, 'string');
+  };
+
+  test('add, mv, rm, rekey and verify print their documented shapes', async () => {
+    await writeFile(join(sb.dir, 'j1.txt'), 'one');
+    await writeFile(join(sb.dir, 'j2.txt'), 'two two');
+    const a = await run(['add', 'v', 'j1.txt', 'j2.txt', '--json']);
+    ok(a, 'add --json');
+    const added = json<{ added: { id: string; path: string; size: number | null }[]; skipped: string[]; failed: Failure[]; ignored: Failure[] }>(a, 'add');
+    assert.deepEqual(Object.keys(added).sort(), ['added', 'failed', 'ignored', 'skipped']);
+    assert.deepEqual(added.added.map((i) => [i.path, i.size]).sort(), [['j1.txt', 3], ['j2.txt', 7]]);
+    assert.ok(added.added.every((i) => /^[0-9a-f]{32}$/.test(i.id)));
+
+    // Again: one skipped, one existing (failed, exit 1) and a missing file (failed).
+    const s = await run(['add', 'v', 'j1.txt', '--on-conflict', 'skip', '--json']);
+    ok(s, 'add --on-conflict skip --json');
+    assert.deepEqual(json<{ skipped: string[] }>(s, 'add skip').skipped, ['j1.txt']);
+    const f = await run(['add', 'v', 'j2.txt', 'missing.txt', '--json']);
+    assert.equal(f.code, 1, f.stderr);
+    const failed = json<{ added: unknown[]; failed: Failure[] }>(f, 'add failed');
+    assert.equal(failed.added.length, 0);
+    assert.equal(failed.failed.length, 2, JSON.stringify(failed));
+    failed.failed.forEach(isFailure);
+    assert.deepEqual(failed.failed.map((x) => x.error).sort(), ['exists', 'not-found']);
+
+    const id1 = added.added.find((i) => i.path === 'j1.txt')!.id;
+    const m = await run(['mv', 'v', 'j1.txt', 'moved/j1.txt', '--json']);
+    ok(m, 'mv --json');
+    assert.deepEqual(json(m, 'mv'), { id: id1, from: 'j1.txt', path: 'moved/j1.txt' });
+
+    const rk = await run(['rekey', 'v', '--to', 'local', '--json']);
+    ok(rk, 'rekey --json');
+    const rekeyed = json<{ done: number; keys: string[]; failed: Failure[] }>(rk, 'rekey');
+    assert.deepEqual(Object.keys(rekeyed).sort(), ['done', 'failed', 'keys']);
+    assert.equal(rekeyed.done, 2);
+    assert.equal(rekeyed.keys.length, 1);
+    assert.match(rekeyed.keys[0]!, /^local:/);
+    assert.deepEqual(rekeyed.failed, []);
+
+    const v = await run(['verify', 'v', '--json']);
+    ok(v, 'verify --json');
+    assert.deepEqual(json(v, 'verify'), { ok: 2, bad: [] });
+
+    const r = await run(['rm', 'v', 'moved/j1.txt', '--json']);
+    ok(r, 'rm --json');
+    assert.deepEqual(json(r, 'rm'), { removed: { id: id1, path: 'moved/j1.txt' } });
+
+    // A damaged item: verify --json names it under bad, exit 1.
+    const id2 = added.added.find((i) => i.path === 'j2.txt')!.id;
+    const item = join(sb.dir, 'v', 'items', `${id2}.env`);
+    const bytes = await readFile(item);
+    bytes[bytes.length - 20]! ^= 1;
+    await writeFile(item, bytes);
+    const bad = await run(['verify', 'v', '--json']);
+    assert.equal(bad.code, 1, bad.stderr);
+    const report = json<{ ok: number; bad: Failure[] }>(bad, 'verify bad');
+    assert.equal(report.ok, 0);
+    assert.equal(report.bad.length, 1);
+    isFailure(report.bad[0]!);
+    assert.equal(report.bad[0]!.item, id2);
+  });
+});
