@@ -14,7 +14,7 @@ export class UsageError extends Error {
   }
 }
 
-type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
+export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
 
 interface CommandSpec {
   /** Names of the positionals, for messages; a trailing `...` takes one or more. */
@@ -25,7 +25,7 @@ interface CommandSpec {
   readonly options: Readonly<Record<string, OptionSpec>>;
 }
 
-const GLOBAL_OPTIONS = {
+export const GLOBAL_OPTIONS = {
   profile: { type: 'string' },
   region: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -37,6 +37,10 @@ const output = { output: { type: 'string', short: 'o' } } as const;
 
 export const ON_CONFLICT = ['fail', 'replace', 'keep-both', 'skip'] as const;
 export type OnConflict = (typeof ON_CONFLICT)[number];
+
+/** The shells `cachet completion <shell>` writes a script for. */
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
 
 export const COMMANDS = {
   init: { args: ['<vault>'], min: 1, max: 1, options: { 'kms-key': { type: 'string', multiple: true }, local: { type: 'boolean' } } },
@@ -55,6 +59,7 @@ export const COMMANDS = {
   'create-key': { args: [], min: 0, max: 0, options: { alias: { type: 'string' }, description: { type: 'string' }, ...json } },
   help: { args: ['[command]'], min: 0, max: 1, options: {} },
   version: { args: [], min: 0, max: 0, options: {} },
+  completion: { args: ['<shell>'], min: 1, max: 1, options: {} },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -164,6 +169,9 @@ function checkCommand(name: CommandName, positionals: string[], values: Record<s
     }
     case 'rekey':
       if (!Array.isArray(values.to) || values.to.length === 0 || values.to.some((k) => k === '')) throw new UsageError(`'rekey' needs --to <key>`, name);
+      break;
+    case 'completion':
+      if (!(SHELLS as readonly string[]).includes(positionals[0]!)) throw new UsageError(`'completion' takes one of ${SHELLS.join(', ')}; got '${positionals[0]}'`, name);
       break;
     case 'create-key':
       if (typeof values.alias !== 'string' || values.alias === '') throw new UsageError(`'create-key' needs --alias <name>`, name);

@@ -10,6 +10,7 @@ import { primeAllocator } from './allocator.js';
 import { parseCommandLine, UsageError, type GlobalOptions, type RunnableCommand } from './args.js';
 import { Context, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_PIPE, EXIT_USAGE, OUTPUT_CLOSED, type Io } from './context.js';
 import { createKeyCommand, decryptCommand, encryptCommand, inspectCommand, keysCommand, profilesCommand } from './file-commands.js';
+import { completionCommand } from './completion.js';
 import { CliKeys } from './keys.js';
 import { formatFailure } from './messages.js';
 import { COMMAND_HELP, USAGE } from './usage.js';
@@ -33,6 +34,7 @@ const HANDLERS: Record<RunnableCommand, Handler> = {
   profiles: profilesCommand,
   keys: keysCommand,
   'create-key': createKeyCommand,
+  completion: completionCommand,
 };
 
 /** How long a cancelled command may take to clean up before the process exits anyway. */

@@ -25,6 +25,7 @@ AWS:
 
   cachet help [command] | --help
   cachet version | -V | --version
+  cachet completion bash|zsh|fish            a shell completion script on stdout
 
 --json prints one JSON value on stdout (failures are still told on stderr; same exit code).
   <failure> = {"item","path","source","error"} (strings or null; error: an error code)
@@ -126,6 +127,13 @@ Creates a symmetric ENCRYPT_DECRYPT KMS key with the alias alias/<name>, and pri
   help: `Usage: cachet help [command]
 
 Prints the overview, or the help of one command.
+`,
+  completion: `Usage: cachet completion bash|zsh|fish
+
+Prints a completion script for the shell (commands, options, --on-conflict values; file names
+otherwise), made from the same command table as this help. bash: eval "$(cachet completion bash)"
+in ~/.bashrc; zsh: cachet completion zsh > "\${fpath[1]}/_cachet"; fish: cachet completion fish >
+~/.config/fish/completions/cachet.fish.
 `,
   version: `Usage: cachet version | -V | --version
 

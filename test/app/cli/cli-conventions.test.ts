@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pkg from '../../../package.json' with { type: 'json' };
+import { COMMANDS, GLOBAL_OPTIONS } from '../../../app/cli/args.js';
 import { buildCli, makeSandbox, runCli, type RunResult, type Sandbox } from './harness.js';
 
 let cli: string;
@@ -171,5 +172,42 @@ describe('--json shapes (README "The command line", usage.ts)', () => {
     assert.equal(report.bad.length, 1);
     isFailure(report.bad[0]!);
     assert.equal(report.bad[0]!.item, id2);
+  });
+});
+
+describe('shell completion from the command table', () => {
+  test('bash, zsh and fish scripts name every command and option of the table', async () => {
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const r = await run(['completion', shell]);
+      ok(r, `completion ${shell}`);
+      const script = r.stdout.toString();
+      for (const [name, spec] of Object.entries(COMMANDS)) {
+        assert.ok(new RegExp(`\\b${name}\\b`).test(script), `${shell}: command ${name}`);
+        for (const opt of Object.keys({ ...GLOBAL_OPTIONS, ...spec.options })) {
+          assert.ok(script.includes(shell === 'fish' ? `-l ${opt}` : `--${opt}`), `${shell}: option --${opt} of ${name}`);
+        }
+      }
+    }
+    const bad = await run(['completion', 'powershell']);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /bash, zsh, fish/);
+  });
+
+  test('the bash script completes commands, a command\'s options and --on-conflict values', async () => {
+    const r = await run(['completion', 'bash']);
+    ok(r, 'completion bash');
+    await writeFile(join(sb.dir, 'completion.bash'), r.stdout);
+    const complete = (line: string[]): string[] => {
+      const words = line.map((w) => `'${w}'`).join(' ');
+      const out = spawnSync('bash', ['--norc', '-c', `source ./completion.bash; COMP_WORDS=(${words}); COMP_CWORD=${line.length - 1}; _cachet; printf '%s\\n' "\${COMPREPLY[@]}"`], { cwd: sb.dir, encoding: 'utf8', timeout: 10_000 });
+      assert.equal(out.status, 0, out.stderr);
+      return out.stdout.split('\n').filter((w) => w !== '').sort();
+    };
+    assert.deepEqual(complete(['cachet', 're']), ['rekey']);
+    assert.deepEqual(complete(['cachet', '--profile', 'p', 've']), ['verify', 'version']);
+    assert.deepEqual(complete(['cachet', 'add', 'v', '--o']), ['--on-conflict']);
+    assert.deepEqual(complete(['cachet', 'add', 'v', 'f', '--on-conflict', 'k']), ['keep-both']);
+    assert.deepEqual(complete(['cachet', 'verify', 'v', '--j']), ['--json']);
+    assert.deepEqual(complete(['cachet', 'completion', 'z']), ['zsh']);
   });
 });
