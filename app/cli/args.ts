@@ -14,7 +14,7 @@ export class UsageError extends Error {
   }
 }
 
-type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
+export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
 
 interface CommandSpec {
   /** Names of the positionals, for messages; a trailing `...` takes one or more. */
@@ -25,11 +25,11 @@ interface CommandSpec {
   readonly options: Readonly<Record<string, OptionSpec>>;
 }
 
-const GLOBAL_OPTIONS = {
+export const GLOBAL_OPTIONS = {
   profile: { type: 'string' },
   region: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
+  version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, OptionSpec>;
 
 const json = { json: { type: 'boolean' } } as const;
@@ -38,25 +38,33 @@ const output = { output: { type: 'string', short: 'o' } } as const;
 export const ON_CONFLICT = ['fail', 'replace', 'keep-both', 'skip'] as const;
 export type OnConflict = (typeof ON_CONFLICT)[number];
 
+/** The shells `cachet completion <shell>` writes a script for. */
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
+
 export const COMMANDS = {
   init: { args: ['<vault>'], min: 1, max: 1, options: { 'kms-key': { type: 'string', multiple: true }, local: { type: 'boolean' } } },
-  add: { args: ['<vault>', '<path>...'], min: 2, max: Infinity, options: { to: { type: 'string' }, 'on-conflict': { type: 'string' } } },
+  add: { args: ['<vault>', '<path>...'], min: 2, max: Infinity, options: { to: { type: 'string' }, 'on-conflict': { type: 'string' }, ...json } },
   ls: { args: ['<vault>'], min: 1, max: 1, options: json },
   get: { args: ['<vault>', '<item>'], min: 2, max: 2, options: output },
-  mv: { args: ['<vault>', '<item>', '<new-path>'], min: 3, max: 3, options: {} },
-  rm: { args: ['<vault>', '<item>'], min: 2, max: 2, options: {} },
-  rekey: { args: ['<vault>', '<item>...'], min: 1, max: Infinity, options: { to: { type: 'string', multiple: true } } },
-  verify: { args: ['<vault>'], min: 1, max: 1, options: {} },
+  mv: { args: ['<vault>', '<item>', '<new-path>'], min: 3, max: 3, options: json },
+  rm: { args: ['<vault>', '<item>'], min: 2, max: 2, options: json },
+  rekey: { args: ['<vault>', '<item>...'], min: 1, max: Infinity, options: { to: { type: 'string', multiple: true }, ...json } },
+  verify: { args: ['<vault>'], min: 1, max: 1, options: json },
   encrypt: { args: ['<file>'], min: 1, max: 1, options: { 'kms-key': { type: 'string', multiple: true }, local: { type: 'boolean' }, ...output } },
   decrypt: { args: ['<file.env>'], min: 1, max: 1, options: output },
   inspect: { args: ['<file.env>'], min: 1, max: 1, options: json },
   profiles: { args: [], min: 0, max: 0, options: json },
   keys: { args: [], min: 0, max: 0, options: json },
-  'create-key': { args: [], min: 0, max: 0, options: { alias: { type: 'string' }, description: { type: 'string' } } },
+  'create-key': { args: [], min: 0, max: 0, options: { alias: { type: 'string' }, description: { type: 'string' }, ...json } },
   help: { args: ['[command]'], min: 0, max: 1, options: {} },
+  version: { args: [], min: 0, max: 0, options: {} },
+  completion: { args: ['<shell>'], min: 1, max: 1, options: {} },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
+/** The commands main.ts runs a handler for (help and version are answered by the parser). */
+export type RunnableCommand = Exclude<CommandName, 'help' | 'version'>;
 
 export function isCommandName(s: string): s is CommandName {
   return Object.hasOwn(COMMANDS, s);
@@ -70,7 +78,7 @@ export interface GlobalOptions {
 export type Parsed =
   | { kind: 'help'; command?: CommandName }
   | { kind: 'version' }
-  | { kind: 'run'; command: Exclude<CommandName, 'help'>; positionals: string[]; values: Record<string, string | boolean | string[] | undefined>; global: GlobalOptions };
+  | { kind: 'run'; command: RunnableCommand; positionals: string[]; values: Record<string, string | boolean | string[] | undefined>; global: GlobalOptions };
 
 /** Global options that take a value, so the scan for the command name can skip their values. */
 const VALUED_GLOBALS = new Set(['--profile', '--region']);
@@ -111,7 +119,7 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     return topic === undefined ? { kind: 'help' } : { kind: 'help', command: topic };
   }
   if (values.help) return { kind: 'help', command: name };
-  if (values.version) return { kind: 'version' };
+  if (values.version || name === 'version') return { kind: 'version' };
 
   if (positionals.length < spec.min) {
     const missing = spec.args[positionals.length] ?? spec.args[spec.args.length - 1];
@@ -151,9 +159,6 @@ function checkCommand(name: CommandName, positionals: string[], values: Record<s
     case 'init':
     case 'encrypt':
       if (kms.length === 0 && !values.local) throw new UsageError(`'${name}' needs --kms-key <key> or --local`, name);
-      if (name === 'encrypt' && positionals[0] === '-' && (values.output === undefined || values.output === '-')) {
-        throw new UsageError(`'encrypt -' (stdin) needs -o <file.env>`, name);
-      }
       break;
     case 'add': {
       const oc = values['on-conflict'];
@@ -164,6 +169,9 @@ function checkCommand(name: CommandName, positionals: string[], values: Record<s
     }
     case 'rekey':
       if (!Array.isArray(values.to) || values.to.length === 0 || values.to.some((k) => k === '')) throw new UsageError(`'rekey' needs --to <key>`, name);
+      break;
+    case 'completion':
+      if (!(SHELLS as readonly string[]).includes(positionals[0]!)) throw new UsageError(`'completion' takes one of ${SHELLS.join(', ')}; got '${positionals[0]}'`, name);
       break;
     case 'create-key':
       if (typeof values.alias !== 'string' || values.alias === '') throw new UsageError(`'create-key' needs --alias <name>`, name);

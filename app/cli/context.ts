@@ -8,7 +8,7 @@ import type { GlobalOptions } from './args.js';
 import type { CliKeys } from './keys.js';
 import { formatFailure } from './messages.js';
 import { printable } from './terminal-text.js';
-import { ProgressBar } from './progress.js';
+import { escapesAllowed, ProgressBar } from './progress.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -46,7 +46,7 @@ export class Context {
     this.global = global;
     this.keys = keys;
     this.debug = io.env.CACHET_DEBUG === '1';
-    this.progress = new ProgressBar(io.stderr);
+    this.progress = new ProgressBar(io.stderr, { enabled: io.stderr.isTTY === true && escapesAllowed(io.env) });
   }
 
   get failures(): number {
@@ -69,6 +69,11 @@ export class Context {
 
   out(text: string): void {
     this.io.stdout.write(text);
+  }
+
+  /** A --json answer on stdout: indented, one trailing newline (the shapes are in usage.ts). */
+  json(value: unknown): void {
+    this.out(`${JSON.stringify(value, null, 2)}\n`);
   }
 
   /** Exit code for a command that reports failures one by one. */

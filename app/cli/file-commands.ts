@@ -2,9 +2,12 @@
 // AWS helpers (profiles, keys, create-key). Each takes the parsed command line and the context,
 // and returns an exit code or throws a CachetError for the caller to print.
 
-import { mkdir, rmdir, stat } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, rmdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { inspectFile, openFile, sealFile, sealToWritable, type HeaderInfo, type ItemMetadata } from '../envelope.js';
 import { badRequest, fromSystemError } from '../errors.js';
 import { newId } from '../vault/layout.js';
@@ -23,7 +26,8 @@ export async function encryptCommand(ctx: Context, [file]: string[], v: Values):
   const fromStdin = file === STDIO;
   const source = fromStdin ? STDIO : resolve(ctx.io.cwd, file!);
   const out = v.output as string | undefined;
-  const dest = out === STDIO ? STDIO : resolve(ctx.io.cwd, out ?? `${file}${ENVELOPE_EXT}`);
+  // `encrypt -` is a filter: stdin to stdout unless -o names a file.
+  const dest = out === STDIO || (out === undefined && fromStdin) ? STDIO : resolve(ctx.io.cwd, out ?? `${file}${ENVELOPE_EXT}`);
   let metadata: ItemMetadata;
   if (fromStdin) {
     metadata = { path: 'stdin', size: null, mtime: null };
@@ -54,25 +58,48 @@ export async function encryptCommand(ctx: Context, [file]: string[], v: Values):
 }
 
 export async function decryptCommand(ctx: Context, [file]: string[], v: Values): Promise<number> {
-  const source = resolve(ctx.io.cwd, file!);
   const out = v.output as string | undefined;
   let dest: string;
-  if (out === STDIO) dest = STDIO;
+  // `decrypt -` is a filter: stdin to stdout unless -o names a file.
+  if (out === STDIO || (out === undefined && file === STDIO)) dest = STDIO;
   else if (out !== undefined) dest = resolve(ctx.io.cwd, out);
-  else if (file!.endsWith(ENVELOPE_EXT) && basename(file!).length > ENVELOPE_EXT.length) dest = source.slice(0, -ENVELOPE_EXT.length);
-  else throw badRequest('no-output-name', `cannot name the output of ${file} (it does not end in .env); give -o <file>`, { path: source });
-  let size: number | null = null;
+  else if (file!.endsWith(ENVELOPE_EXT) && basename(file!).length > ENVELOPE_EXT.length) dest = resolve(ctx.io.cwd, file!).slice(0, -ENVELOPE_EXT.length);
+  else throw badRequest('no-output-name', `cannot name the output of ${file} (it does not end in .env); give -o <file>`, { path: resolve(ctx.io.cwd, file!) });
+  return withEnvelopeInput(ctx, file!, async (source) => {
+    let size: number | null = null;
+    try {
+      size = (await stat(source)).size;
+    } catch (e) {
+      throw fromSystemError(e, 'read', source);
+    }
+    ctx.progress.start(file === STDIO ? 'stdin' : basename(source), size);
+    await withOutputFolder(dest, () => openFile(source, dest === STDIO ? (ctx.io.stdout as Writable) : dest, {
+      keyring: ctx.keys.keyring, signal: ctx.signal,
+      onProgress: (p) => ctx.progress.update(p.bytes, p.total ?? size),
+    })).finally(() => ctx.progress.end());
+    return EXIT_OK;
+  });
+}
+
+/**
+ * The envelope to read: the file named, or for `-` stdin copied to a private temp file first (the
+ * reader seeks: header, then chunks, then the length check of SPEC §6). Only ciphertext is
+ * copied; the temp folder is removed whatever happens.
+ */
+async function withEnvelopeInput<T>(ctx: Context, file: string, fn: (source: string) => Promise<T>): Promise<T> {
+  if (file !== STDIO) return fn(resolve(ctx.io.cwd, file));
+  const dir = await mkdtemp(join(tmpdir(), 'cachet-stdin-'));
   try {
-    size = (await stat(source)).size;
-  } catch (e) {
-    throw fromSystemError(e, 'read', source);
+    const path = join(dir, 'stdin.env');
+    try {
+      await pipeline(ctx.io.stdin, createWriteStream(path, { flags: 'wx', mode: 0o600 }), { signal: ctx.signal });
+    } catch (e) {
+      throw fromSystemError(e, 'read', 'stdin');
+    }
+    return await fn(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  ctx.progress.start(basename(source), size);
-  await withOutputFolder(dest, () => openFile(source, dest === STDIO ? (ctx.io.stdout as Writable) : dest, {
-    keyring: ctx.keys.keyring, signal: ctx.signal,
-    onProgress: (p) => ctx.progress.update(p.bytes, p.total ?? size),
-  })).finally(() => ctx.progress.end());
-  return EXIT_OK;
 }
 
 export function inspectView(path: string, h: HeaderInfo): InspectView {
@@ -88,11 +115,10 @@ export function inspectView(path: string, h: HeaderInfo): InspectView {
 }
 
 export async function inspectCommand(ctx: Context, [file]: string[], v: Values): Promise<number> {
-  const source = resolve(ctx.io.cwd, file!);
-  const view = inspectView(file!, await inspectFile(source));
+  const view = inspectView(file!, await withEnvelopeInput(ctx, file!, inspectFile));
   if (v.json) {
     const { path: _path, ...rest } = view;
-    ctx.out(`${JSON.stringify({ file: file!, ...rest, stanzas: view.stanzas.map(({ type, keyId }) => ({ provider: type, keyId })) }, null, 2)}\n`);
+    ctx.json({ file: file!, ...rest, stanzas: view.stanzas.map(({ type, keyId }) => ({ provider: type, keyId })) });
   } else {
     ctx.out(formatInspect(view));
   }
@@ -105,7 +131,7 @@ const awsConfig = () => import('../keys/aws-config.js');
 export async function profilesCommand(ctx: Context, _p: string[], v: Values): Promise<number> {
   const { listProfiles } = await awsConfig();
   const profiles = await listProfiles();
-  if (v.json) ctx.out(`${JSON.stringify(profiles, null, 2)}\n`);
+  if (v.json) ctx.json(profiles);
   else if (profiles.length === 0) ctx.out('(no AWS profiles; `aws configure` or `aws configure sso` makes one)\n');
   else ctx.out(formatTable(['PROFILE', 'REGION', 'TYPE', 'FILE'], profiles.map((p) => [p.name, p.region ?? '-', p.type, p.source])));
   return EXIT_OK;
@@ -114,7 +140,7 @@ export async function profilesCommand(ctx: Context, _p: string[], v: Values): Pr
 export async function keysCommand(ctx: Context, _p: string[], v: Values): Promise<number> {
   const { listKeys } = await awsConfig();
   const keys = await listKeys({ ...ctx.aws, signal: ctx.signal });
-  if (v.json) ctx.out(`${JSON.stringify(keys, null, 2)}\n`);
+  if (v.json) ctx.json(keys);
   else if (keys.length === 0) ctx.out('(no usable KMS keys here; `cachet create-key --alias <name>` makes one)\n');
   else ctx.out(formatTable(['ALIAS', 'KEY ARN', 'DESCRIPTION'], keys.map((k) => [k.aliases.join(', ') || '-', k.arn, k.description ?? ''])));
   return EXIT_OK;
@@ -126,7 +152,8 @@ export async function createKeyCommand(ctx: Context, _p: string[], v: Values): P
   const desc = v.description as string | undefined;
   const { createKey } = await awsConfig();
   const made = await createKey({ ...ctx.aws, alias, ...(desc ? { description: desc } : {}), signal: ctx.signal });
-  ctx.out(`${made.arn}\t${made.alias}\n`);
+  if (v.json) ctx.json({ arn: made.arn, alias: made.alias });
+  else ctx.out(`${made.arn}\t${made.alias}\n`);
   return EXIT_OK;
 }
 

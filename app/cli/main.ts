@@ -7,9 +7,10 @@ import pkg from '../../package.json' with { type: 'json' };
 import { CachetError } from '../errors.js';
 import type { AwsClientOptions } from '../keys/aws-config.js';
 import { primeAllocator } from './allocator.js';
-import { parseCommandLine, UsageError, type CommandName, type GlobalOptions } from './args.js';
+import { parseCommandLine, UsageError, type GlobalOptions, type RunnableCommand } from './args.js';
 import { Context, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_PIPE, EXIT_USAGE, OUTPUT_CLOSED, type Io } from './context.js';
 import { createKeyCommand, decryptCommand, encryptCommand, inspectCommand, keysCommand, profilesCommand } from './file-commands.js';
+import { completionCommand } from './completion.js';
 import { CliKeys } from './keys.js';
 import { formatFailure } from './messages.js';
 import { COMMAND_HELP, USAGE } from './usage.js';
@@ -18,7 +19,7 @@ import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand
 type Values = Record<string, string | boolean | string[] | undefined>;
 type Handler = (ctx: Context, positionals: string[], values: Values) => Promise<number>;
 
-const HANDLERS: Record<Exclude<CommandName, 'help'>, Handler> = {
+const HANDLERS: Record<RunnableCommand, Handler> = {
   init: initCommand,
   add: addCommand,
   ls: lsCommand,
@@ -33,6 +34,7 @@ const HANDLERS: Record<Exclude<CommandName, 'help'>, Handler> = {
   profiles: profilesCommand,
   keys: keysCommand,
   'create-key': createKeyCommand,
+  completion: completionCommand,
 };
 
 /** How long a cancelled command may take to clean up before the process exits anyway. */

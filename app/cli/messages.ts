@@ -24,8 +24,12 @@ const profileOf = (d: ErrorDetail): string => str(d.profile) ?? 'default';
 const loginHint = (d: ErrorDetail): string =>
   str(d.profile) ? `aws sso login --profile ${str(d.profile)}` : 'aws sso login --profile <profile>';
 
-/** A refusal with nothing more to say than its message: check the command line. */
-const usageHint: Describe = (_d, m) => ({ title: m || 'invalid request', hint: 'check the command line; `cachet help <command>` shows its usage' });
+/**
+ * A refusal with nothing more to say than its message. Not "check the command line": that hint
+ * belongs to usage errors (exit 2, printed by main.ts), and these reach the CLI (exit 1) from
+ * preconditions of the core or the app, not from a mistyped command.
+ */
+const refusal: Describe = (_d, m) => ({ title: m || 'invalid request', hint: 'Cachet refused this request; CACHET_DEBUG=1 shows where the refusal came from' });
 /** The message as the title, with a hint of its own. */
 const hinted = (hint: string | ((d: ErrorDetail) => string)): Describe => (d, m) => ({ title: m || 'invalid request', hint: typeof hint === 'string' ? hint : hint(d) });
 const badPath = (title: (d: ErrorDetail) => string, hint: string): Describe => (d) => ({ title: title(d), hint });
@@ -37,7 +41,7 @@ const PATH_HINT = 'give the item another vault path (`--to <folder>` for add, `c
  * hint of their own; the rest (the app's own refusals, API preconditions) the usage hint.
  */
 export const BAD_REQUEST_MESSAGES: Readonly<Record<BadRequestReason, Describe>> = {
-  'not-a-string': usageHint,
+  'not-a-string': refusal,
   empty: badPath(() => 'the vault path is empty', PATH_HINT),
   'invalid-unicode': badPath(() => 'the vault path is not valid Unicode (a lone surrogate)', PATH_HINT),
   'too-long': badPath((d) => `the vault path is too long${sp(d.max, ' (over ')}${str(d.max) ? ' bytes)' : ''}`, 'choose a shorter path or shorter folder names; ' + PATH_HINT),
@@ -62,25 +66,25 @@ export const BAD_REQUEST_MESSAGES: Readonly<Record<BadRequestReason, Describe>> 
   'duplicate-key': (d) => ({ title: `the key${sp(d.keyId)} is named twice`, hint: 'name each key once' }),
   unchecked: hinted('the new keys could not be tried on this machine (no provider for them here); run the command where those keys are usable'),
   'no-provider': hinted('the item or file is sealed only under keys this machine cannot use: check --profile/--region for KMS keys, or CACHET_HOME for the local key'),
-  'other-local-key': usageHint,
-  closed: usageHint,
-  'no-vault-open': usageHint,
+  'other-local-key': refusal,
+  closed: refusal,
+  'no-vault-open': refusal,
   'not-empty': hinted('a new vault needs an empty or new folder; choose another <vault> path'),
   'not-a-folder': hinted('<vault> must be a folder (or a new path); this one is a file'),
   'not-a-file': hinted('give a regular file (a folder goes into a vault: `cachet add`)'),
-  'not-absolute': usageHint,
+  'not-absolute': refusal,
   'vault-folder': hinted('the vault folder itself is never added; add files from outside it'),
   symlink: hinted('Cachet does not follow symbolic links; add the file or folder the link points to'),
   'special-file': hinted('only regular files and folders can be added (not sockets, devices or pipes)'),
-  'too-many-files': usageHint,
-  'whole-drive': usageHint,
+  'too-many-files': refusal,
+  'whole-drive': refusal,
   'file-too-large': hinted('the file is larger than one envelope can hold (SPEC §6: 2^32 chunks); split it into parts and seal each'),
   'empty-ref': hinted('name an item by its vault path or id; `cachet ls <vault>` lists them'),
   ambiguous: (d, m) => ({
     title: m || `more than one item has the path ${str(d.path) ?? ''}`,
     hint: 'name the one you mean by its id; `cachet ls <vault> --json` lists the ids',
   }),
-  runnable: usageHint,
+  runnable: refusal,
   'no-region': (d) => ({
     title: `no AWS region${str(d.profile) ? ` for profile ${str(d.profile)}` : ''}`,
     hint: `pass --region <region>, set AWS_REGION, or set region for the profile in ~/.aws/config (aws configure set region <region>${str(d.profile) ? ` --profile ${str(d.profile)}` : ''})`,
@@ -90,7 +94,7 @@ export const BAD_REQUEST_MESSAGES: Readonly<Record<BadRequestReason, Describe>> 
     hint: 'use a symmetric ENCRYPT_DECRYPT key (`cachet keys` lists them, `cachet create-key --alias <name>` makes one)',
   }),
   'bad-alias': hinted('an alias is alias/ then letters, digits, /, _ or - (and not alias/aws/...), e.g. --alias alias/cachet'),
-  'safe-storage-unavailable': usageHint,
+  'safe-storage-unavailable': refusal,
   'empty-passphrase': hinted('type a passphrase (or set CACHET_PASSPHRASE to a non-empty value)'),
   'passphrase-mismatch': hinted('the two passphrases typed differ; run the command again and type the same one twice'),
   'key-file-invalid': (d, m) => ({
@@ -99,15 +103,15 @@ export const BAD_REQUEST_MESSAGES: Readonly<Record<BadRequestReason, Describe>> 
   }),
   'folder-to-stdout': hinted('-o - writes one item to stdout; give -o <folder> for a folder of items'),
   'no-output-name': hinted('give -o <file> for the decrypted output'),
-  'unknown-channel': usageHint,
-  'too-large': usageHint,
-  'invalid-request': usageHint,
+  'unknown-channel': refusal,
+  'too-large': refusal,
+  'invalid-request': refusal,
   conflict: hinted('--on-conflict takes fail, replace, keep-both or skip'),
-  sources: usageHint,
-  size: usageHint,
-  'max-bytes': usageHint,
-  'header-limit': usageHint,
-  'invalid-argument': usageHint,
+  sources: refusal,
+  size: refusal,
+  'max-bytes': refusal,
+  'header-limit': refusal,
+  'invalid-argument': refusal,
 };
 
 /** Each code's words. A `Record<ErrorCode, …>`: the compiler refuses a missing code. */

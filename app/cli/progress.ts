@@ -73,6 +73,15 @@ export function shortenLeft(s: string, max: number): string {
   return `...${s.slice(s.length - (max - 3))}`;
 }
 
+/**
+ * Whether terminal escape codes may be written at all: not when NO_COLOR is set (no-color.org:
+ * any non-empty value) or TERM=dumb (a terminal that cannot move the cursor). The bar redraws
+ * with `\r` and an erase-line code, so it is then left out, as a colour would be.
+ */
+export function escapesAllowed(env: NodeJS.ProcessEnv): boolean {
+  return !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
 /** The slice of a TTY stream the bar needs (process.stderr fits). */
 export interface BarStream {
   isTTY?: boolean;

@@ -5,25 +5,30 @@ export const USAGE = `Usage: cachet <command> [options]
 
 Vaults (a vault is a folder of sealed items):
   cachet init <vault> (--kms-key <id|alias/NAME|arn>)... [--local]
-  cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip]
+  cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip] [--json]
   cachet ls <vault> [--json]
   cachet get <vault> <item> [-o <path>]      <item>: a vault path, a folder or an id; -o - = stdout
-  cachet mv <vault> <item> <new-path>
-  cachet rm <vault> <item>
-  cachet rekey <vault> (--to <key>)... [<item>...]  <key>: a KMS key (id, alias/NAME, ARN) or "local"
-  cachet verify <vault>
+  cachet mv <vault> <item> <new-path> [--json]
+  cachet rm <vault> <item> [--json]
+  cachet rekey <vault> (--to <key>)... [<item>...] [--json]  <key>: a KMS key (id, alias/NAME, ARN) or "local"
+  cachet verify <vault> [--json]
 
 Single files (one envelope, no vault):
   cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]   <file>: - = stdin
   cachet decrypt <file.env> [-o <file>]                                  -o - = stdout
-  cachet inspect <file.env> [--json]
+  cachet inspect <file.env> [--json]          <file.env>: - = stdin (then stdout is the default output)
 
 AWS:
   cachet profiles [--json]
   cachet keys [--json]
-  cachet create-key --alias <name>
+  cachet create-key --alias <name> [--json]
 
-  cachet help [command] | --help | --version
+  cachet help [command] | --help
+  cachet version | -V | --version
+  cachet completion bash|zsh|fish            a shell completion script on stdout
+
+--json prints one JSON value on stdout (failures are still told on stderr; same exit code).
+  <failure> = {"item","path","source","error"} (strings or null; error: an error code)
 
 Global options:
   --profile <name>   AWS profile (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, then "default")
@@ -33,6 +38,7 @@ Environment:
   CACHET_PASSPHRASE  the local key's passphrase (otherwise asked on the terminal)
   CACHET_HOME        folder of the local key file (default: ~/.cachet)
   CACHET_DEBUG=1     print stack traces of failures and of the errors behind them (SDK, OS)
+  NO_COLOR, TERM=dumb  no escape codes on the terminal (no progress bar)
   AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_KMS, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, HTTPS_PROXY, NO_PROXY
   and the other AWS CLI / SDK variables apply (README "Using AWS")
 
@@ -47,11 +53,14 @@ Creates a vault in the folder <vault> (made if missing; it must be empty). Every
 under each key given; any one of them opens it. --local uses the local key, and creates the local
 key file first if it is missing (asking for a new passphrase twice, or using CACHET_PASSPHRASE).
 `,
-  add: `Usage: cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip]
+  add: `Usage: cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip] [--json]
 
 Seals files into the vault. A folder is added with its relative paths under its own name.
 --to puts them under <folder> in the vault. --on-conflict says what to do when an item of the
-same path exists (default: fail, which reports it and goes on with the other files).
+same path exists (default: fail, which reports it and goes on with the other files). --json prints
+{"added":[{"id","path","size"}],"skipped":[<vault path>],"failed":[<failure>],"ignored":[<failure>]}
+(ignored: links and special files inside a folder; a path named on the command line that is not
+added is failed).
 `,
   ls: `Usage: cachet ls <vault> [--json]
 
@@ -65,38 +74,42 @@ an existing folder receives it under its own name). A vault folder extracts ever
 into <path>/<folder>/... (default: the current folder). -o - writes one item's verified
 plaintext to stdout. An existing file is never overwritten.
 `,
-  mv: `Usage: cachet mv <vault> <item> <new-path>
+  mv: `Usage: cachet mv <vault> <item> <new-path> [--json]
 
-Renames or moves an item within the vault. The content is not rewritten.
+Renames or moves an item within the vault. The content is not rewritten. --json prints
+{"id","from","path"} (the old and the new vault path).
 `,
-  rm: `Usage: cachet rm <vault> <item>
+  rm: `Usage: cachet rm <vault> <item> [--json]
 
-Deletes an item from the vault.
+Deletes an item from the vault. --json prints {"removed":{"id","path"}}.
 `,
-  rekey: `Usage: cachet rekey <vault> (--to <key>)... [<item>...]
+  rekey: `Usage: cachet rekey <vault> (--to <key>)... [<item>...] [--json]
 
 Re-wraps the data keys of the items (default: all) under the given keys instead of their current
 ones (a KMS key id, alias/NAME or ARN, or "local"; KMS ReEncrypt when both are KMS keys). The
 content is not rewritten. Re-keying every item also makes these the vault's keys for new items.
+--json prints {"done","keys":[<key id>],"failed":[<failure>]}.
 `,
-  verify: `Usage: cachet verify <vault>
+  verify: `Usage: cachet verify <vault> [--json]
 
-Authenticates every item and reports each bad one. Exit code 1 if any is bad.
+Authenticates every item and reports each bad one. Exit code 1 if any is bad. --json prints
+{"ok","bad":[<failure>]} (ok: how many items verified).
 `,
   encrypt: `Usage: cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]
 
-Seals one file into an envelope (default output: <file>.env). <file> - reads stdin (then -o is
-required). Several keys may be combined; any one of them opens the file.
+Seals one file into an envelope (default output: <file>.env). <file> - reads stdin and writes the
+envelope to stdout unless -o names a file. Several keys may be combined; any one of them opens the file.
 `,
   decrypt: `Usage: cachet decrypt <file.env> [-o <file>]
 
 Opens an envelope (default output: <file.env> without .env). -o - writes the verified plaintext
-to stdout. Nothing is written unless every chunk verifies; an existing file is not overwritten.
+to stdout. <file.env> - reads the envelope from stdin and writes to stdout unless -o names a file.
+Nothing is written unless every chunk verifies; an existing file is not overwritten.
 `,
   inspect: `Usage: cachet inspect <file.env> [--json]
 
 Shows an envelope's version, chunk size, wrapped keys (provider, key) and encryption context,
-without decrypting anything.
+without decrypting anything. <file.env> - reads the envelope from stdin.
 `,
   profiles: `Usage: cachet profiles [--json]
 
@@ -106,13 +119,24 @@ Lists the AWS profiles of the shared config and credentials files, with region a
 
 Lists the KMS keys usable by Cachet (enabled, symmetric, ENCRYPT_DECRYPT) with their aliases.
 `,
-  'create-key': `Usage: cachet create-key --alias <name> [--description <text>] [--profile <name>] [--region <region>]
+  'create-key': `Usage: cachet create-key --alias <name> [--description <text>] [--json] [--profile <name>] [--region <region>]
 
 Creates a symmetric ENCRYPT_DECRYPT KMS key with the alias alias/<name>, and prints
-"<key ARN><TAB>alias/<name>".
+"<key ARN><TAB>alias/<name>" (--json: {"arn","alias"}).
 `,
   help: `Usage: cachet help [command]
 
 Prints the overview, or the help of one command.
+`,
+  completion: `Usage: cachet completion bash|zsh|fish
+
+Prints a completion script for the shell (commands, options, --on-conflict values; file names
+otherwise), made from the same command table as this help. bash: eval "$(cachet completion bash)"
+in ~/.bashrc; zsh: cachet completion zsh > "\${fpath[1]}/_cachet"; fish: cachet completion fish >
+~/.config/fish/completions/cachet.fish.
+`,
+  version: `Usage: cachet version | -V | --version
+
+Prints "cachet <version>" (the version of package.json).
 `,
 };

@@ -48,6 +48,11 @@ function jobProgress(ctx: Context): (p: JobProgress) => void {
   };
 }
 
+/** A failure in --json output (documented in usage.ts): the error's code, never its words. */
+function failureJson(f: ItemFailure): { item: string | null; path: string | null; source: string | null; error: string } {
+  return { item: f.item ?? null, path: f.path ?? null, source: f.source ?? null, error: f.error.code };
+}
+
 function failureWhat(verb: string, f: ItemFailure): string {
   const name = f.path ?? f.source ?? f.item ?? '?';
   return f.item && f.path && f.path !== f.item && verb !== 'add' ? `${verb} ${name} (item ${f.item})` : `${verb} ${name}`;
@@ -85,11 +90,29 @@ export async function addCommand(ctx: Context, [dir, ...paths]: string[], v: Val
     // A path named on the command line that is not added is a failure (#15: a script must be able
     // to tell); what a folder's walk skips (links, special files inside it) stays a note.
     const named = new Set(paths.map((p) => resolve(ctx.io.cwd, p)));
+    const failed: ItemFailure[] = [];
+    const ignored: ItemFailure[] = [];
     for (const f of r.ignored) {
-      if (f.source !== undefined && named.has(f.source)) ctx.fail(failureWhat('add', f), f.error);
-      else ctx.note(`cachet: note: ${failureWhat('add', f)}: not added (${f.error.code === 'bad-request' ? 'not a regular file or folder' : f.error.code})`);
+      if (f.source !== undefined && named.has(f.source)) {
+        failed.push(f);
+        ctx.fail(failureWhat('add', f), f.error);
+      } else {
+        ignored.push(f);
+        ctx.note(`cachet: note: ${failureWhat('add', f)}: not added (${f.error.code === 'bad-request' ? 'not a regular file or folder' : f.error.code})`);
+      }
     }
-    for (const f of r.failed) ctx.fail(failureWhat('add', f), f.error);
+    for (const f of r.failed) {
+      failed.push(f);
+      ctx.fail(failureWhat('add', f), f.error);
+    }
+    if (v.json) {
+      ctx.json({
+        added: r.added.map((i) => ({ id: i.id, path: i.path, size: i.size })),
+        skipped: r.skipped,
+        failed: failed.map(failureJson),
+        ignored: ignored.map(failureJson),
+      });
+    }
     const bytes = r.added.reduce((s, i) => s + (i.size ?? 0), 0);
     summary(ctx, `cachet: added ${r.added.length} item${r.added.length === 1 ? '' : 's'} (${formatBytes(bytes)})${r.skipped.length ? `, skipped ${r.skipped.length}` : ''}${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
     return ctx.exitCode();
@@ -101,7 +124,7 @@ export async function lsCommand(ctx: Context, [dir]: string[], v: Values): Promi
     const items = await vault.list({ signal: ctx.signal });
     if (v.json) {
       const rows = items.map((i) => ({ id: i.id, path: i.path, size: i.size, modified: i.mtime === null ? null : new Date(i.mtime).toISOString(), keys: i.keys }));
-      ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
+      ctx.json(rows);
     } else {
       ctx.out(formatList(items));
     }
@@ -138,16 +161,20 @@ export async function getCommand(ctx: Context, [dir, ref]: string[], v: Values):
   });
 }
 
-export async function mvCommand(ctx: Context, [dir, ref, to]: string[]): Promise<number> {
+export async function mvCommand(ctx: Context, [dir, ref, to]: string[], v: Values): Promise<number> {
   return withVault(ctx, dir!, async (vault) => {
-    await vault.move(ref!, to!, { signal: ctx.signal });
+    const from = v.json ? (await vault.find(ref!)).path : undefined;
+    const moved = await vault.move(ref!, to!, { signal: ctx.signal });
+    if (v.json) ctx.json({ id: moved.id, from, path: moved.path });
     return EXIT_OK;
   });
 }
 
-export async function rmCommand(ctx: Context, [dir, ref]: string[]): Promise<number> {
+export async function rmCommand(ctx: Context, [dir, ref]: string[], v: Values): Promise<number> {
   return withVault(ctx, dir!, async (vault) => {
+    const item = v.json ? await vault.find(ref!) : undefined;
     await vault.remove(ref!);
+    if (item) ctx.json({ removed: { id: item.id, path: item.path } });
     return EXIT_OK;
   });
 }
@@ -161,12 +188,13 @@ export async function rekeyCommand(ctx: Context, [dir, ...refs]: string[], v: Va
       .rekey(keys, { ...(refs.length > 0 ? { refs } : {}), signal: ctx.signal, onProgress: jobProgress(ctx) })
       .finally(() => ctx.progress.end());
     for (const f of r.failed) ctx.fail(failureWhat('rekey', f), f.error);
+    if (v.json) ctx.json({ done: r.done, keys: keys.map((k) => k.keyId), failed: r.failed.map(failureJson) });
     summary(ctx, `cachet: re-keyed ${r.done} item${r.done === 1 ? '' : 's'}${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
     return ctx.exitCode();
   });
 }
 
-export async function verifyCommand(ctx: Context, [dir]: string[]): Promise<number> {
+export async function verifyCommand(ctx: Context, [dir]: string[], v: Values): Promise<number> {
   return withVault(ctx, dir!, async (vault) => {
     // Listing first names the items (verify reports a bad one by path when it knows it).
     await vault.list({ signal: ctx.signal }).catch((e: unknown) => {
@@ -174,6 +202,7 @@ export async function verifyCommand(ctx: Context, [dir]: string[]): Promise<numb
     });
     const r = await vault.verify({ signal: ctx.signal, onProgress: jobProgress(ctx) }).finally(() => ctx.progress.end());
     for (const f of r.bad) ctx.fail(failureWhat('verify', f), f.error);
+    if (v.json) ctx.json({ ok: r.ok, bad: r.bad.map(failureJson) });
     summary(ctx, `cachet: ${r.ok} item${r.ok === 1 ? '' : 's'} verified${r.bad.length ? `, ${r.bad.length} bad` : ''}`);
     return ctx.exitCode();
   });

@@ -93,6 +93,15 @@ describe('AWS helpers', () => {
     assert.equal(dup.code, 1, dup.stderr);
     assert.match(dup.stderr, /already exists|in use/);
   });
+
+  test('create-key --json prints {arn, alias}', async () => {
+    const c = await run(['create-key', '--alias', 'cachet-json', '--json']);
+    ok(c, 'create-key --json');
+    const made = JSON.parse(c.stdout.toString()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(made).sort(), ['alias', 'arn']);
+    assert.match(String(made.arn), /^arn:aws:kms:us-east-1:\d{12}:key\//);
+    assert.equal(made.alias, 'alias/cachet-json');
+  });
 });
 
 describe('AWS errors', () => {

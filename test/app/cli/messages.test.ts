@@ -167,3 +167,16 @@ test('refusals a person can act on get their own CLI words, from the real core e
     assert.notEqual(describeError(badRequest(reason, 'x')).hint, generic, reason);
   }
 });
+
+test('"check the command line" is the hint of usage errors only: no failure (exit 1) says it', () => {
+  // Usage errors (exit 2) are printed by main.ts with their own `cachet help` hint; every
+  // CachetError reaching formatFailure is a failure, whatever its code or bad-request reason.
+  for (const reason of BAD_REQUEST_REASONS) {
+    const out = formatFailure('cmd x', badRequest(reason, 'refused'));
+    assert.ok(!/check the command line/i.test(out), `${reason}: ${out}`);
+  }
+  for (const code of ERROR_CODES) {
+    const out = formatFailure('cmd x', new CachetError(code, 'failed', {}));
+    assert.ok(!/check the command line/i.test(out), `${code}: ${out}`);
+  }
+});
