@@ -21,7 +21,7 @@ import { CHANNEL_NAMES, CHANNELS, FsPath, ItemId, VaultDir, VaultPath, type Chan
 import { oversized, REQUEST_LIMITS } from '../../main/ipc/dispatch.js';
 import { createHeadlessPlatform } from '../../main/platform.js';
 import { createMainServices, type MainApp } from '../../main/services/main-services.js';
-import { tempDir } from '../main/helpers.js';
+import { tempDir, invokeOk } from '../main/helpers.js';
 
 type Path = (string | number)[];
 type Failure = Extract<Result<unknown>, { ok: false }>['error'];
@@ -139,11 +139,7 @@ let vaultDir: string;
 let granted: string;
 let src: string;
 
-async function ok<T = any>(channel: string, req: unknown): Promise<T> {
-  const r = await app.invoke(channel, req);
-  if (!r.ok) assert.fail(`${channel} failed: ${r.error.code} ${r.error.message} ${JSON.stringify(r.error.detail)}`);
-  return r.value as T;
-}
+const ok = <T = any>(channel: string, req: unknown): Promise<T> => invokeOk<T>(app, channel, req);
 async function refused(channel: string, req: unknown): Promise<{ error: Failure; ms: number }> {
   const t0 = performance.now();
   const r = await app.invoke(channel, req);

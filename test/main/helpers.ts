@@ -1,5 +1,6 @@
 // Test helpers for main: a manual clock (timers fire only when the test advances time) and a
-// temp folder per test.
+// temp folder per test, and `invokeOk`: a request through the real dispatch that must succeed.
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,4 +42,11 @@ export class ManualClock implements Clock {
 export async function tempDir(prefix = 'cachet-main-'): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** `app.invoke(channel, req)` that must succeed: its value, or the test fails naming the error. */
+export async function invokeOk<T = any>(app: { invoke(channel: string, req: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: { code: string; message: string; detail?: unknown } }> }, channel: string, req: unknown): Promise<T> {
+  const r = await app.invoke(channel, req);
+  if (!r.ok) assert.fail(`${channel} failed: ${r.error.code} ${r.error.message} ${JSON.stringify(r.error.detail)}`);
+  return r.value as T;
 }

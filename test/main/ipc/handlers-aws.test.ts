@@ -10,7 +10,7 @@ import { clearKeyArnCache } from '../../../app/keys/aws-kms.js';
 import { createHeadlessPlatform } from '../../../main/platform.js';
 import { createMainServices, type MainApp } from '../../../main/services/main-services.js';
 import { MOTO_CREDENTIALS, MOTO_REGION, motoKmsClient, startMoto, type Moto } from '../../helpers/moto.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, invokeOk } from '../helpers.js';
 
 let moto: Moto;
 let app: MainApp;
@@ -18,11 +18,7 @@ let platform: ReturnType<typeof createHeadlessPlatform>;
 let dir: string;
 let cleanup: () => Promise<void>;
 
-async function ok<T = any>(channel: string, req: unknown): Promise<T> {
-  const r = await app.invoke(channel, req);
-  if (!r.ok) assert.fail(`${channel} failed: ${r.error.code} ${r.error.message} ${JSON.stringify(r.error.detail)}`);
-  return r.value as T;
-}
+const ok = <T = any>(channel: string, req: unknown): Promise<T> => invokeOk<T>(app, channel, req);
 async function fails(channel: string, req: unknown): Promise<string> {
   const r = await app.invoke(channel, req);
   assert.equal(r.ok, false, `${channel} should fail`);

@@ -7,18 +7,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createHeadlessPlatform } from '../../../main/platform.js';
 import { createMainServices, type MainApp } from '../../../main/services/main-services.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, invokeOk } from '../helpers.js';
 
 let dir: string;
 let app: MainApp;
 let platform: ReturnType<typeof createHeadlessPlatform>;
 let cleanup: () => Promise<void>;
 
-async function ok<T = any>(channel: string, req: unknown): Promise<T> {
-  const r = await app.invoke(channel, req);
-  if (!r.ok) assert.fail(`${channel} failed: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-}
+const ok = <T = any>(channel: string, req: unknown): Promise<T> => invokeOk<T>(app, channel, req);
 
 before(async () => {
   ({ dir, cleanup } = await tempDir());
