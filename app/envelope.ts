@@ -21,6 +21,7 @@ import {
   type ByteSink, type ByteSource,
 } from './stream/stream.js';
 import { writeAtomic } from './fs/atomic.js';
+import { withInFlightRecord } from './fs/in-flight.js';
 import { openRegular, type RegularFile } from './fs/regular-file.js';
 
 export type { ItemMetadata } from './format/header.js';
@@ -315,7 +316,7 @@ export async function openFile(source: EnvelopeSource, dest: string | Writable, 
         if (u.metadata.mtime !== null) await out.utimes(new Date(), new Date(u.metadata.mtime));
         return r;
         // Plaintext: private from its first byte (#8), also if the process dies before the rename.
-      }), { overwrite: opts.overwrite ?? false, mode: 0o600 }));
+      }), { overwrite: opts.overwrite ?? false, mode: 0o600, around: withInFlightRecord }));
     } else {
       ({ bytes } = await openTo(f, u, writableSink(dest), opts));
     }

@@ -3,8 +3,9 @@
 // temp is removed later by cleanupTemps. It does not lock: two writers of one target race, and
 // the last rename wins (vault items are named by random ids, so they do not meet).
 
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { link, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CachetError, fromSystemError } from '../errors.js';
@@ -13,9 +14,54 @@ export const TEMP_PREFIX = '.tmp-';
 /** A temp from another host is only judged by its age: we cannot see that host's processes. */
 export const FOREIGN_TEMP_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-/** The host part of a temp name: no '/' or other path-special characters. */
+/**
+ * The owner part of a temp name: which running system the pid in the name belongs to (SPEC §9).
+ * A pid means something only on the system that issued it, during that boot, so a host name
+ * alone is not enough: two machines named alike that share a vault would each take the other's
+ * live temps for leftovers of dead local processes and delete them (issue 16 #10). The owner is
+ * the host name (for people reading a folder) plus a digest of the OS install and the boot:
+ * Linux `/etc/machine-id` and the kernel's boot id; elsewhere a random id kept in the OS temp
+ * folder (per user, emptied at reboot: the same scope). A temp whose owner differs is only judged
+ * by its age (FOREIGN_TEMP_MAX_AGE_MS), so any doubt errs towards keeping a file.
+ * No '/' or other path-special characters; computed once per process.
+ */
 export function tempHost(): string {
-  return hostname().replace(/[^A-Za-z0-9._-]/g, '_') || 'host';
+  ownerCache ??= `${hostname().replace(/[^A-Za-z0-9._-]/g, '_') || 'host'}.${systemId()}`;
+  return ownerCache;
+}
+let ownerCache: string | undefined;
+
+/** 12 hex digits naming this OS install and boot (see tempHost). */
+function systemId(): string {
+  const linux = ['/etc/machine-id', '/proc/sys/kernel/random/boot_id'].map((f) => readSmallText(f));
+  const seed = linux.every((v) => v !== undefined && v.length > 0) ? linux.join('/') : persistedRandomId();
+  return createHash('sha256').update('cachet temp owner\0').update(seed).digest('hex').slice(0, 12);
+}
+
+function readSmallText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').slice(0, 200).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A random id shared by this user's processes until the next reboot: created once (exclusive
+ * create, so two first processes agree on the winner's), 0600. If the temp folder cannot hold it,
+ * a random id of this process alone: its temps are then foreign to everyone else, which only
+ * delays their sweep.
+ */
+function persistedRandomId(): string {
+  const file = join(tmpdir(), `cachet-system-id-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`);
+  const fresh = randomBytes(16).toString('hex');
+  try {
+    writeFileSync(file, fresh, { flag: 'wx', mode: 0o600 });
+    return fresh;
+  } catch {
+    const got = readSmallText(file);
+    return got !== undefined && /^[0-9a-f]{32}$/.test(got) ? got : fresh;
+  }
 }
 
 /** `.tmp-<host>-<pid>-<random>` (SPEC §9). */
@@ -48,6 +94,12 @@ export interface WriteAtomicOptions {
    * unlink. Two fs operations fewer per file in a batch of small files (BENCHMARKS.md).
    */
   fresh?: boolean;
+  /**
+   * Runs around the whole life of the temp (created, written, renamed or removed), given its
+   * path: a plaintext output passes in-flight.ts withInFlightRecord, so a hard kill's leftover
+   * is found and removed by the next Cachet process.
+   */
+  around?: <R>(temp: string, run: () => Promise<R>) => Promise<R>;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -84,6 +136,12 @@ export async function writeAtomic<T>(dest: string, write: (fh: FileHandle) => Pr
   const dir = dirname(dest);
   if (!opts.overwrite && !opts.fresh && (await exists(dest))) throw new CachetError('exists', `${basename(dest)} already exists`, { path: dest });
   const temp = join(dir, tempName());
+  if (opts.around) return opts.around(temp, () => writeTemp(temp, dest, write, opts));
+  return writeTemp(temp, dest, write, opts);
+}
+
+async function writeTemp<T>(temp: string, dest: string, write: (fh: FileHandle) => Promise<T>, opts: WriteAtomicOptions): Promise<T> {
+  const dir = dirname(dest);
   let fh: FileHandle | undefined;
   let placed = false;
   try {

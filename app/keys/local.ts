@@ -5,11 +5,11 @@
 
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { badRequest, CachetError, fromSystemError } from '../errors.js';
 import { encodeContext } from '../format/context.js';
 import { writeAtomic } from '../fs/atomic.js';
+import { cachetHome } from '../fs/home.js';
 import type { CallOptions, EncryptionContext, KeyProvider, Stanza } from './provider.js';
 import { checkDataKey, DATA_KEY_BYTES, wipe } from './provider.js';
 
@@ -146,11 +146,6 @@ interface KeyFileJson {
 }
 
 /** The Cachet home: `$CACHET_HOME`, default `~/.cachet`. */
-export function cachetHome(): string {
-  const home = process.env['CACHET_HOME'];
-  return home && home.length > 0 ? home : join(homedir(), '.cachet');
-}
-
 /** `$CACHET_HOME/local-key.json`, default `~/.cachet/local-key.json` (SPEC §8). */
 export function defaultLocalKeyPath(): string {
   return join(cachetHome(), 'local-key.json');

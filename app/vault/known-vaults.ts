@@ -11,7 +11,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CachetError } from '../errors.js';
 import { writeAtomic } from '../fs/atomic.js';
-import { cachetHome } from '../keys/local.js';
+import { cachetHome } from '../fs/home.js';
 import { isItemId, MAX_VAULT_KEYS } from '../format/limits.js';
 import type { VaultKey } from './layout.js';
 

@@ -76,6 +76,22 @@ describe('plaintext temp outputs', () => {
     });
   }
 
+  it('SIGKILL during get leaves its private temp, and the next command (any) removes it (#8)', async () => {
+    const dir = join(sb.dir, 'kill-get');
+    await mkdir(dir);
+    const { r, mode } = await signalDuring(['get', 'v', 'big.bin', '-o', 'kill-get/big.bin'], dir, 'SIGKILL');
+    assert.equal(r.signal, 'SIGKILL');
+    assert.equal(mode, 0o600);
+    const left = (await readdir(dir)).filter((n) => n.startsWith('.tmp-'));
+    assert.equal(left.length, 1, 'a hard kill cannot clean up: the temp is there');
+    const records = join(sb.env['CACHET_HOME']!, 'in-flight');
+    assert.equal((await readdir(records)).length, 1, 'and a record of it under the Cachet home');
+    const next = await run(['ls', 'v']);
+    assert.equal(next.code, 0, next.stderr);
+    assert.deepEqual(await readdir(dir), [], 'the next command removed the plaintext temp');
+    assert.deepEqual(await readdir(records), [], 'and its record');
+  });
+
   it('a finished get is private too (it is plaintext)', async () => {
     await writeFile(join(sb.dir, 'small.txt'), 'small\n');
     assert.equal((await run(['add', 'v', 'small.txt'])).code, 0);
