@@ -15,7 +15,7 @@ import { CliKeys } from './keys.js';
 import { formatFailure } from './messages.js';
 import { COMMAND_HELP, USAGE } from './usage.js';
 import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand, rmCommand, verifyCommand } from './vault-commands.js';
-import { sweepInFlight } from '../fs/in-flight.js';
+import { sweepHome } from '../fs/in-flight.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 type Handler = (ctx: Context, positionals: string[], values: Values) => Promise<number>;
@@ -65,9 +65,9 @@ export async function runCli(argv: readonly string[], io: Io, signal: AbortSigna
     env: io.env,
   });
   const ctx = new Context(io, signal, parsed.global, keys, aws);
-  // Plaintext outputs of a Cachet process killed hard (SIGKILL, power loss): removed by the next
-  // command, whichever it is (issue 16 #8). Cheap: one readdir of a folder that is usually empty.
-  await sweepInFlight();
+  // Plaintext outputs and home temps of a Cachet process killed hard (SIGKILL, power loss): removed
+  // by the next command, whichever it is (issue 16 #8). Cheap: two readdirs of small folders.
+  await sweepHome();
   try {
     return await HANDLERS[parsed.command](ctx, parsed.positionals, parsed.values);
   } catch (e) {

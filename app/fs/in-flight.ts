@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { cachetHome } from './home.js';
-import { FOREIGN_TEMP_MAX_AGE_MS, parseTempName, processAlive, tempHost } from './atomic.js';
+import { cleanupTemps, FOREIGN_TEMP_MAX_AGE_MS, parseTempName, processAlive, tempHost } from './atomic.js';
 
 export const IN_FLIGHT_DIR = 'in-flight';
 const MAX_RECORD_BYTES = 8192;
@@ -98,4 +98,15 @@ async function readRecord(path: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What every Cachet process runs at start: the in-flight sweep above, and the temps a killed
+ * writer left in the home itself (an `init` killed while writing the local key file or
+ * known-vaults.json: the home is not a vault, so no vault open sweeps it). Never throws.
+ */
+export async function sweepHome(home: string = cachetHome()): Promise<string[]> {
+  const outputs = await sweepInFlight(home);
+  const temps = await cleanupTemps(home).catch(() => [] as string[]);
+  return [...outputs, ...temps.map((t) => join(home, t))];
 }

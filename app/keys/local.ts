@@ -4,11 +4,12 @@
 // default path: the CLI and the app do. OS-keychain protection of M is a later layer.
 
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { badRequest, CachetError, fromSystemError } from '../errors.js';
 import { encodeContext } from '../format/context.js';
 import { writeAtomic } from '../fs/atomic.js';
+import { openRegular, type RegularFile } from '../fs/regular-file.js';
 import { cachetHome } from '../fs/home.js';
 import type { CallOptions, EncryptionContext, KeyProvider, Stanza } from './provider.js';
 import { checkDataKey, DATA_KEY_BYTES, wipe } from './provider.js';
@@ -225,14 +226,29 @@ function exportMaster(p: LocalKeyProvider): Buffer {
   return masterOf.get(p)!();
 }
 
+/** A key file is a few hundred bytes; anything past this is not one (and is not read whole). */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+/** SPEC §8: writers use 32 bytes; readers accept 16..64 (a 10 MB "salt" is not a key file). */
+const SALT_MIN = 16;
+const SALT_MAX = 64;
+
 async function readKeyFile(path: string): Promise<KeyFileJson> {
   let text: string;
+  let file: RegularFile | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    // A regular file only: a FIFO named local-key.json would otherwise block the open forever.
+    file = await openRegular(path, { follow: true, what: 'read the local key file' });
+    if (file.size > MAX_KEY_FILE_BYTES) throw badRequest('key-file-invalid', 'the local key file is too large to be one', { path });
+    text = await file.fh.readFile('utf8');
   } catch (e) {
+    if (e instanceof CachetError && e.code === 'not-found') throw new CachetError('local-key-missing', 'no local key file', { path }, { cause: e });
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CachetError('local-key-missing', 'no local key file', { path }, { cause: e });
+    if (e instanceof CachetError) throw e;
     throw fromSystemError(e, 'read the local key file', path);
+  } finally {
+    await file?.fh.close().catch(() => {});
   }
+  if (text.length > MAX_KEY_FILE_BYTES) throw badRequest('key-file-invalid', 'the local key file is too large to be one', { path });
   let j: unknown;
   try {
     j = JSON.parse(text);
@@ -263,7 +279,7 @@ export async function unlockLocalKeyFile(path: string, passphrase: string): Prom
   const salt = Buffer.from(f.kdf.salt, 'base64');
   const nonce = Buffer.from(f.nonce, 'base64');
   const wrapped = Buffer.from(f.wrapped, 'base64');
-  if (salt.length < 16 || nonce.length !== NONCE || wrapped.length !== KEY_LENGTH + TAG) {
+  if (salt.length < SALT_MIN || salt.length > SALT_MAX || nonce.length !== NONCE || wrapped.length !== KEY_LENGTH + TAG) {
     throw badRequest('key-file-invalid', 'the local key file is malformed', { path });
   }
   const pass = passphraseBytes(passphrase);

@@ -19,7 +19,7 @@ import { TempFiles } from './temp-files.js';
 import { VaultSession } from './vault-session.js';
 import type { VaultBackend } from './vault-backend.js';
 import { KNOWN_VAULTS_FILE } from '../../app/vault/known-vaults.js';
-import { sweepInFlight } from '../../app/fs/in-flight.js';
+import { sweepHome } from '../../app/fs/in-flight.js';
 import { awsBackend, localKeyBackend, vaultBackend } from './core-adapters.js';
 
 export type LockReason = EventPayload<'vault:locked'>['reason'];
@@ -168,9 +168,9 @@ export async function createMainServices(platform: Platform, opts: MainServicesO
     async start() {
       const n = await temps.wipeAll();
       if (n > 0) log(`wiped ${n} temporary file(s) left by an earlier run`);
-      // Plaintext outputs (export, get) of a Cachet process killed hard (issue 16 #8).
-      const left = await sweepInFlight();
-      if (left.length > 0) log(`removed ${left.length} unfinished output(s) left by a killed Cachet process`);
+      // Plaintext outputs (export, get) and home temps of a Cachet process killed hard (issue 16 #8).
+      const left = await sweepHome();
+      if (left.length > 0) log(`removed ${left.length} unfinished file(s) left by a killed Cachet process`);
       await localKey.refresh();
     },
     async stop() {

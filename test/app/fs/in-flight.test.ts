@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FOREIGN_TEMP_MAX_AGE_MS, tempHost, writeAtomic } from '../../../app/fs/atomic.js';
-import { IN_FLIGHT_DIR, sweepInFlight, withInFlightRecord } from '../../../app/fs/in-flight.js';
+import { IN_FLIGHT_DIR, sweepHome, sweepInFlight, withInFlightRecord } from '../../../app/fs/in-flight.js';
 
 let root: string;
 before(async () => {
@@ -109,5 +109,15 @@ describe('in-flight records', () => {
     await writeAtomic(join(out, 'c'), (fh) => fh.writeFile('x'), { around: (t, run) => withInFlightRecord(t, run, join(file, 'home')) });
     assert.deepEqual(await readdir(out), ['c']);
     assert.deepEqual(await sweepInFlight(join(root, 'nowhere')), []);
+  });
+
+  it('sweepHome also removes a killed init\'s temp in the home itself, and nothing else there', async () => {
+    const { home } = await fresh();
+    await mkdir(home, { recursive: true });
+    const dead = `.tmp-${tempHost()}-${DEAD_PID}-${'ef'.repeat(8)}`;
+    await writeFile(join(home, dead), '{"half": ');
+    await writeFile(join(home, 'local-key.json'), '{}');
+    assert.deepEqual(await sweepHome(home), [join(home, dead)]);
+    assert.deepEqual(await readdir(home), ['local-key.json']);
   });
 });

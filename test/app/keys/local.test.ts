@@ -1,6 +1,7 @@
 // Local key provider (SPEC §7 'local') and key file (SPEC §8) tests.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir, homedir } from 'node:os';
@@ -116,6 +117,21 @@ describe('local key file (SPEC §8)', () => {
     const moved = join(dir, 'moved.json');
     await writeFile(moved, JSON.stringify({ ...good, keyId: 'local:' + '0'.repeat(32) }));
     await rejectsWith('bad-passphrase', unlockLocalKeyFile(moved, 'pw'));
+  });
+  it('refuses a salt past 64 bytes, a file past 64 KiB and a FIFO, before running scrypt [bad-request]', async () => {
+    const path = join(dir, 'salt.json');
+    await createLocalKeyFile(path, 'pw', FAST);
+    const good = JSON.parse(await readFile(path, 'utf8')) as { kdf: Record<string, unknown> };
+    const longSalt = join(dir, 'long-salt.json');
+    await writeFile(longSalt, JSON.stringify({ ...good, kdf: { ...good.kdf, salt: randomBytes(65).toString('base64') } }));
+    await rejectsWith('bad-request', unlockLocalKeyFile(longSalt, 'pw'));
+    const huge = join(dir, 'huge-salt.json');
+    await writeFile(huge, JSON.stringify({ ...good, kdf: { ...good.kdf, salt: randomBytes(10 * 1024 * 1024).toString('base64') } }));
+    await rejectsWith('bad-request', readLocalKeyFileInfo(huge));
+    const fifo = join(dir, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    await rejectsWith('bad-request', readLocalKeyFileInfo(fifo)); // did not block waiting for a writer
+    assert.ok((await unlockLocalKeyFile(path, 'pw')).keyId.startsWith('local:'), 'a 32-byte salt still unlocks');
   });
   it('defaults to strong scrypt (N=2^17, r=8, p=1)', async () => {
     assert.deepEqual(DEFAULT_SCRYPT, { N: 131072, r: 8, p: 1 });
