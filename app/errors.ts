@@ -115,6 +115,7 @@ export const BAD_REQUEST_REASONS = [
   'vault-folder',
   'symlink',
   'special-file',
+  'name-not-utf8',
   'too-many-files',
   'whole-drive',
   'file-too-large',

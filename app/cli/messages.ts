@@ -57,6 +57,10 @@ export const BAD_REQUEST_MESSAGES: Readonly<Record<BadRequestReason, Describe>> 
   'segment-too-long': badPath((d) => `a file or folder name in the vault path is too long${sp(d.max, ' (over ')}${str(d.max) ? ' bytes)' : ''}`, 'rename it to a shorter name; ' + PATH_HINT),
   'escapes-destination': hinted('a symbolic link inside the output folder leads out of it; remove the link or choose another folder with -o'),
   'not-portable': hinted('rename the item (`cachet mv <vault> <path> <new-path>`) to a name this system allows, then get it again; the item is unchanged'),
+  'name-not-utf8': (d) => ({
+    title: `the file name is not valid UTF-8${sp(d.path, ': ')}, so it cannot be a vault path`,
+    hint: 'rename the file (for example with `convmv -f latin1 -t utf8`) and add it again; the other files are added',
+  }),
   'no-keys': hinted('name at least one key: --kms-key <id|alias/NAME|arn> (repeatable) or --local (rekey: --to <key>)'),
   'too-many-keys': (d) => ({
     title: `too many keys for one vault${str(d.max) ? ` (at most ${str(d.max)})` : ''}`,

@@ -78,13 +78,25 @@ export async function scanSources(sources: readonly string[], opts: ScanOptions)
         result.failed.push({ source: abs, path: vpath, error: badRequest('too-deep', 'folders nest too deep', { path: abs }) });
         return;
       }
-      let names: string[];
+      let raw: Buffer[];
       try {
-        names = (await readdir(abs)).sort();
+        raw = await readdir(abs, { encoding: 'buffer' });
       } catch (e) {
         result.failed.push({ source: abs, path: vpath, error: fromSystemError(e, 'list the folder', abs) });
         return;
       }
+      const names: string[] = [];
+      for (const b of raw) {
+        const n = b.toString('utf8');
+        // A name that is not UTF-8 (a Linux file system allows any bytes) cannot be a vault path,
+        // and its lossy string names no file: say so, instead of a "not found" from lstat.
+        if (Buffer.byteLength(n, 'utf8') !== b.length || !Buffer.from(n, 'utf8').equals(b)) {
+          result.failed.push({ source: join(abs, n), error: badRequest('name-not-utf8', 'this file name is not valid UTF-8: rename it to add it', { path: join(abs, n) }) });
+        } else {
+          names.push(n);
+        }
+      }
+      names.sort();
       for (const n of names) {
         let child: string;
         try {

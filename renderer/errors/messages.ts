@@ -83,6 +83,10 @@ const BAD_REQUEST: Readonly<Record<BadRequestReason, Make>> = {
   'empty-segment': pathRule('The path has an empty folder name', 'Remove the doubled or trailing /.'),
   'dot-segment': pathRule('The path has a "." or ".." folder', 'Item paths cannot step out of their folder. Choose another name.'),
   'segment-too-long': (d) => ({ title: `A file or folder name is too long${maxOf(d, 'bytes')}`, hint: 'Rename it to a shorter name.' }),
+  'name-not-utf8': (d) => ({
+    title: `${str(d, 'path') ?? 'A file'} has a name that is not valid text (not UTF-8)`,
+    hint: 'Rename the file and add it again. The other files are added.',
+  }),
   'escapes-destination': () => ({
     title: 'That item would be written outside the chosen folder',
     hint: 'A shortcut (symbolic link) inside the folder leads elsewhere. Remove it, or choose another folder.',
