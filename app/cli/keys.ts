@@ -115,7 +115,16 @@ export class CliKeys {
     const pass = await readNewPassphrase(this.#opts.passphrase);
     const n = this.#opts.env[TEST_SCRYPT_N_ENV];
     const scryptN = n !== undefined && n !== '' ? Number(n) : undefined;
-    this.#local = await createLocalKeyFile(this.localKeyPath, pass, scryptN === undefined ? {} : { scryptN });
+    try {
+      this.#local = await createLocalKeyFile(this.localKeyPath, pass, scryptN === undefined ? {} : { scryptN });
+    } catch (e) {
+      if (!(e instanceof CachetError && e.code === 'exists')) throw e;
+      // Another Cachet process created it between our look and our create (two `init --local` at
+      // once): use that key, which this passphrase opens when both were given the same one. The
+      // create itself never replaces a key file (it links, no clobber).
+      this.#local = await unlockLocalKeyFile(this.localKeyPath, pass);
+      return { keyId: this.#local.keyId, created: false };
+    }
     return { keyId: this.#local.keyId, created: true };
   }
 

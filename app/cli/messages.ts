@@ -126,10 +126,12 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
     title: `not found${sp(d.path ?? d.item, ': ')}`,
     hint: str(d.item) ? '`cachet ls <vault>` lists the items by path and id' : 'check the path',
   }),
-  exists: (d) => ({
-    title: `already exists${sp(d.path, ': ')}`,
-    hint: 'choose another name (-o <path>) or remove it first; for `add`, --on-conflict replace|keep-both|skip',
-  }),
+  exists: (d) => d.reason === 'vault'
+    ? { title: `this folder is already a vault${sp(d.path, ': ')}`, hint: 'use it as it is (`cachet ls <vault>`), or choose another folder for the new vault' }
+    : {
+      title: `already exists${sp(d.path, ': ')}`,
+      hint: 'choose another name (-o <path>) or remove it first; for `add`, --on-conflict replace|keep-both|skip',
+    },
   io: (d, m) => ({ title: `input/output error${sp(d.errno, ' ')}${m ? ` (${m})` : ''}`, hint: 'check the disk and the path, then try again' }),
   'disk-full': (d) => ({ title: `no space left on the disk${sp(d.path, ' holding ')}`, hint: 'free some space (or raise the quota) and try again; nothing partial was kept' }),
   'permission-denied': (d) => ({ title: `permission denied${sp(d.path, ': ')}`, hint: 'check the file and folder permissions (and that the disk is not read-only)' }),

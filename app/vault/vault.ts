@@ -162,6 +162,8 @@ export class Vault {
       await rememberOwnConfig(config, opts.known);
     } catch (e) {
       vault.close();
+      // Another create of this folder won the race for vault.json: the files are its own now.
+      if (isCachetError(e, 'exists')) throw new CachetError('exists', 'this folder is already a vault', { path: abs, reason: 'vault' }, { cause: e });
       await rm(vault.#index.file, { force: true }).catch(() => {});
       await rmdir(itemsDir(abs)).catch(() => {});
       if (madeDir) await rmdir(abs).catch(() => {});

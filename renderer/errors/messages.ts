@@ -179,6 +179,7 @@ const MESSAGES: Record<ErrorCode, Make> = {
     hint: 'It may have been moved or deleted. Refresh the list and try again.',
   }),
   exists: (d) => {
+    if (str(d, 'reason') === 'vault') return { title: 'This folder is already a vault', hint: 'Open it instead, or choose another folder for the new vault.' };
     const alias = str(d, 'alias');
     if (alias === undefined) return { title: `${str(d, 'path') ?? 'An item with that name'} already exists`, hint: 'Choose another name, or replace the existing item.' };
     const orphan = str(d, 'orphanKey');
