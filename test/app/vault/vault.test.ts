@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
+import { tempHost } from '../../../app/fs/atomic.js';
 import { inspectFile } from '../../../app/envelope.js';
 import { CachetError, isCachetError, type ErrorCode } from '../../../app/errors.js';
 import { LocalKeyProvider } from '../../../app/keys/local.js';
@@ -194,7 +195,7 @@ describe('create and open', () => {
   it('removes the temps of dead writers at open and keeps a live one', async () => {
     const { vault, dir, keyring } = await newVault();
     vault.close();
-    const host = hostname().replace(/[^A-Za-z0-9._-]/g, '_') || 'host';
+    const host = tempHost();
     const dead = `.tmp-${host}-2147483646-abcdef`;
     const live = `.tmp-${host}-${process.pid}-abcdef`;
     await writeFile(join(dir, 'items', dead), 'partial');
