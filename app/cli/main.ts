@@ -14,7 +14,7 @@ import { completionCommand } from './completion.js';
 import { CliKeys } from './keys.js';
 import { formatFailure } from './messages.js';
 import { COMMAND_HELP, USAGE } from './usage.js';
-import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand, rmCommand, verifyCommand } from './vault-commands.js';
+import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand, rmCommand, verifyCommand, forgetCommand } from './vault-commands.js';
 import { sweepHome } from '../fs/in-flight.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -29,6 +29,7 @@ const HANDLERS: Record<RunnableCommand, Handler> = {
   rm: rmCommand,
   rekey: rekeyCommand,
   verify: verifyCommand,
+  forget: forgetCommand,
   encrypt: encryptCommand,
   decrypt: decryptCommand,
   inspect: inspectCommand,

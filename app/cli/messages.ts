@@ -181,7 +181,7 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
     title: d.reason === 'downgrade'
       ? 'vault.json lost its authentication since this computer last opened the vault'
       : `the vault's keys changed since this computer last opened it (was: ${str(d.known) ?? '?'}; now: ${str(d.found) ?? '?'})`,
-    hint: 'nothing was sealed under the new keys. If a team member re-keyed the vault while your old key was already retired, check the new keys with them, then remove this vault\'s entry from known-vaults.json in CACHET_HOME; otherwise restore vault.json from a backup',
+    hint: 'nothing was sealed under the new keys. If a team member re-keyed the vault while your old key was already retired, check the new keys with them, then run `cachet forget <vault>` and open it again; otherwise restore vault.json from a backup',
   }),
   'local-key-missing': (d) =>
     str(d.available)

@@ -12,6 +12,7 @@ Vaults (a vault is a folder of sealed items):
   cachet rm <vault> <item> [--json]
   cachet rekey <vault> (--to <key>)... [<item>...] [--json]  <key>: a KMS key (id, alias/NAME, ARN) or "local"
   cachet verify <vault> [--json]
+  cachet forget <vault> [--json]             forget the key set this machine accepted for <vault>
 
 Single files (one envelope, no vault):
   cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]   <file>: - = stdin
@@ -94,6 +95,14 @@ content is not rewritten. Re-keying every item also makes these the vault's keys
 
 Authenticates every item and reports each bad one. Exit code 1 if any is bad. --json prints
 {"ok","bad":[<failure>]} (ok: how many items verified).
+`,
+  forget: `Usage: cachet forget <vault> [--json]
+
+Forgets the key set this machine remembered for <vault> (CACHET_HOME/known-vaults/, SPEC §12), so
+its next open accepts the vault's vault.json as on first use. For one case only: a team member
+re-keyed the vault while the only key you knew was already retired ("the vault's keys changed").
+Check the new keys with them first: forgetting also accepts keys that a writer of the vault's
+storage added. Nothing in the vault is changed. --json prints {"vault","forgotten"}.
 `,
   encrypt: `Usage: cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]
 

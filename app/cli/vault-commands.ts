@@ -1,4 +1,4 @@
-// The vault commands (init, add, ls, get, mv, rm, rekey, verify) on app/vault/vault.ts. Each
+// The vault commands (init, add, ls, get, mv, rm, rekey, verify, forget) on app/vault/vault.ts. Each
 // opens the vault with the lazy keyring, runs one Vault call with the Ctrl-C signal and a
 // progress bar, prints each per-item failure as its own line, and closes the vault (which zeroes
 // the index key). Summaries ("added 3 items") go to stderr on a terminal only.
@@ -205,5 +205,17 @@ export async function verifyCommand(ctx: Context, [dir]: string[], v: Values): P
     if (v.json) ctx.json({ ok: r.ok, bad: r.bad.map(failureJson) });
     summary(ctx, `cachet: ${r.ok} item${r.ok === 1 ? '' : 's'} verified${r.bad.length ? `, ${r.bad.length} bad` : ''}`);
     return ctx.exitCode();
+  });
+}
+
+export async function forgetCommand(ctx: Context, [dir]: string[], v: Values): Promise<number> {
+  // Opening reads vault.json for its id only (no key is used, nothing is checked or written).
+  return withVault(ctx, dir!, async (vault) => {
+    const forgotten = await knownVaultsFile().forget(vault.id);
+    if (v.json) ctx.json({ vault: vault.id, forgotten });
+    else ctx.note(forgotten
+      ? `cachet: forgot the keys this machine accepted for vault ${vault.id}; its next open accepts its vault.json as new`
+      : `cachet: nothing was remembered of vault ${vault.id}`);
+    return EXIT_OK;
   });
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { inspectFile } from '../../app/envelope.js';
 import { isCachetError, type CachetError } from '../../app/errors.js';
 import { describeError } from '../../app/cli/messages.js';
@@ -245,6 +245,57 @@ describe('vault.json authentication (local keys)', () => {
     assert.deepEqual((await v.list()).map((i) => i.keys), [[B.keyId]]);
     v.close();
     assert.deepEqual((await t.known.get((await readConfig(t.dir)).id))?.keys, [B]);
+  });
+
+  it('a client that knew only a key already retired is refused, and accepts the new keys once it forgets the vault', async () => {
+    const t = await fresh([A]);
+    const member = knownVaultsFile(join(t.dir, '..', 'member', 'known-vaults.json'));
+    let v = await Vault.open(t.dir, { keyring: keyring(), known: member });
+    await v.rekey([B]);
+    await v.rekey([C]); // A is long gone: nothing in vault.json is vouched for by a key the owner knew
+    v.close();
+    await refused({ dir: t.dir, known: t.known, src: t.src }, 'vault-keys-changed');
+    const id = (await readConfig(t.dir)).id;
+    assert.equal(await t.known.forget(id), true);
+    assert.equal(await t.known.get(id), undefined);
+    v = await Vault.open(t.dir, { keyring: keyring(), known: t.known });
+    assert.deepEqual((await v.list()).map((i) => i.keys), [[C.keyId]]);
+    v.close();
+    assert.deepEqual((await t.known.get(id))?.keys, [C], 'met as new, then remembered');
+    assert.equal(await member.forget(randomBytes(16).toString('hex')), false, 'forgetting an unknown vault says so');
+  });
+});
+
+describe('known-vaults memory', () => {
+  const ids = Array.from({ length: 24 }, () => randomBytes(16).toString('hex'));
+  it('many processes remembering different vaults at once lose none (one shared file lost updates)', async () => {
+    const home = join(root, `kv${n++}`, 'known-vaults.json');
+    // Separate store objects, as separate processes have; every write is interleaved with the others.
+    await Promise.all(ids.map((id, i) => knownVaultsFile(home).remember(id, { keys: [i % 2 ? A : B], authenticated: true })));
+    for (const [i, id] of ids.entries()) assert.deepEqual((await knownVaultsFile(home).get(id))?.keys, [i % 2 ? A : B], id);
+  });
+
+  it('reads the single file of earlier versions, and forget removes an entry from it too', async () => {
+    const base = join(root, `kv${n++}`);
+    await mkdir(base, { recursive: true });
+    const file = join(base, 'known-vaults.json');
+    await writeFile(file, JSON.stringify({ format: 'cachet-known-vaults', version: 1, vaults: { [ids[0]!]: { keys: [A], authenticated: true }, [ids[1]!]: { keys: [B], authenticated: false } } }));
+    const kv = knownVaultsFile(file);
+    assert.deepEqual(await kv.get(ids[0]!), { keys: [A], authenticated: true });
+    await kv.remember(ids[0]!, { keys: [C], authenticated: true });
+    assert.deepEqual((await kv.get(ids[0]!))?.keys, [C], 'its own file wins over the old one');
+    assert.equal(await kv.forget(ids[1]!), true);
+    assert.equal(await kv.get(ids[1]!), undefined);
+    assert.equal(await kv.forget(ids[0]!), true);
+    assert.equal(await kv.get(ids[0]!), undefined, 'gone from both places');
+  });
+
+  it('a damaged entry is an error, never "never seen" (that would trust any key set)', async () => {
+    const file = join(root, `kv${n++}`, 'known-vaults.json');
+    const kv = knownVaultsFile(file);
+    await kv.remember(ids[2]!, { keys: [A], authenticated: true });
+    await writeFile(join(dirname(file), 'known-vaults', `${ids[2]!}.json`), '{"format":"cachet-known-vaults","vault":"x"');
+    await assert.rejects(kv.get(ids[2]!), (e: unknown) => isCachetError(e) && e.code === 'io');
   });
 });
 

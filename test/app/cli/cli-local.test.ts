@@ -256,6 +256,21 @@ describe('a vault with the local key', () => {
     assert.ok(!r.stderr.includes(PASSPHRASE));
   });
 
+  test('forget drops the key set this machine remembered for the vault, and says when there was none', async () => {
+    const id = (JSON.parse(await readFile(join(sb.dir, vault, 'vault.json'), 'utf8')) as { id: string }).id;
+    const pin = join(env.CACHET_HOME!, 'known-vaults', `${id}.json`);
+    assert.ok(existsSync(pin), 'init remembered its own key set');
+    const r = await run(['forget', vault, '--json']);
+    ok(r, 'forget');
+    assert.deepEqual(JSON.parse(r.stdout.toString()), { vault: id, forgotten: true });
+    assert.ok(!existsSync(pin));
+    const again = await run(['forget', vault]);
+    ok(again, 'forget again');
+    assert.match(again.stderr, /nothing was remembered/);
+    ok(await run(['ls', vault]), 'ls after forget'); // met as new: accepted and remembered again
+    assert.ok(existsSync(pin));
+  });
+
   test('a missing vault: exit 1 with a hint to init', async () => {
     const r = await run(['ls', 'no-vault-here']);
     failed(r);
