@@ -49,3 +49,20 @@ test('security fuses are set', async () => {
   assert.equal(f.onlyLoadAppFromAsar, true);
   assert.equal(f.grantFileProtocolExtraPrivileges, false);
 });
+
+test('envelopes, never dotenv files: Linux by magic, macOS "Open With" at rank Alternate, Windows no association', async () => {
+  const cfg = await load();
+  // No electron-builder fileAssociations anywhere: on every OS they make the app the default handler.
+  for (const where of [cfg, cfg['mac'], cfg['win'], cfg['nsis'], cfg['linux']]) assert.equal(where?.['fileAssociations'], undefined);
+  assert.deepEqual(cfg['linux'].mimeTypes, ['application/x-cachet-envelope']);
+  const info = cfg['mac'].extendInfo as Record<string, any>;
+  assert.equal(info['UTExportedTypeDeclarations'], undefined, 'no exported UTI: it would re-type every .env on the Mac');
+  assert.equal(info['UTImportedTypeDeclarations'], undefined);
+  const types = info['CFBundleDocumentTypes'] as Array<Record<string, any>>;
+  assert.ok(types.length > 0);
+  for (const t of types) {
+    assert.equal(t['LSHandlerRank'], 'Alternate', `${t['CFBundleTypeName']}: never the default app`);
+    assert.equal(t['CFBundleTypeRole'], 'Viewer');
+  }
+  assert.ok(types.some((t) => (t['CFBundleTypeExtensions'] as string[] | undefined)?.includes('env')));
+});
