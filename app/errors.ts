@@ -128,6 +128,7 @@ export const BAD_REQUEST_REASONS = [
   'bad-alias',
   'safe-storage-unavailable',
   'empty-passphrase',
+  'weak-passphrase',
   'passphrase-mismatch',
   'key-file-invalid',
   // the CLI's own arguments

@@ -55,6 +55,7 @@ import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js'
 import { isItemId, isKeyIdLength, ITEM_ID_LENGTH, MAX_KEY_ID_BYTES, MAX_VAULT_KEYS, PROVIDER_TYPES } from '../app/format/limits.js';
 import { isValidFolderPath, isValidVaultPath } from '../app/vault/path-rules.js';
 import { ALIAS_INPUT_PATTERN } from '../app/keys/alias-rules.js';
+import { MAX_PASSPHRASE, newPassphraseProblem, passphraseLength } from '../app/keys/passphrase-rules.js';
 import type { ChannelName, EventName as NamedEvent } from './names.js';
 
 export { CHANNEL_NAMES, EVENT_NAMES, EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL, isChannel, isEventName } from './names.js';
@@ -185,7 +186,8 @@ const Nothing = z.null();
 const JobStarted = z.strictObject({ jobId: JobId });
 const Ids = z.array(ItemId).min(1).max(100_000);
 const MAX_DECISIONS = 100_000;
-const Passphrase = z.string().min(8).max(1024);
+/** A new local-key passphrase: app/keys/passphrase-rules.ts, the one rule. */
+const Passphrase = z.string().max(MAX_PASSPHRASE * 2).refine((p) => newPassphraseProblem(p) === undefined, 'not an acceptable new passphrase');
 
 // ---------------------------------------------------------------------------------------------
 // Channels (renderer -> main, request/response)
@@ -314,7 +316,7 @@ export const CHANNELS = {
     response: LocalKeyStatus,
   },
   /** Unlock with the OS keychain (no passphrase) or the typed passphrase. */
-  'local-key:unlock': { request: z.strictObject({ passphrase: z.string().max(1024).optional() }), response: LocalKeyStatus },
+  'local-key:unlock': { request: z.strictObject({ passphrase: z.string().max(MAX_PASSPHRASE * 2).refine((p) => passphraseLength(p) <= MAX_PASSPHRASE).optional() }), response: LocalKeyStatus },
 } as const;
 
 // ---------------------------------------------------------------------------------------------

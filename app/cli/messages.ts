@@ -99,6 +99,10 @@ export const BAD_REQUEST_MESSAGES: Readonly<Record<BadRequestReason, Describe>> 
   }),
   'bad-alias': hinted('an alias is alias/ then letters, digits, /, _ or - (and not alias/aws/...), e.g. --alias alias/cachet'),
   'safe-storage-unavailable': refusal,
+  'weak-passphrase': (d) => ({
+    title: d.problem === 'too-long' ? `the new passphrase is too long (at most ${str(d.max) ?? ''} characters)` : `the new passphrase is too short (at least ${str(d.min) ?? ''} characters)`,
+    hint: 'choose a longer passphrase (a few words are easy to remember) and set CACHET_PASSPHRASE to it, or leave it unset to be asked',
+  }),
   'empty-passphrase': hinted('type a passphrase (or set CACHET_PASSPHRASE to a non-empty value)'),
   'passphrase-mismatch': hinted('the two passphrases typed differ; run the command again and type the same one twice'),
   'key-file-invalid': (d, m) => ({

@@ -6,6 +6,7 @@
 import { openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { badRequest, CachetError } from '../errors.js';
+import { MAX_PASSPHRASE, MIN_NEW_PASSPHRASE, newPassphraseProblem } from '../keys/passphrase-rules.js';
 
 export const PASSPHRASE_ENV = 'CACHET_PASSPHRASE';
 const NEW_PASSPHRASE_ATTEMPTS = 3;
@@ -29,11 +30,16 @@ export async function readPassphrase(src: PassphraseSource, prompt = 'Passphrase
 /** A new passphrase: from the variable, or typed twice (they must match; not empty). */
 export async function readNewPassphrase(src: PassphraseSource): Promise<string> {
   const fromEnv = src.env[PASSPHRASE_ENV];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const problem = newPassphraseProblem(fromEnv);
+    if (problem !== undefined) throw badRequest('weak-passphrase', `${PASSPHRASE_ENV} is ${problem === 'too-short' ? 'too short' : 'too long'} for a new local key`, { problem, min: MIN_NEW_PASSPHRASE, max: MAX_PASSPHRASE });
+    return fromEnv;
+  }
   for (let attempt = 0; attempt < NEW_PASSPHRASE_ATTEMPTS; attempt++) {
     const first = await promptHidden(src, 'New passphrase for the local key: ');
-    if (first === '') {
-      src.output.write('The passphrase must not be empty.\n');
+    const problem = newPassphraseProblem(first);
+    if (problem !== undefined) {
+      src.output.write(problem === 'too-short' ? `The passphrase must have at least ${MIN_NEW_PASSPHRASE} characters.\n` : `The passphrase must have at most ${MAX_PASSPHRASE} characters.\n`);
       continue;
     }
     const second = await promptHidden(src, 'Repeat the passphrase: ');

@@ -3,8 +3,7 @@
 
 import { useState, type FormEvent } from 'react';
 import type { LocalKeyStatusT } from '../../contract/ipc.js';
-
-export const MIN_PASSPHRASE = 8;
+import { MAX_PASSPHRASE, MIN_NEW_PASSPHRASE, newPassphraseProblem } from '../../app/keys/passphrase-rules.js';
 
 export type LocalKeyCreate = { protection: 'safe-storage' } | { protection: 'passphrase'; passphrase: string };
 
@@ -18,7 +17,9 @@ export interface LocalKeyFormProps {
 }
 
 export function passphraseProblem(pass: string, confirm: string): string | undefined {
-  if (pass.length < MIN_PASSPHRASE) return `Use at least ${MIN_PASSPHRASE} characters.`;
+  const problem = newPassphraseProblem(pass);
+  if (problem === 'too-short') return `Use at least ${MIN_NEW_PASSPHRASE} characters.`;
+  if (problem === 'too-long') return `Use at most ${MAX_PASSPHRASE} characters.`;
   if (pass !== confirm) return 'The two passphrases differ.';
   return undefined;
 }

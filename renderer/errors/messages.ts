@@ -151,6 +151,7 @@ const BAD_REQUEST: Readonly<Record<BadRequestReason, Make>> = {
     title: 'The system keychain is not available',
     hint: 'Protect the local key with a passphrase instead.',
   }),
+  'weak-passphrase': (d) => ({ title: str(d, 'problem') === 'too-long' ? 'The passphrase is too long' : 'The passphrase is too short', hint: `Use ${str(d, 'problem') === 'too-long' ? `at most ${str(d, 'max') ?? ''}` : `at least ${str(d, 'min') ?? ''}`} characters.` }),
   'empty-passphrase': () => ({ title: 'The passphrase is empty', hint: 'Enter a passphrase.' }),
   'passphrase-mismatch': () => ({ title: 'The passphrases do not match', hint: 'Type the same passphrase twice.' }),
   'key-file-invalid': () => ({
