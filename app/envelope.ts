@@ -1,10 +1,12 @@
 // Sealed files end to end (SPEC §2-§7): seal a file or stream into an envelope, and open, verify,
-// preview, inspect or re-header one. Output files are written atomically (app/fs/atomic.ts): a
-// sealed file appears only once complete; an opened file only after its last chunk verifies.
-// Every plaintext data key and derived key is zeroed on success and on error (try/finally).
-// It does not know about vaults (ids, index, layout): app/vault does, through these calls.
+// preview, inspect or re-header one. An envelope is read through positional reads (an
+// EnvelopeReader: a vault store's reader, or a loose file opened here by path) and sealed into a
+// ByteSink (sealToSink: a vault store's write) or a loose file. Loose output files are written
+// atomically (app/fs/atomic.ts): a sealed file appears only once complete; an opened file only
+// after its last chunk verifies. Every plaintext data key and derived key is zeroed on success and
+// on error (try/finally). It does not know about vaults (ids, index, layout, stores): app/vault
+// does, through these calls.
 
-import type { FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { badRequest, CachetError, fromSystemError, throwIfAborted } from './errors.js';
@@ -17,12 +19,12 @@ import {
   VERSION, withDerivedKeys, type DecodedHeader, type DerivedKeys, type ItemMetadata,
 } from './format/header.js';
 import {
-  fileSink, fileSource, NULL_SINK, openPayload, payloadLength, plaintextLength, readableSource, sealPayload, writableSink,
-  type ByteSink, type ByteSource,
+  fileSource, NULL_SINK, openPayload, payloadLength, plaintextLength, readableSource, sealPayload, writableSink,
+  type ByteSink, type ByteSource, type PositionalSource,
 } from './stream/stream.js';
-import { writeAtomic } from './fs/atomic.js';
+import { replaceHead, writeAtomicSink } from './fs/atomic.js';
 import { withInFlightRecord } from './fs/in-flight.js';
-import { openRegular, type RegularFile } from './fs/regular-file.js';
+import { fileReader, openRegular, type RegularFile } from './fs/regular-file.js';
 
 export type { ItemMetadata } from './format/header.js';
 export interface Progress { bytes: number; total: number | null }
@@ -53,27 +55,48 @@ const FIRST_HEADER_READ = 64 * 1024;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async function readFully(fh: FileHandle, length: number): Promise<Buffer> {
+/**
+ * An opened envelope: positional reads of one version of it (SPEC §9: a vault store's reader, or
+ * a loose file). `restat` says what that version is now: another size or version than at open
+ * means it was changed while read [changed-while-reading]; undefined, that it is gone.
+ */
+export interface EnvelopeReader extends PositionalSource {
+  /** For messages: a path, or s3://bucket/key. */
+  readonly location: string;
+  readonly size: number;
+  readonly version: string;
+  restat(): Promise<{ size: number; version: string } | undefined>;
+}
+
+/**
+ * An envelope to read: a path (a loose file, opened here, following a link as any command-line
+ * tool does, but never blocking on a FIFO), or a reader the caller opened (a vault store's,
+ * which does not follow links) and still owns: it is not closed here.
+ */
+export type EnvelopeSource = string | EnvelopeReader;
+
+async function readFully(src: PositionalSource, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let n = 0;
   while (n < length) {
-    const { bytesRead } = await fh.read(buf, n, length - n, n);
+    const { bytesRead } = await src.read(buf, n, length - n, n);
     if (bytesRead === 0) break;
     n += bytesRead;
   }
   return buf.subarray(0, n);
 }
 
-/** Parse the header at the start of a file (SPEC §4), reading no more than the bound allows. */
-async function readHeader(fh: FileHandle, fileSize: number): Promise<DecodedHeader> {
+/** Parse the header at the start of an envelope (SPEC §4), reading no more than the bound allows. */
+export async function readHeader(src: PositionalSource & { readonly size: number }): Promise<DecodedHeader> {
+  const fileSize = src.size;
   try {
-    const first = await readFully(fh, Math.min(fileSize, FIRST_HEADER_READ));
+    const first = await readFully(src, Math.min(fileSize, FIRST_HEADER_READ));
     try {
       return decodeHeader(first);
     } catch (e) {
       const most = Math.min(fileSize, MAX_HEADER_LENGTH);
       if (e instanceof CachetError && e.detail['reason'] === SHORT_HEADER && first.length < most) {
-        return decodeHeader(await readFully(fh, most));
+        return decodeHeader(await readFully(src, most));
       }
       throw e;
     }
@@ -141,7 +164,13 @@ function progress(cb: OpenOptions['onProgress'], total: number | null): ((n: num
 // ---------------------------------------------------------------------------------------------
 // Seal
 
-async function sealTo(source: string | Readable, sink: ByteSink, opts: SealOptions): Promise<{ header: HeaderInfo; bytes: number }> {
+/**
+ * Seal `source` (a loose file's path, or a Readable) into `sink`, header first, in order (a vault
+ * store's write, which places the result atomically; a Writable). A source file whose size or
+ * mtime changes while read [changed-while-reading]; for a path the metadata's size is the file's.
+ * On a throw the sink holds a partial envelope: its owner discards it.
+ */
+export async function sealToSink(source: string | Readable, sink: ByteSink, opts: SealOptions): Promise<{ header: HeaderInfo; bytes: number }> {
   const chunkLog2 = opts.chunkLog2 ?? DEFAULT_CHUNK_LOG2;
   checkChunkLog2(chunkLog2);
   checkMetadata(opts.metadata);
@@ -231,60 +260,35 @@ function withPrefix(sink: ByteSink, prefix: Buffer): ByteSink {
 export async function sealFile(
   source: string | Readable, dest: string, opts: SealOptions & { overwrite?: boolean; syncDir?: boolean; fresh?: boolean },
 ): Promise<{ header: HeaderInfo; bytes: number }> {
-  return writeAtomic(dest, (fh) => withDurableSink(fh, (sink) => sealTo(source, sink, opts)), {
+  return writeAtomicSink(dest, (sink) => sealToSink(source, sink, opts), {
     overwrite: opts.overwrite ?? false, syncDir: opts.syncDir ?? true, fresh: opts.fresh ?? false,
   });
 }
 
-/** Early write-back for atomic outputs (see FileSinkOptions.syncEvery); the final fsync stays. */
-const SYNC_EVERY = 64 * 1024 * 1024;
-
-/** Run `fn` on a file sink that starts write-back early; its write-back errors are not lost. */
-async function withDurableSink<T>(fh: FileHandle, fn: (sink: ByteSink) => Promise<T>): Promise<T> {
-  const sink = fileSink(fh, 0, { syncEvery: SYNC_EVERY });
-  let r: T;
-  try {
-    r = await fn(sink);
-  } catch (e) {
-    await sink.settle().catch(() => {});
-    throw e;
-  }
-  await sink.settle();
-  return r;
-}
-
 /** Seal into a Writable (stdout). The caller ends `dest`; on error it holds a partial envelope. */
 export async function sealToWritable(source: string | Readable, dest: Writable, opts: SealOptions): Promise<{ header: HeaderInfo; bytes: number }> {
-  return sealTo(source, writableSink(dest), opts);
+  return sealToSink(source, writableSink(dest), opts);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Open
 
 interface OpenedFile {
-  fh: FileHandle;
+  src: EnvelopeReader;
   size: number;
-  mtimeMs: number;
   header: DecodedHeader;
 }
 
-/**
- * An envelope to read: a path (opened here, following a link as any command-line tool does, but
- * never blocking on a FIFO), or a file the caller opened (a vault store, which does not follow
- * links) and still owns: it is not closed here.
- */
-export type EnvelopeSource = string | RegularFile;
-
 async function withHeader<T>(source: EnvelopeSource, fn: (f: OpenedFile) => Promise<T>): Promise<T> {
-  const owned = typeof source === 'string';
-  const file = owned ? await openRegular(source, { follow: true }) : source;
+  const owned = typeof source === 'string' ? fileReader(await openRegular(source, { follow: true })) : undefined;
+  const src = owned ?? (source as EnvelopeReader);
   try {
-    const header = await readHeader(file.fh, file.size);
-    return await fn({ fh: file.fh, size: file.size, mtimeMs: file.mtimeMs, header });
+    const header = await readHeader(src);
+    return await fn({ src, size: src.size, header });
   } catch (e) {
-    throw fromSystemError(e, 'open', file.path);
+    throw fromSystemError(e, 'open', src.location);
   } finally {
-    if (owned) await file.fh.close().catch(() => {});
+    await owned?.close();
   }
 }
 
@@ -292,12 +296,12 @@ async function withHeader<T>(source: EnvelopeSource, fn: (f: OpenedFile) => Prom
 async function openTo(f: OpenedFile, u: Unlocked, sink: ByteSink, opts: OpenOptions, limit?: number): Promise<{ bytes: number; complete: boolean }> {
   checkPayloadLength(f.header, u.metadata, f.size);
   const total = u.metadata.size ?? plaintextLength(f.size - f.header.length, f.header.chunkLog2);
-  const r = await openPayload(u.keys.content, f.header.chunkLog2, f.fh, f.header.length, f.size - f.header.length, sink, {
+  const r = await openPayload(u.keys.content, f.header.chunkLog2, f.src, f.header.length, f.size - f.header.length, sink, {
     signal: opts.signal, onProgress: progress(opts.onProgress, total), limit,
   });
   if (r.complete) {
-    const st = await f.fh.stat();
-    if (st.size !== f.size) throw new CachetError('changed-while-reading', 'the file changed while it was read');
+    const st = await f.src.restat();
+    if (!st || st.size !== f.size || st.version !== f.src.version) throw new CachetError('changed-while-reading', 'the file changed while it was read');
   }
   return r;
 }
@@ -311,12 +315,12 @@ export async function openFile(source: EnvelopeSource, dest: string | Writable, 
   return withHeader(source, (f) => unlock(f.header, opts, async (u) => {
     let bytes: number;
     if (typeof dest === 'string') {
-      ({ bytes } = await writeAtomic(dest, (out) => withDurableSink(out, async (sink) => {
+      ({ bytes } = await writeAtomicSink(dest, async (sink, out) => {
         const r = await openTo(f, u, sink, opts);
         if (u.metadata.mtime !== null) await out.utimes(new Date(), new Date(u.metadata.mtime));
         return r;
         // Plaintext: private from its first byte (#8), also if the process dies before the rename.
-      }), { overwrite: opts.overwrite ?? false, mode: 0o600, around: withInFlightRecord }));
+      }, { overwrite: opts.overwrite ?? false, mode: 0o600, around: withInFlightRecord }));
     } else {
       ({ bytes } = await openTo(f, u, writableSink(dest), opts));
     }
@@ -355,12 +359,22 @@ export async function readMetadata(source: EnvelopeSource, opts: OpenOptions): P
 }
 
 /**
+ * Where a rewritten header goes: `head` replaces the bytes before `keepFrom` (the old header's
+ * length) of the version the reader opened, atomically (a vault store's rewriteHead).
+ */
+export type PlaceHeader = (head: Buffer, keepFrom: number) => Promise<void>;
+
+/**
  * Replace the header of `source` atomically without touching the payload ciphertext (SPEC §4, §5):
  * new metadata (unwraps DK: new meta nonce, new MAC; the size stays the sealed one) and/or new
  * stanzas (no unwrap needed when the metadata is unchanged; the caller must make stanzas that wrap
  * this file's DK under this context, e.g. with Keyring.rewrap, or the file will not open).
+ * A loose file (a path) is rewritten here (a new file renamed over it); a reader's new header goes
+ * to `place`, which its owner gives.
  */
-export async function rewriteHeader(source: EnvelopeSource, change: { metadata?: ItemMetadata; stanzas?: Stanza[] }, opts: OpenOptions): Promise<HeaderInfo> {
+export async function rewriteHeader(
+  source: EnvelopeSource, change: { metadata?: ItemMetadata; stanzas?: Stanza[] }, opts: OpenOptions, place?: PlaceHeader,
+): Promise<HeaderInfo> {
   if (!change.metadata && !change.stanzas) throw badRequest('invalid-argument', 'nothing to change');
   return withHeader(source, async (f) => {
     const h = f.header;
@@ -381,24 +395,10 @@ export async function rewriteHeader(source: EnvelopeSource, change: { metadata?:
     }
     const bytes = encodeHeader(prefix, mac, change.stanzas ?? h.stanzas);
     const payload = f.size - h.length;
-    await writeAtomic(typeof source === 'string' ? source : source.path, async (out) => {
-      await out.write(bytes, 0, bytes.length, 0);
-      await copyRange(f.fh, h.length, payload, out, bytes.length, opts.signal);
-    }, { overwrite: true });
+    if (place) await place(bytes, h.length);
+    else if (typeof source === 'string') await replaceHead(source, f.src, bytes, h.length, f.size, { signal: opts.signal });
+    else throw new CachetError('internal', 'rewriteHeader of a reader needs a place for the header');
     const stanzas = change.stanzas ?? h.stanzas;
     return toInfo({ version: h.version, chunkLog2: h.chunkLog2, context: h.context, stanzas, length: bytes.length }, bytes.length + payload);
   });
-}
-
-async function copyRange(src: FileHandle, from: number, length: number, dst: FileHandle, to: number, signal: AbortSignal | undefined): Promise<void> {
-  const buf = Buffer.allocUnsafe(Math.min(Math.max(length, 1), 4 * 1024 * 1024));
-  const sink = fileSink(dst, to);
-  let done = 0;
-  while (done < length) {
-    throwIfAborted(signal);
-    const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, length - done), from + done);
-    if (bytesRead === 0) throw new CachetError('changed-while-reading', 'the file got shorter while it was rewritten');
-    await sink.write([buf.subarray(0, bytesRead)]);
-    done += bytesRead;
-  }
 }

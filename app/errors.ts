@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'cancelled',
   'not-found',
   'exists',
+  // a conditional write lost to another writer (a vault store's { ifVersion }): re-read and retry
+  'conflict',
   // files and disks
   'io',
   'disk-full',

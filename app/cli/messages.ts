@@ -136,6 +136,10 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
       title: `already exists${sp(d.path, ': ')}`,
       hint: 'choose another name (-o <path>) or remove it first; for `add`, --on-conflict replace|keep-both|skip',
     },
+  conflict: (d) => ({
+    title: `another writer changed ${str(d.location) ?? str(d.path) ?? 'it'} at the same time`,
+    hint: 'nothing was overwritten; run the command again (it reads the new state first)',
+  }),
   io: (d, m) => ({ title: `input/output error${sp(d.errno, ' ')}${m ? ` (${m})` : ''}`, hint: 'check the disk and the path, then try again' }),
   'disk-full': (d) => ({ title: `no space left on the disk${sp(d.path, ' holding ')}`, hint: 'free some space (or raise the quota) and try again; nothing partial was kept' }),
   'permission-denied': (d) => ({ title: `permission denied${sp(d.path, ': ')}`, hint: 'check the file and folder permissions (and that the disk is not read-only)' }),

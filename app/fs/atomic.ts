@@ -1,14 +1,19 @@
 // Atomic file writes (SPEC §9): write a temp file beside the target, fsync it, rename it into
 // place, fsync the folder. A failed or cancelled write removes its temp file; a killed writer's
-// temp is removed later by cleanupTemps. It does not lock: two writers of one target race, and
-// the last rename wins (vault items are named by random ids, so they do not meet).
+// temp is removed later by cleanupTemps. `writeAtomicSink` is the same through a ByteSink with early
+// write-back (every sealed or opened output file, and every vault file the folder store writes);
+// `replaceHead` writes a new head before a copied range of the old file (a header rewrite).
+// It does not lock: two writers of one target race, and the last rename wins (vault items are
+// named by random ids, so they do not meet; a caller that must not lose a race checks the target
+// in `beforePlace`, under its own lock).
 
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { link, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CachetError, fromSystemError } from '../errors.js';
+import { CachetError, fromSystemError, throwIfAborted } from '../errors.js';
+import { fileSink, type ByteSink, type PositionalSource } from '../stream/stream.js';
 
 export const TEMP_PREFIX = '.tmp-';
 /** A temp from another host is only judged by its age: we cannot see that host's processes. */
@@ -100,6 +105,11 @@ export interface WriteAtomicOptions {
    * is found and removed by the next Cachet process.
    */
   around?: <R>(temp: string, run: () => Promise<R>) => Promise<R>;
+  /**
+   * Runs after the temp is complete and fsynced, just before the rename: a throw leaves `dest`
+   * untouched and removes the temp (the folder store's { ifVersion } check, a last cancel check).
+   */
+  beforePlace?: () => Promise<void>;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -155,6 +165,11 @@ async function writeTemp<T>(temp: string, dest: string, write: (fh: FileHandle) 
       await fh.sync();
       await fh.close();
       fh = undefined;
+    } catch (e) {
+      throw fromSystemError(e, 'write the file', dest);
+    }
+    await opts.beforePlace?.();
+    try {
       if (opts.overwrite || opts.fresh) {
         await rename(temp, dest);
       } else {
@@ -170,6 +185,58 @@ async function writeTemp<T>(temp: string, dest: string, write: (fh: FileHandle) 
     if (fh) await fh.close().catch(() => {});
     if (!placed) await unlink(temp).catch(() => {});
   }
+}
+
+/** Early write-back for atomic outputs (see FileSinkOptions.syncEvery); the final fsync stays. */
+export const SYNC_EVERY = 64 * 1024 * 1024;
+
+/**
+ * writeAtomic through a file sink that starts write-back early (SYNC_EVERY); a write-back error
+ * is never lost (the sink's settle() runs before the final fsync, also when `fill` throws).
+ * `fill` gets the handle too, for what a sink cannot do (utimes of an opened file).
+ */
+export function writeAtomicSink<T>(dest: string, fill: (sink: ByteSink, fh: FileHandle) => Promise<T>, opts: WriteAtomicOptions = {}): Promise<T> {
+  return writeAtomic(dest, async (fh) => {
+    const sink = fileSink(fh, 0, { syncEvery: SYNC_EVERY });
+    let r: T;
+    try {
+      r = await fill(sink, fh);
+    } catch (e) {
+      await sink.settle().catch(() => {});
+      throw e;
+    }
+    await sink.settle();
+    return r;
+  }, opts);
+}
+
+const COPY_BLOCK = 4 * 1024 * 1024;
+
+/**
+ * Replace `dest` atomically with `head` followed by the bytes [keepFrom, end) of `src` (the file
+ * `dest` was opened as, `end` its size then): a header rewrite that leaves the payload bytes as
+ * they were. A source that ends early [changed-while-reading]; `signal` is checked per block.
+ * Returns what `beforePlace`-style callers need: the new file's fstat (size, mtime, inode).
+ */
+export async function replaceHead(
+  dest: string, src: PositionalSource, head: Buffer, keepFrom: number, end: number,
+  opts: { signal?: AbortSignal; beforePlace?: () => Promise<void> } = {},
+): Promise<{ size: number; mtimeMs: number; ino: number }> {
+  return writeAtomicSink(dest, async (sink, fh) => {
+    await sink.write([head]);
+    const length = end - keepFrom;
+    const buf = Buffer.allocUnsafe(Math.min(Math.max(length, 1), COPY_BLOCK));
+    let done = 0;
+    while (done < length) {
+      throwIfAborted(opts.signal);
+      const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, length - done), keepFrom + done);
+      if (bytesRead === 0) throw new CachetError('changed-while-reading', 'the file got shorter while it was rewritten');
+      await sink.write([buf.subarray(0, bytesRead)]);
+      done += bytesRead;
+    }
+    const st = await fh.stat();
+    return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  }, { overwrite: true, beforePlace: opts.beforePlace });
 }
 
 async function placeNoClobber(temp: string, dest: string): Promise<void> {

@@ -3,7 +3,9 @@
 // opens at once instead of waiting for a writer forever), optionally O_NOFOLLOW (a vault never
 // reads through a link placed in its folder), and the type is checked with fstat on the opened
 // descriptor, so a file swapped between a stat and the open cannot slip past (SPEC §9).
-// It does not read; callers read through the returned handle and close it.
+// `fileReader` turns the opened file into positional reads of that one descriptor, the shape the
+// envelope reads (a loose file) and the folder store hands out (a vault file). The version rule of
+// a local file (size:mtime:inode) lives here too. It does not read on its own.
 
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -17,6 +19,50 @@ export interface RegularFile {
   size: number;
   mtimeMs: number;
   ino: number;
+}
+
+/** A local file's version: what a reader can see change without reading it (size, mtime, inode). */
+export function versionOf(s: { size: number; mtimeMs: number; ino: number }): string {
+  return `${s.size}:${s.mtimeMs}:${s.ino}`;
+}
+
+/** What a local file says of itself now (the shape of StoreStat in app/vault/store.ts). */
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+  version: string;
+  regular: boolean;
+}
+
+/**
+ * Positional reads of an opened regular file, with what its descriptor said at open. `restat` is
+ * the descriptor's own fstat: a name renamed over meanwhile does not change what this reader reads,
+ * a write into the file in place does (size, mtime), and that is what "changed while reading" means
+ * for a local file. `close` closes the descriptor.
+ */
+export interface FileReader {
+  readonly location: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly version: string;
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  restat(): Promise<FileStat | undefined>;
+  close(): Promise<void>;
+}
+
+export function fileReader(f: RegularFile): FileReader {
+  return {
+    location: f.path,
+    size: f.size,
+    mtimeMs: f.mtimeMs,
+    version: versionOf(f),
+    read: (buffer, offset, length, position) => f.fh.read(buffer, offset, length, position),
+    async restat() {
+      const st = await f.fh.stat();
+      return { size: st.size, mtimeMs: st.mtimeMs, version: versionOf(st), regular: st.isFile() };
+    },
+    close: () => f.fh.close().catch(() => {}),
+  };
 }
 
 /** The one wording of "this name in the vault is a link or not a file" (refresh, verify, get all say it). */

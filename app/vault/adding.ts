@@ -4,7 +4,7 @@
 // not walk folders (scan.ts), decide conflicts (conflicts.ts) or keep the index (catalog.ts).
 
 import type { Readable } from 'node:stream';
-import { sealFile, type ItemMetadata } from '../envelope.js';
+import { sealToSink, type ItemMetadata } from '../envelope.js';
 import { badRequest, CachetError, throwIfAborted } from '../errors.js';
 import { wipe, type Keyring } from '../keys/provider.js';
 import { asCachetError, entryOf, itemName, toItem, type Catalog } from './catalog.js';
@@ -51,8 +51,6 @@ export class Adding {
     gates?: { key: Gate; seal: Gate },
   ): Promise<{ item: VaultItem; replaceError?: CachetError }> {
     const id = newId();
-    // Sealing still writes by path (SPEC §9 atomic write, app/fs/atomic.ts through sealFile).
-    const file = this.#store.pathOf(itemName(id));
     const context = itemContext(this.id, id);
     // With gates (add): the data key is requested under the key gate and the file sealed under
     // the seal gate, so one file's disk work (write, fsync, rename) overlaps the next file's KMS
@@ -63,9 +61,12 @@ export class Adding {
         return this.#keyring.generate(this.#cfg.config.keys, context, { signal });
       })
       : undefined;
-    let sealed: Awaited<ReturnType<typeof sealFile>>;
+    let sealed: Awaited<ReturnType<typeof sealToSink>>;
     try {
-      const seal = (): ReturnType<typeof sealFile> => sealFile(source, file, {
+      // The store writes atomically (SPEC §9): nothing is left if sealing fails or is cancelled.
+      // The name is a fresh random id: nothing can be there ('fresh': no pre-check). A batch (add)
+      // makes the items folder durable once, after its last item and before it returns.
+      const seal = async (): Promise<Awaited<ReturnType<typeof sealToSink>>> => (await this.#store.write(itemName(id), (sink) => sealToSink(source, sink, {
         keyring: this.#keyring,
         keys: this.#cfg.config.keys,
         context,
@@ -73,12 +74,7 @@ export class Adding {
         dataKey,
         signal,
         onProgress: onBytes ? (p) => onBytes(p.bytes) : undefined,
-        overwrite: false,
-        // The name is a fresh random id: nothing can be there (no pre-check; rename, not link).
-        fresh: true,
-        // A batch (add) fsyncs the items folder once, after its last item and before it returns.
-        syncDir: save !== 'batch',
-      });
+      }), 'fresh', { sync: save !== 'batch', signal, sizeHint: meta.size ?? undefined })).value;
       sealed = gates ? await gates.seal.run(seal) : await seal();
     } finally {
       wipe(dataKey?.plaintext);

@@ -4,28 +4,31 @@
 // changes and saves the index (a cache: saving never fails the operation that changed items). It
 // also runs the two vault.json steps that need its lock and the index lock: sealing a version-1
 // vault.json before the first item is sealed, and adopting new keys after a re-key (SPEC §12).
+// Every index write is read-merge-write inside the store's writer section for index.env
+// (VaultStore.exclusive), replacing only the version it read ({ ifVersion }) and retried a few
+// times when another writer got there first [conflict].
 // It does not seal, open or re-key items (adding.ts, vault.ts, rekey.ts do) and does not know
 // where items are stored (the store does).
 
 import type { HeaderInfo, ItemMetadata } from '../envelope.js';
 import { inspectFile, readMetadata } from '../envelope.js';
 import { contextMismatch } from '../format/context.js';
-import { notRegularError, type RegularFile } from '../fs/regular-file.js';
+import { notRegularError } from '../fs/regular-file.js';
 import { isItemId } from '../format/limits.js';
 import { badRequest, CachetError, ITEM_LEVEL_CODES, fromSystemError, isCachetError } from '../errors.js';
 import type { Keyring } from '../keys/provider.js';
 import { rememberOwnConfig, sealVaultConfig, vaultIdVerdict } from './config-auth.js';
 import type { ConfigSource } from './config-source.js';
 import type { IndexEntries, IndexEntry, IndexStore } from './index-cache.js';
-import { withIndexLock } from './index-lock.js';
-import { classifyItemName, ITEMS_DIR, itemContext, type VaultKey } from './layout.js';
+import { classifyItemName, INDEX_FILE, ITEMS_DIR, itemContext, type VaultKey } from './layout.js';
 import { normalizeVaultPath } from './paths.js';
-import { mapPool } from './pool.js';
-import type { StoreStat, VaultStore } from './store.js';
+import { mapPool, STAT_CONCURRENCY } from './pool.js';
+import type { StoreEntry, StoreReader, StoreStat, VaultStore, WriteCondition } from './store.js';
 import type { ConflictCopy, VaultItem } from './types.js';
 
 const HEADER_READ_CONCURRENCY = 8;
-export const STAT_CONCURRENCY = 64;
+/** Read-merge-write rounds of one index save before it gives up (the index is a cache). */
+const INDEX_WRITE_ATTEMPTS = 5;
 /** During a long job the index is saved at most this often, so a crash loses little of it
  * and a big index is not re-sealed for every few files. */
 const INDEX_SAVE_INTERVAL_MS = 5_000;
@@ -156,12 +159,12 @@ export class Catalog {
   }
 
   /** Run `fn` on the item file, opened by the store (a regular file, no link followed), then close it. */
-  async withItem<T>(id: string, fn: (f: RegularFile) => Promise<T>): Promise<T> {
-    const f = await this.#store.openRead(itemName(id));
+  async withItem<T>(id: string, fn: (f: StoreReader) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const f = await this.#store.openRead(itemName(id), { signal });
     try {
       return await fn(f);
     } finally {
-      await f.fh.close().catch(() => {});
+      await f.close();
     }
   }
 
@@ -196,41 +199,38 @@ export class Catalog {
         else candidates.set(id, [e]);
       }
 
-      const names = await this.readItemsDir();
-      await this.#repairConflicts(names);
-      const ids: string[] = [];
+      const listed = await this.readItemsDir(signal);
+      await this.#repairConflicts(listed);
+      const items: { id: string; st: StoreEntry }[] = [];
       const conflicts: ConflictCopy[] = [];
       const present = new Set<string>();
-      for (const n of names) {
-        const k = classifyItemName(n);
+      for (const st of listed) {
+        const k = classifyItemName(st.name);
         if (k.kind === 'item') {
-          ids.push(k.id);
+          items.push({ id: k.id, st });
           present.add(k.id);
         }
       }
-      for (const n of names) {
-        const k = classifyItemName(n);
-        if (k.kind === 'conflict') conflicts.push({ name: n, item: k.id, canonical: present.has(k.id) });
+      for (const { name } of listed) {
+        const k = classifyItemName(name);
+        if (k.kind === 'conflict') conflicts.push({ name, item: k.id, canonical: present.has(k.id) });
       }
       this.#conflicts = conflicts;
 
-      const stamps = await mapPool(ids, STAT_CONCURRENCY, (id) => this.stat(id));
       const fresh: IndexEntries = new Map();
       const need: { id: string; st: { size: number; mtimeMs: number } }[] = [];
       const irregular: string[] = [];
-      ids.forEach((id, i) => {
-        const st = stamps[i];
-        if (!st) return;
+      for (const { id, st } of items) {
         this.#gone.delete(id);
         if (!st.regular) {
           irregular.push(id);
-          return;
+          continue;
         }
         const matches = (candidates.get(id) ?? []).filter((c) => c.fsize === st.size && c.fmtime === st.mtimeMs);
         // Two sources that both match the file but disagree (a coarse mtime clock): read the header.
         if (matches.length > 0 && matches.every((m) => sameEntry(m, matches[0]!))) fresh.set(id, matches[0]!);
         else need.push({ id, st });
-      });
+      }
       for (const id of candidates.keys()) if (!present.has(id)) this.#gone.add(id);
 
       this.#unreadable.clear();
@@ -241,7 +241,7 @@ export class Catalog {
       await mapPool(need, HEADER_READ_CONCURRENCY, async ({ id, st }) => {
         if (systemic) return;
         try {
-          const { metadata, header } = await this.withItem(id, (f) => readMetadata(f, this.itemOpts(id, signal)));
+          const { metadata, header } = await this.withItem(id, (f) => readMetadata(f, this.itemOpts(id, signal)), signal);
           let path: string;
           try {
             path = normalizeVaultPath(metadata.path);
@@ -269,65 +269,84 @@ export class Catalog {
     });
   }
 
-  /** The names in the items folder. */
-  readItemsDir(): Promise<string[]> {
-    return this.#store.list(ITEMS_DIR);
+  /** The files in the items folder, with their stats (one listing: no stat per item). */
+  readItemsDir(signal?: AbortSignal): Promise<StoreEntry[]> {
+    return this.#store.list(ITEMS_DIR, { signal });
   }
 
   /**
    * A conflicted copy whose canonical file is missing (one machine removed or replaced the item
    * while another changed it) is renamed into place when its header is for that item of this
-   * vault; nothing else is touched. Mutates `names` to match.
+   * vault; nothing else is touched. Mutates `listed` to match.
    */
-  async #repairConflicts(names: string[]): Promise<void> {
-    const present = new Set(names);
-    for (let i = 0; i < names.length; i++) {
-      const k = classifyItemName(names[i]!);
+  async #repairConflicts(listed: StoreEntry[]): Promise<void> {
+    const present = new Set(listed.map((e) => e.name));
+    for (let i = 0; i < listed.length; i++) {
+      const k = classifyItemName(listed[i]!.name);
       if (k.kind !== 'conflict' || present.has(`${k.id}.env`)) continue;
-      const from = `${ITEMS_DIR}/${names[i]!}`;
+      const from = `${ITEMS_DIR}/${listed[i]!.name}`;
+      let st: StoreStat | undefined;
       try {
         const f = await this.#store.openRead(from);
         let h: HeaderInfo;
         try {
           h = await inspectFile(f);
         } finally {
-          await f.fh.close().catch(() => {});
+          await f.close();
         }
         if (contextMismatch(h.context, itemContext(this.id, k.id)) !== undefined) continue;
         await this.#store.rename(from, itemName(k.id));
         await this.#store.sync(ITEMS_DIR);
+        st = await this.stat(k.id);
       } catch {
         continue; // not a usable copy: leave it for the person to look at
       }
+      if (!st) continue;
       present.add(`${k.id}.env`);
-      names[i] = `${k.id}.env`;
+      listed[i] = { ...st, name: `${k.id}.env` };
     }
   }
 
   /**
    * Write the index: this process's validated entries, plus entries another process wrote for
    * items this one has not seen yet (re-read and merged first, so concurrent writers keep each
-   * other's entries). Caller holds the lock.
+   * other's entries), inside the store's writer section. Caller holds the catalog's lock.
    */
   async #save(): Promise<void> {
-    await withIndexLock(this.dir, () => this.#saveLocked());
+    await this.#store.exclusive(INDEX_FILE, () => this.#saveLocked(this.#cfg.config.keys));
   }
 
-  async #saveLocked(): Promise<void> {
-    const keys = this.#cfg.config.keys;
-    const disk = await this.#index.read(keys);
-    if (disk.state === 'read') {
-      const extra = [...disk.entries].filter(([id]) => !this.#entries.has(id) && !this.#gone.has(id));
-      const stamps = await mapPool(extra, STAT_CONCURRENCY, ([id]) => this.stat(id));
-      extra.forEach(([id, e], i) => {
-        const st = stamps[i];
-        if (st && st.size === e.fsize && st.mtimeMs === e.fmtime) this.#entries.set(id, e);
-      });
+  /**
+   * Read, merge, write { ifVersion } of what was read; again (bounded) when another writer
+   * replaced it meanwhile [conflict] (the folder's lock is advisory; S3 has none). Caller is in
+   * the store's writer section. Returns the index stanzas' key ids in the order of `keys`.
+   */
+  async #saveLocked(keys: readonly VaultKey[]): Promise<string[]> {
+    let last: unknown;
+    for (let attempt = 0; attempt < INDEX_WRITE_ATTEMPTS; attempt++) {
+      const disk = await this.#index.read(keys);
+      if (disk.state === 'read') {
+        const extra = [...disk.entries].filter(([id]) => !this.#entries.has(id) && !this.#gone.has(id));
+        const stamps = await mapPool(extra, STAT_CONCURRENCY, ([id]) => this.stat(id));
+        extra.forEach(([id, e], i) => {
+          const st = stamps[i];
+          if (st && st.size === e.fsize && st.mtimeMs === e.fmtime) this.#entries.set(id, e);
+        });
+      }
+      const when: WriteCondition = disk.state === 'missing' ? 'absent' : disk.version !== undefined ? { ifVersion: disk.version } : 'any';
+      try {
+        const resolved = await this.#index.write(this.#entries, keys, when);
+        this.#onDisk = new Map(this.#entries);
+        this.#changesSinceSave = 0;
+        this.#lastSave = Date.now();
+        return resolved;
+      } catch (e) {
+        if (!isCachetError(e, 'conflict') && !isCachetError(e, 'exists')) throw e;
+        last = e;
+        this.#index.invalidate();
+      }
     }
-    await this.#index.write(this.#entries, keys);
-    this.#onDisk = new Map(this.#entries);
-    this.#changesSinceSave = 0;
-    this.#lastSave = Date.now();
+    throw last;
   }
 
   /** The index is a cache: failing to write it never fails the operation that changed items. */
@@ -374,12 +393,14 @@ export class Catalog {
 
   /** Make `keys` the vault's keys: the index is re-made under them (resolving aliases to ARNs), then vault.json. */
   async adoptKeys(keys: VaultKey[]): Promise<void> {
-    await this.#locked(() => withIndexLock(this.dir, async () => {
+    await this.#locked(() => this.#store.exclusive(INDEX_FILE, async () => {
       this.#index.forgetKey();
-      const resolved = await this.#index.write(this.#entries, keys);
+      const resolved = await this.#saveLocked(keys);
       // SPEC §12: the retired keys vouch for the new set to clients that knew only them.
       const config = await sealVaultConfig({ ...this.#cfg.config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) }, this.#keyring, { retired: this.#cfg.config.keys });
-      const stamp = await this.#cfg.write(config, 'any');
+      // Only over the vault.json this re-key started from: another process's re-key meanwhile is
+      // not overwritten [conflict] (run it again: it re-reads vault.json first).
+      const stamp = await this.#cfg.write(config, this.#cfg.stamp === undefined ? 'any' : { ifVersion: this.#cfg.stamp });
       await rememberOwnConfig(config, this.#cfg.known);
       this.#cfg.config = config;
       this.#cfg.stamp = stamp;
@@ -387,8 +408,7 @@ export class Catalog {
       this.#cfg.unchecked = undefined;
       // The index was sealed under the keys as given; if an alias resolved to an ARN, seal it again
       // so its stanzas match vault.json (same data key: no KMS call).
-      if (config.keys.some((k, i) => k.keyId !== keys[i]!.keyId)) await this.#index.write(this.#entries, config.keys);
-      this.#onDisk = new Map(this.#entries);
+      if (config.keys.some((k, i) => k.keyId !== keys[i]!.keyId)) await this.#saveLocked(config.keys);
     }));
   }
 
@@ -399,12 +419,12 @@ export class Catalog {
   async readyToSeal(signal: AbortSignal | undefined): Promise<void> {
     if (this.#cfg.unchecked) throw this.#cfg.unchecked;
     if (this.#cfg.config.version !== 1) return;
-    await this.#locked(() => withIndexLock(this.dir, async () => {
+    await this.#locked(() => this.#store.exclusive(INDEX_FILE, async () => {
       await this.#cfg.reload();
       if (this.#cfg.unchecked) throw this.#cfg.unchecked;
       if (this.#cfg.config.version !== 1) return;
       const config = await sealVaultConfig(this.#cfg.config, this.#keyring, { signal });
-      const stamp = await this.#cfg.write(config, 'any');
+      const stamp = await this.#cfg.write(config, this.#cfg.stamp === undefined ? 'any' : { ifVersion: this.#cfg.stamp });
       await rememberOwnConfig(config, this.#cfg.known);
       this.#cfg.config = config;
       this.#cfg.stamp = stamp;

@@ -6,13 +6,11 @@
 import { CachetError } from '../errors.js';
 import type { Keyring } from '../keys/provider.js';
 import { checkVaultConfig } from './config-auth.js';
-import { versionOf } from './folder-store.js';
 import type { KnownVaults } from './known-vaults.js';
 import { encodeVaultConfig, readVaultConfigVersion, VAULT_FILE, type VaultConfig } from './layout.js';
-import type { VaultStore } from './store.js';
+import type { VaultStore, WriteCondition } from './store.js';
 
 export class ConfigSource {
-  readonly #dir: string;
   readonly #store: VaultStore;
   readonly #keyring: Keyring;
   /** The key sets this client accepted per vault (SPEC §12); none: only the MAC is checked. */
@@ -25,8 +23,7 @@ export class ConfigSource {
   /** Whether `config` (the vault.json of `stamp`) passed checkVaultConfig or was written here. */
   checked = false;
 
-  constructor(dir: string, store: VaultStore, keyring: Keyring, known: KnownVaults | undefined, config: VaultConfig, version?: string) {
-    this.#dir = dir;
+  constructor(store: VaultStore, keyring: Keyring, known: KnownVaults | undefined, config: VaultConfig, version?: string) {
     this.#store = store;
     this.#keyring = keyring;
     this.known = known;
@@ -41,13 +38,13 @@ export class ConfigSource {
    */
   async reload(): Promise<void> {
     const st = await this.#store.stat(VAULT_FILE);
-    if (!st) throw new CachetError('vault-not-found', 'vault.json is gone', { path: this.#dir });
+    if (!st) throw new CachetError('vault-not-found', 'vault.json is gone', { path: this.#store.location });
     if (st.version === this.stamp && this.checked) return;
     let config = this.config;
     let version = this.stamp;
     if (st.version !== this.stamp) {
-      ({ config, version } = await readVaultConfigVersion(this.#dir));
-      if (config.id !== this.config.id) throw new CachetError('vault-corrupt', 'vault.json now names another vault', { path: this.#dir, reason: 'id-changed' });
+      ({ config, version } = await readVaultConfigVersion(this.#store));
+      if (config.id !== this.config.id) throw new CachetError('vault-corrupt', 'vault.json now names another vault', { path: this.#store.location, reason: 'id-changed' });
     }
     this.unchecked = await checkVaultConfig(config, this.#keyring, { known: this.known });
     this.config = config;
@@ -55,12 +52,10 @@ export class ConfigSource {
     this.checked = true;
   }
 
-  /** Write vault.json (SPEC §9, §12); returns its version, taken from the written file itself. */
-  write(config: VaultConfig, mode: 'absent' | 'any'): Promise<string> {
+  /** Write vault.json (SPEC §9, §12) when `when` allows; returns the version the store gave it. */
+  async write(config: VaultConfig, when: WriteCondition): Promise<string> {
     const bytes = encodeVaultConfig(config);
-    return this.#store.write(VAULT_FILE, async (fh) => {
-      await fh.writeFile(bytes);
-      return versionOf(await fh.stat());
-    }, { mode });
+    const { version } = await this.#store.write(VAULT_FILE, (sink) => sink.write([bytes]), when, { sizeHint: bytes.length });
+    return version;
   }
 }

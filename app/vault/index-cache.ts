@@ -9,20 +9,21 @@
 // whose providers remember the key they handed out for a stanza (`MemoProvider`): the envelope
 // still checks the commitment and MAC, so a remembered key that does not belong fails as it would.
 //
-// Writers serialise read-merge-write of the index with an advisory lock file, index-lock.ts.
+// It reads and writes through the vault store (store.ts): every read says which version of
+// index.env it saw, and every write says when it may replace (a WriteCondition), so writers can
+// read-merge-write inside the store's writer section with { ifVersion } (catalog.ts).
 //
-// This module does not lock (index-lock.ts does), stat item files, decide freshness or list
-// folders (catalog.ts does).
+// This module does not lock or retry (catalog.ts does, through VaultStore.exclusive), stat item
+// files, decide freshness or list folders (catalog.ts does).
 
-import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { openToBuffer, sealFile } from '../envelope.js';
-import { openRegular, type RegularFile } from '../fs/regular-file.js';
+import { openToBuffer, sealToSink } from '../envelope.js';
 import { CachetError, isCachetError, UNUSABLE_INDEX_CODES } from '../errors.js';
 import { Keyring, wipe, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../keys/provider.js';
 import { isItemId, PROVIDER_TYPES } from '../format/limits.js';
-import { indexContext, indexFile, newId } from './layout.js';
+import { INDEX_FILE, indexContext, newId } from './layout.js';
 import { isVaultPath } from './paths.js';
+import type { StoreReader, VaultStore, WriteCondition } from './store.js';
 
 export interface IndexEntry {
   path: string;
@@ -85,27 +86,6 @@ export function encodeIndex(entries: IndexEntries): Buffer {
   return Buffer.from(JSON.stringify({ items }), 'utf8');
 }
 
-/** The identity of a file version, to notice that someone else rewrote it. */
-export interface FileStamp {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-}
-
-export function sameStamp(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
-  return !!a && !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
-}
-
-async function stampOf(path: string): Promise<FileStamp | undefined> {
-  try {
-    const s = await stat(path);
-    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
 function fingerprint(s: Stanza, ctx: EncryptionContext): string {
   const c = Object.keys(ctx).sort().map((k) => [k, ctx[k]]);
   return JSON.stringify([s.type, s.keyId, Buffer.from(s.blob).toString('base64'), c]);
@@ -157,31 +137,29 @@ interface IndexKey {
   indexId: string;
 }
 
+/** What a read found; `version` is the store's version of index.env (absent when there is no file to name). */
 export type IndexReadResult =
-  | { state: 'unchanged' }
-  | { state: 'read'; entries: IndexEntries }
+  | { state: 'unchanged'; version: string }
+  | { state: 'read'; entries: IndexEntries; version: string }
   | { state: 'missing' }
-  | { state: 'unusable'; error: CachetError };
+  | { state: 'unusable'; error: CachetError; version?: string };
 
 /** Reads and writes `index.env` for one open vault. Not safe for overlapping calls: the vault serialises them. */
 export class IndexStore {
-  readonly #file: string;
+  readonly #store: VaultStore;
   readonly #vaultId: string;
   readonly #keyring: Keyring;
   #key: IndexKey | undefined;
   readonly #memo = new Map<string, Buffer>();
-  #seen: FileStamp | undefined;
+  /** The version this store last read or wrote. */
+  #seen: string | undefined;
   /** The version last found unusable, so asking again does not re-open (or re-unwrap) it. */
-  #bad: { stamp: FileStamp; error: CachetError } | undefined;
+  #bad: { version: string; error: CachetError } | undefined;
 
-  constructor(vaultDir: string, vaultId: string, keyring: Keyring) {
-    this.#file = indexFile(vaultDir);
+  constructor(store: VaultStore, vaultId: string, keyring: Keyring) {
+    this.#store = store;
     this.#vaultId = vaultId;
     this.#keyring = keyring;
-  }
-
-  get file(): string {
-    return this.#file;
   }
 
   #memoKeyring(last: { fp?: string; key?: Buffer }): Keyring {
@@ -201,9 +179,9 @@ export class IndexStore {
   async read(keys: readonly KeyRef[], opts: CallOptions = {}): Promise<IndexReadResult> {
     // One open serves the version check, the header and the payload (no stat, no second open);
     // never a link, and a FIFO named index.env does not block: it reads as unusable (rebuilt).
-    let f: RegularFile;
+    let f: StoreReader;
     try {
-      f = await openRegular(this.#file, { follow: false, what: 'read the vault index' });
+      f = await this.#store.openRead(INDEX_FILE, { signal: opts.signal });
     } catch (e) {
       if (isCachetError(e, 'not-found')) {
         this.#seen = undefined;
@@ -217,9 +195,9 @@ export class IndexStore {
     }
     const last: { fp?: string; key?: Buffer } = {};
     try {
-      const before: FileStamp = { size: f.size, mtimeMs: f.mtimeMs, ino: f.ino };
-      if (sameStamp(before, this.#seen)) return { state: 'unchanged' };
-      if (this.#bad && sameStamp(before, this.#bad.stamp)) return { state: 'unusable', error: this.#bad.error };
+      const before = f.version;
+      if (before === this.#seen) return { state: 'unchanged', version: before };
+      if (this.#bad && before === this.#bad.version) return { state: 'unusable', error: this.#bad.error, version: before };
       try {
         const res = await openToBuffer(f, {
           keyring: this.#memoKeyring(last),
@@ -245,18 +223,18 @@ export class IndexStore {
           last.key = undefined;
         }
         this.#seen = before;
-        return { state: 'read', entries };
+        return { state: 'read', entries, version: before };
       } catch (e) {
         if (isUnusableIndexError(e)) {
           this.#seen = undefined;
-          this.#bad = { stamp: before, error: e as CachetError };
-          return { state: 'unusable', error: e as CachetError };
+          this.#bad = { version: before, error: e as CachetError };
+          return { state: 'unusable', error: e as CachetError, version: before };
         }
         throw e;
       }
     } finally {
       wipe(last.key);
-      await f.fh.close().catch(() => {});
+      await f.close();
     }
   }
 
@@ -266,11 +244,12 @@ export class IndexStore {
   }
 
   /**
-   * Seal `entries` as the new index, atomically (sealFile writes a temp and renames it). Reuses
-   * the held data key when it is wrapped under exactly `keys`; otherwise one new data key is made.
-   * Returns the stanzas' key ids, in the order of `keys` (for aws-kms: the resolved ARNs).
+   * Seal `entries` as the new index, atomically (the store's write), if `when` allows (else
+   * [exists] or [conflict]). Reuses the held data key when it is wrapped under exactly `keys`;
+   * otherwise one new data key is made. Returns the stanzas' key ids, in the order of `keys`
+   * (for aws-kms: the resolved ARNs).
    */
-  async write(entries: IndexEntries, keys: readonly KeyRef[], opts: CallOptions = {}): Promise<string[]> {
+  async write(entries: IndexEntries, keys: readonly KeyRef[], when: WriteCondition, opts: CallOptions = {}): Promise<string[]> {
     if (this.#key && !stanzasMatchKeys(this.#key.stanzas, keys)) this.forgetKey();
     if (!this.#key) {
       const indexId = newId();
@@ -281,20 +260,19 @@ export class IndexStore {
     const json = encodeIndex(entries);
     const dataKey = { plaintext: Buffer.from(key.plaintext), stanzas: key.stanzas };
     try {
-      await sealFile(Readable.from([json]), this.#file, {
+      const { version } = await this.#store.write(INDEX_FILE, (sink) => sealToSink(Readable.from([json]), sink, {
         keyring: this.#keyring,
         keys,
         context: indexContext(this.#vaultId, key.indexId),
         metadata: { path: 'index.json', size: json.length, mtime: Date.now() },
         dataKey,
-        overwrite: true,
         signal: opts.signal,
-      });
+      }), when, { signal: opts.signal, sizeHint: json.length });
+      this.#seen = version;
     } finally {
       wipe(dataKey.plaintext);
       json.fill(0);
     }
-    this.#seen = await stampOf(this.#file);
     return key.stanzas.map((s) => s.keyId);
   }
 

@@ -7,9 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CachetError } from '../errors.js';
 import { isItemId, isKeyIdLength, isProviderType, MAX_VAULT_KEYS } from '../format/limits.js';
-import { openRegular, type RegularFile } from '../fs/regular-file.js';
-import { versionOf } from './folder-store.js';
 import type { EncryptionContext, ProviderType, Stanza } from '../keys/provider.js';
+import type { VaultStore } from './store.js';
 
 export const VAULT_FILE = 'vault.json';
 export const ITEMS_DIR = 'items';
@@ -172,40 +171,33 @@ export function encodeVaultConfig(c: VaultConfig): Buffer {
 /** A vault.json is a few hundred bytes; anything past this is not one (and is not read). */
 const MAX_VAULT_FILE = 1 << 20;
 
-/** Read `vault.json`: 'vault-not-found' when the folder or the file is missing. */
-export async function readVaultConfig(vaultDir: string): Promise<VaultConfig> {
-  return (await readVaultConfigVersion(vaultDir)).config;
+/** Read `vault.json`: 'vault-not-found' when the vault or the file is missing. */
+export async function readVaultConfig(store: VaultStore): Promise<VaultConfig> {
+  return (await readVaultConfigVersion(store)).config;
 }
 
 /**
- * `vault.json` and the version (size:mtime:inode, folder-store.ts) of the very bytes read, so an
- * opener that later stats the file (FolderStore.stat) to notice a re-key need not read it again. Opened
- * without following a link and refused unless a regular file: a FIFO never blocks (SPEC §9).
+ * `vault.json` and the store's version of the very bytes read, so an opener that later stats the
+ * file (VaultStore.stat) to notice a re-key need not read it again. The store opens only a regular
+ * file and never follows a link (a FIFO never blocks, SPEC §9), and refuses it past MAX_VAULT_FILE
+ * before reading.
  */
-export async function readVaultConfigVersion(vaultDir: string): Promise<{ config: VaultConfig; version: string }> {
+export async function readVaultConfigVersion(store: VaultStore): Promise<{ config: VaultConfig; version: string }> {
   let bytes: Buffer;
   let version: string;
-  let f: RegularFile | undefined;
   try {
-    f = await openRegular(join(vaultDir, VAULT_FILE), { follow: false, what: 'read vault.json' });
-    // Bound before reading: one descriptor, so the size checked is the size of the file read.
-    if (f.size > MAX_VAULT_FILE) throw corrupt('too-large');
-    bytes = await f.fh.readFile();
-    version = versionOf(f);
+    ({ bytes, version } = await store.readSmall(VAULT_FILE, MAX_VAULT_FILE));
   } catch (e) {
-    if (!(e instanceof CachetError)) throw new CachetError('io', 'cannot read vault.json', { path: vaultDir }, { cause: e });
+    const where = { path: store.location };
+    if (!(e instanceof CachetError)) throw new CachetError('io', 'cannot read vault.json', where, { cause: e });
     if (e.code === 'bad-request' && e.detail['reason'] === 'symlink') throw corrupt('not-a-file', e);
+    if (e.code === 'bad-request' && e.detail['reason'] === 'too-large') throw corrupt('too-large', e);
     const errno = e.detail['errno'];
-    if (errno === undefined) throw e; // one of ours (too-large)
-    if (errno === 'ENOENT' || errno === 'ENOTDIR') {
-      throw new CachetError('vault-not-found', 'no vault in this folder', { path: vaultDir }, { cause: e });
-    }
+    if (e.code === 'not-found' || e.code === 'vault-not-found') throw new CachetError('vault-not-found', 'no vault here', where, { cause: e });
+    if (errno === undefined) throw e; // a store's own code (S3: access denied, unreachable, ...)
     if (errno === 'EISDIR') throw corrupt('not-a-file', e);
-    throw new CachetError(errno === 'EACCES' || errno === 'EPERM' ? 'permission-denied' : 'io', 'cannot read vault.json', { path: vaultDir, errno }, { cause: e });
-  } finally {
-    await f?.fh.close().catch(() => {});
+    throw new CachetError(errno === 'EACCES' || errno === 'EPERM' ? 'permission-denied' : 'io', 'cannot read vault.json', { ...where, errno }, { cause: e });
   }
-  if (bytes.length > MAX_VAULT_FILE) throw corrupt('too-large'); // grew between stat and read
   return { config: decodeVaultConfig(bytes), version };
 }
 

@@ -8,6 +8,8 @@ import { isCachetError } from '../errors.js';
 
 export const DEFAULT_CONCURRENCY = 4;
 export const MAX_CONCURRENCY = 64;
+/** Store metadata calls (lstat, HEAD) in flight at once when a job needs one per item. */
+export const STAT_CONCURRENCY = 64;
 
 /**
  * A job's concurrency option as a usable limit: default when absent or not a number (NaN

@@ -3,27 +3,10 @@
 // Keyring.rewrap (KMS ReEncrypt when it can). It does not write files, walk the vault or update the
 // index (Vault.rekey does).
 
-import { badRequest, fromSystemError, isCachetError } from '../errors.js';
-import { checkCommitment, decodeHeader, MAX_HEADER_LENGTH, type DecodedHeader } from '../format/header.js';
-import type { RegularFile } from '../fs/regular-file.js';
+import { badRequest, isCachetError } from '../errors.js';
+import { checkCommitment, type DecodedHeader } from '../format/header.js';
 import { wipe, type EncryptionContext, type Keyring, type Stanza } from '../keys/provider.js';
 import type { VaultKey } from './layout.js';
-
-/** Read the header of an opened envelope (no key needed). */
-export async function readHeaderOf(f: RegularFile): Promise<ReturnType<typeof decodeHeader>> {
-  try {
-    const buf = Buffer.alloc(Math.min(f.size, MAX_HEADER_LENGTH));
-    let n = 0;
-    while (n < buf.length) {
-      const { bytesRead } = await f.fh.read(buf, n, buf.length - n, n);
-      if (bytesRead === 0) break;
-      n += bytesRead;
-    }
-    return decodeHeader(buf.subarray(0, n));
-  } catch (e) {
-    throw fromSystemError(e, 'read an item header', f.path);
-  }
-}
 
 /**
  * The stanzas `h` should carry for `keys`, each checked to open this item (its key commitment),

@@ -1,14 +1,13 @@
-// Vault storage (SPEC §9): the few operations the vault needs of the place its files live, so a
-// store other than a local folder (S3: ranged GET, If-None-Match, If-Match, multipart) can be
-// added as one more implementation of this interface. Names are vault-relative with '/'
-// (`vault.json`, `index.env`, `items/<id>.env`); a store never follows a link or opens anything
-// but a regular file under such a name. It knows nothing of envelopes, ids or the index.
-// The local folder is app/vault/folder-store.ts.
+// Vault storage (SPEC §9): the few operations the vault needs of the place its files live.
+// Names are vault-relative with '/' (`vault.json`, `index.env`, `items/<id>.env`); a store never
+// follows a link or opens anything but a regular file (an object) under such a name. It knows
+// nothing of envelopes, ids or the index. Nothing here takes or returns a local path except
+// `location`/`locationOf`, which are for messages only.
 
-import type { FileHandle } from 'node:fs/promises';
-import type { RegularFile } from '../fs/regular-file.js';
+import type { ByteSink, PositionalSource } from '../stream/stream.js';
 
-/** What a store says of one file. `version` is opaque: equal versions mean the same contents. */
+/** What a store says of one file. `version` is opaque: equal versions mean the same contents
+ *  (folder: ino+size+mtime; S3: the ETag). */
 export interface StoreStat {
   size: number;
   mtimeMs: number;
@@ -17,34 +16,93 @@ export interface StoreStat {
   regular: boolean;
 }
 
+/** One listed file with its stat (S3: one ListObjectsV2 page gives size+ETag, no per-item call). */
+export interface StoreEntry extends StoreStat {
+  /** The last segment of the name (`<id>.env`), as `list` returned before. */
+  name: string;
+}
+
+/** A file opened for reading: positional reads of exactly the version that was opened
+ *  (folder: pread on one descriptor; S3: ranged GETs with If-Match on that ETag, so a replaced
+ *  object reads as [changed-while-reading], never as a mix). */
+export interface StoreReader extends PositionalSource {
+  readonly name: string;
+  /** For messages: a local path, or s3://bucket/key. */
+  readonly location: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly version: string;
+  /** The store's current stat of this name (undefined when gone): "did it change while I read". */
+  restat(): Promise<StoreStat | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * When a write may happen:
+ * - 'absent': only if nothing has the name, else [exists] (S3: If-None-Match: *)
+ * - 'fresh': the name is a fresh random id; nothing can be there (folder: rename, no pre-check;
+ *   S3: as 'absent')
+ * - 'any': replace whatever is there
+ * - { ifVersion }: replace only if the name still holds that version, else [conflict]
+ *   (S3: If-Match on the ETag; folder: checked under the store's exclusive section)
+ */
+export type WriteCondition = 'absent' | 'fresh' | 'any' | { ifVersion: string };
+
 export interface StoreWriteOptions {
-  /** 'absent': create only if nothing has the name [exists]; 'any': replace whatever is there. */
-  mode: 'absent' | 'any' | 'fresh';
   /** Make the name durable before returning (folder: fsync the folder). Default true. */
   sync?: boolean;
+  signal?: AbortSignal;
+  /** The byte count if known: the S3 store uses one PutObject below its part size, multipart above. */
+  sizeHint?: number;
 }
 
 export interface VaultStore {
-  /** Where the vault lives, for messages (a folder path). */
+  /** 'folder' | 's3': for messages and for what only one kind has (history: S3 versioning). */
+  readonly kind: 'folder' | 's3';
+  /** Where the vault lives, for messages (a folder path, or s3://bucket/prefix). */
   readonly location: string;
-  /** Open a regular file for reading; 'not-found' when absent; a link or FIFO: notRegularError. */
-  openRead(name: string): Promise<RegularFile>;
-  /** A small file whole (vault.json), refused past `maxBytes`; its version is that of the bytes read. */
+  /** Where `name` lives, for messages only. */
+  locationOf(name: string): string;
+  /** Open a regular file for reading; [not-found] when absent; a link or FIFO: notRegularError. */
+  openRead(name: string, opts?: { signal?: AbortSignal }): Promise<StoreReader>;
+  /** A small file whole (vault.json, index.env), refused past `maxBytes` [too-large]. */
   readSmall(name: string, maxBytes: number): Promise<{ bytes: Buffer; version: string }>;
   /** Undefined when nothing has the name. Does not follow links. */
   stat(name: string): Promise<StoreStat | undefined>;
-  /** The names in a folder ('items'); 'vault-not-found' when the folder is gone. */
-  list(folder: string): Promise<string[]>;
-  /** Write `name` atomically: readers see it wholly old or wholly new, never partial (SPEC §9). */
-  write<T>(name: string, fill: (fh: FileHandle) => Promise<T>, opts: StoreWriteOptions): Promise<T>;
-  /** Remove `name`; absent is not an error. */
-  remove(name: string): Promise<void>;
-  /** Make earlier writes and removes in `folder` durable (one call after a batch). */
+  /** The files in a folder ('items') with their stats; [vault-not-found] when the vault is gone.
+   *  Folder: readdir + lstat (bounded concurrency); S3: ListObjectsV2 pages, no per-item call. */
+  list(folder: string, opts?: { signal?: AbortSignal }): Promise<StoreEntry[]>;
+  /**
+   * Write `name` atomically: readers see it wholly old or wholly new, never partial (SPEC §9).
+   * `fill` writes the bytes in order into the sink; if it throws (or `signal` aborts) nothing is
+   * left (folder: the temp is removed; S3: the multipart upload is aborted). Returns fill's result
+   * and the new version.
+   */
+  write<T>(name: string, fill: (sink: ByteSink) => Promise<T>, when: WriteCondition, opts?: StoreWriteOptions): Promise<{ value: T; version: string }>;
+  /**
+   * Replace `from.name` with `head` followed by the bytes [keepFrom, from.size) of the version
+   * `from` opened, only if that version is still current, else [conflict]. Folder: a new file
+   * (head, then a local copy), renamed over; S3: multipart with UploadPart(head) and
+   * UploadPartCopy of the kept range, so a rename of a large item moves a few MiB at most.
+   * (S3 parts other than the last must be >= 5 MiB: the store handles that, e.g. by copying
+   * the first MiBs of the kept range into the first uploaded part.)
+   */
+  rewriteHead(from: StoreReader, head: Buffer, keepFrom: number, opts?: { signal?: AbortSignal }): Promise<{ version: string }>;
+  /** Remove `name`; absent is not an error. With `ifVersion`, only if it still holds that
+   *  version (S3: If-Match on DeleteObject where the store supports it), else [conflict]. */
+  remove(name: string, opts?: { ifVersion?: string }): Promise<void>;
+  /** Make earlier writes and removes in `folder` durable (one call after a batch; S3: no-op). */
   sync(folder: string): Promise<void>;
-  /** Rename `from` to `to` (replacing it): the sync-conflict repair. */
+  /** Rename `from` to `to` (replacing it): the sync-conflict repair (S3: copy then delete). */
   rename(from: string, to: string): Promise<void>;
-  /** Remove what killed writers left (temps), at open. */
+  /**
+   * Run `fn` while holding the store's writer section for `name` (the index): folder: the
+   * index lock file (index-lock.ts); S3: nothing (conditional writes do the work, the caller
+   * retries on [conflict]). Callers must still use { ifVersion } and retry: the folder lock is
+   * advisory and may be taken over.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Remove what killed writers left, at open (folder: temps; S3: incomplete multipart uploads
+   *  under the prefix older than a day). */
   sweep(): Promise<void>;
-  /** The local path of `name`, for code that still writes by path (sealing). */
-  pathOf(name: string): string;
 }

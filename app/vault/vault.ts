@@ -31,32 +31,30 @@
 // It does not prompt, print or format errors (the CLI and the renderer do), and does not know
 // about AWS profiles (the keyring's providers do).
 
-import { lstat, mkdir, readdir, realpath, rm, rmdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { openFile, openToBuffer, rewriteHeader, verifyFile, type ItemMetadata } from '../envelope.js';
+import { openFile, openToBuffer, readHeader, rewriteHeader, verifyFile, type ItemMetadata } from '../envelope.js';
 import { checkContext } from '../format/context.js';
-import type { RegularFile } from '../fs/regular-file.js';
 import { isItemId, isKeyIdLength, isProviderType, MAX_VAULT_KEYS } from '../format/limits.js';
 import { badRequest, CachetError, fromSystemError, isCachetError, throwIfAborted } from '../errors.js';
 import type { Keyring, Stanza } from '../keys/provider.js';
 import { Adding } from './adding.js';
-import { asCachetError, Catalog, entryOf, itemName, STAT_CONCURRENCY, toItem } from './catalog.js';
+import { asCachetError, Catalog, entryOf, itemName, toItem } from './catalog.js';
 import { rememberOwnConfig, sealVaultConfig } from './config-auth.js';
 import { ConfigSource } from './config-source.js';
 import { FolderStore } from './folder-store.js';
 import { IndexStore, type IndexEntry } from './index-cache.js';
-import { cleanupIndexLock } from './index-lock.js';
 import type { KnownVaults } from './known-vaults.js';
 import {
-  classifyItemName, IGNORABLE_NAMES, INDEX_FILE, ITEMS_DIR, itemContext, itemsDir,
-  newId, readVaultConfigVersion, VAULT_FILE, VAULT_FORMAT, VAULT_VERSION, type VaultConfig, type VaultKey,
+  classifyItemName, ITEMS_DIR, itemContext,
+  newId, readVaultConfigVersion, VAULT_FORMAT, VAULT_VERSION, type VaultConfig, type VaultKey,
 } from './layout.js';
 import { guessMediaType } from './media-type.js';
-import { newStanzas, readHeaderOf } from './rekey.js';
+import { newStanzas } from './rekey.js';
 import { baseName, folderOf, isUnder, keepBothName, normalizeFolderPath, normalizeVaultPath, toFsPath } from './paths.js';
-import { clampConcurrency, mapPool, runBatch } from './pool.js';
-import type { VaultStore } from './store.js';
+import { clampConcurrency, runBatch } from './pool.js';
+import type { StoreReader, VaultStore } from './store.js';
 
 export type { VaultKey } from './layout.js';
 import type { VaultItem, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
@@ -104,13 +102,14 @@ export class Vault {
   readonly #catalog: Catalog;
   readonly #adding: Adding;
 
-  private constructor(dir: string, config: VaultConfig, keyring: Keyring, known: KnownVaults | undefined, configVersion?: string) {
+  private constructor(store: VaultStore, config: VaultConfig, keyring: Keyring, known: KnownVaults | undefined, configVersion?: string) {
+    const dir = store.location;
     this.dir = dir;
     this.id = config.id;
     this.#keyring = keyring;
-    this.#store = new FolderStore(dir);
-    this.#index = new IndexStore(dir, config.id, keyring);
-    this.#cfg = new ConfigSource(dir, this.#store, keyring, known, config, configVersion);
+    this.#store = store;
+    this.#index = new IndexStore(store, config.id, keyring);
+    this.#cfg = new ConfigSource(store, keyring, known, config, configVersion);
     this.#catalog = new Catalog({ dir, store: this.#store, index: this.#index, keyring, config: this.#cfg });
     this.#adding = new Adding({ store: this.#store, keyring, config: this.#cfg, catalog: this.#catalog, find: (ref) => this.find(ref) });
   }
@@ -124,36 +123,11 @@ export class Vault {
    */
   static async create(dir: string, opts: { keys: VaultKey[]; keyring: Keyring; known?: KnownVaults }): Promise<Vault> {
     const keys = checkKeys(opts.keys);
-    const abs = resolve(dir);
-    let madeDir = false;
-    try {
-      const names = await readdir(abs);
-      if (names.includes(VAULT_FILE)) throw new CachetError('exists', 'this folder is already a vault', { path: abs, reason: 'vault' });
-      for (const n of names) {
-        if (IGNORABLE_NAMES.has(n)) continue;
-        // What a create that died before writing vault.json leaves behind: not the person's files.
-        if (n === INDEX_FILE || n.startsWith('.tmp-')) continue;
-        if (n === ITEMS_DIR && (await readdir(itemsDir(abs)).catch(() => ['?'])).length === 0) continue;
-        throw badRequest('not-empty', 'the folder is not empty; choose an empty or new folder', { path: abs });
-      }
-      for (const n of names) if (n === INDEX_FILE || n.startsWith('.tmp-')) await rm(join(abs, n), { force: true });
-    } catch (e) {
-      if (isCachetError(e)) throw e;
-      const errno = (e as NodeJS.ErrnoException).code;
-      if (errno === 'ENOTDIR') throw badRequest('not-a-folder', 'this path is a file, not a folder', { path: abs }, { cause: e });
-      if (errno !== 'ENOENT') throw fromSystemError(e, 'open the vault folder', abs);
-      try {
-        await mkdir(abs, { recursive: true });
-      } catch (e2) {
-        throw fromSystemError(e2, 'create the vault folder', abs);
-      }
-      madeDir = true;
-    }
+    const made = await FolderStore.prepareNew(resolve(dir));
     let config: VaultConfig = { format: VAULT_FORMAT, version: VAULT_VERSION, id: newId(), keys, created: new Date().toISOString() };
-    const vault = new Vault(abs, config, opts.keyring, opts.known);
+    const vault = new Vault(made.store, config, opts.keyring, opts.known);
     try {
-      await mkdir(itemsDir(abs), { recursive: true });
-      const resolved = await vault.#index.write(new Map(), keys);
+      const resolved = await vault.#index.write(new Map(), keys, 'any');
       config = await sealVaultConfig({ ...config, keys: keys.map((k, i) => ({ provider: k.provider, keyId: resolved[i] ?? k.keyId })) }, opts.keyring);
       // vault.json last: until it exists, this folder is not a vault and create can be retried.
       vault.#cfg.stamp = await vault.#cfg.write(config, 'absent');
@@ -163,11 +137,9 @@ export class Vault {
     } catch (e) {
       vault.close();
       // Another create of this folder won the race for vault.json: the files are its own now.
-      if (isCachetError(e, 'exists')) throw new CachetError('exists', 'this folder is already a vault', { path: abs, reason: 'vault' }, { cause: e });
-      await rm(vault.#index.file, { force: true }).catch(() => {});
-      await rmdir(itemsDir(abs)).catch(() => {});
-      if (madeDir) await rmdir(abs).catch(() => {});
-      throw asCachetError(e, 'create the vault', abs);
+      if (isCachetError(e, 'exists')) throw new CachetError('exists', 'this folder is already a vault', { path: made.store.location, reason: 'vault' }, { cause: e });
+      await made.undo();
+      throw asCachetError(e, 'create the vault', made.store.location);
     }
     vault.#catalog.created();
     return vault;
@@ -175,25 +147,15 @@ export class Vault {
 
   /**
    * Open the vault in `dir`: 'vault-not-found' when there is none, 'vault-corrupt' when vault.json
-   * is unreadable. Removes the temps of writers that are gone (SPEC §9). Makes no KMS call.
+   * is unreadable. Removes what killed writers left (SPEC §9: temps, a dead index lock). Makes no
+   * KMS call.
    */
   static async open(dir: string, opts: { keyring: Keyring; known?: KnownVaults }): Promise<Vault> {
-    const abs = resolve(dir);
-    const { config, version } = await readVaultConfigVersion(abs);
-    try {
-      const st = await stat(itemsDir(abs));
-      if (!st.isDirectory()) throw new CachetError('vault-corrupt', 'items is not a folder', { path: abs, reason: 'items' });
-    } catch (e) {
-      if (isCachetError(e)) throw e;
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fromSystemError(e, 'open the vault', abs);
-      // A sync service may not carry an empty folder: an empty vault is still a vault.
-      await mkdir(itemsDir(abs), { recursive: true }).catch((e2: unknown) => {
-        throw fromSystemError(e2, 'open the vault', abs);
-      });
-    }
-    const vault = new Vault(abs, config, opts.keyring, opts.known, version);
-    await vault.#store.sweep();
-    await cleanupIndexLock(abs);
+    const store = new FolderStore(resolve(dir));
+    const { config, version } = await readVaultConfigVersion(store);
+    await store.checkItemsFolder();
+    const vault = new Vault(store, config, opts.keyring, opts.known, version);
+    await store.sweep();
     return vault;
   }
 
@@ -285,7 +247,7 @@ export class Vault {
       ...this.#catalog.itemOpts(item.id, opts.signal),
       overwrite: opts.overwrite ?? false,
       onProgress: (p) => emit(p.bytes, 0),
-    }));
+    }), opts.signal);
     emit(r.bytes, 1);
     return { ...item, size: r.metadata.size, mtime: r.metadata.mtime };
   }
@@ -425,11 +387,18 @@ export class Vault {
     const meta: ItemMetadata = { path: target, size: item.size, mtime: item.mtime };
     const type = guessMediaType(target);
     if (type) meta.type = type;
-    const header = await this.#catalog.withItem(item.id, (f) => rewriteHeader(f, { metadata: meta }, this.#catalog.itemOpts(item.id, opts.signal)));
+    const header = await this.#catalog.withItem(item.id, (f) => rewriteHeader(f, { metadata: meta }, this.#catalog.itemOpts(item.id, opts.signal), this.#placeHeader(f, opts.signal)));
     const st = (await this.#catalog.stat(item.id)) ?? { size: -1, mtimeMs: -1 };
     const entry = entryOf(meta, target, header, st);
     await this.#catalog.commit({ set: [[item.id, entry]] }, 'now');
     return toItem(item.id, entry);
+  }
+
+  /** Where a rewritten item header goes: the store, over the version `f` opened only (SPEC §9). */
+  #placeHeader(f: StoreReader, signal: AbortSignal | undefined): (head: Buffer, keepFrom: number) => Promise<void> {
+    return async (head, keepFrom) => {
+      await this.#store.rewriteHead(f, head, keepFrom, { signal });
+    };
   }
 
   /** Delete an item's file. */
@@ -484,14 +453,14 @@ export class Vault {
     return this.#catalog.withItem(item.id, (f) => this.#rekeyOpened(f, item, keys, signal));
   }
 
-  async #rekeyOpened(f: RegularFile, item: VaultItem, keys: VaultKey[], signal: AbortSignal | undefined): Promise<Stanza[] | undefined> {
-    const h = await readHeaderOf(f);
+  async #rekeyOpened(f: StoreReader, item: VaultItem, keys: VaultKey[], signal: AbortSignal | undefined): Promise<Stanza[] | undefined> {
+    const h = await readHeader(f);
     const ctx = itemContext(this.id, item.id);
     checkContext(h.context, ctx, { item: item.id });
     const out = await newStanzas(h, ctx, keys, this.#keyring, item.id, signal);
     if (!out) return undefined;
     throwIfAborted(signal);
-    const header = await rewriteHeader(f, { stanzas: out }, this.#catalog.itemOpts(item.id, signal));
+    const header = await rewriteHeader(f, { stanzas: out }, this.#catalog.itemOpts(item.id, signal), this.#placeHeader(f, signal));
     const st = await this.#catalog.stat(item.id);
     const prev = this.#catalog.entries.get(item.id);
     if (st && prev) await this.#catalog.commit({ set: [[item.id, { ...prev, keys: header.stanzas.map((x) => x.keyId), fsize: st.size, fmtime: st.mtimeMs }]] }, 'batch');
@@ -506,21 +475,21 @@ export class Vault {
     await this.#catalog.refresh(opts.signal).catch((e: unknown) => {
       if (isCachetError(e, 'cancelled')) throw e;
     });
-    const names = await this.#catalog.readItemsDir();
-    const ids: string[] = [];
-    for (const n of names) {
-      const k = classifyItemName(n);
-      if (k.kind === 'item') ids.push(k.id);
+    const listed = await this.#catalog.readItemsDir(opts.signal);
+    const found: { id: string; size: number }[] = [];
+    for (const e of listed) {
+      const k = classifyItemName(e.name);
+      if (k.kind === 'item') found.push({ id: k.id, size: e.size });
     }
-    ids.sort();
-    const sizes = await mapPool(ids, STAT_CONCURRENCY, (id) => this.#catalog.stat(id));
-    const total = sizes.reduce((t, s) => t + (s?.size ?? 0), 0);
+    found.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const ids = found.map((f) => f.id);
+    const total = found.reduce((t, f) => t + f.size, 0);
     let ok = 0;
     let doneBytes = 0;
     let filesDone = 0;
     const bad: ItemFailure[] = [];
     const { cancelled } = await runBatch(ids.entries(), { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, ([i, id]) => async () => {
-      const fsize = sizes[i]?.size ?? 0;
+      const fsize = found[i]!.size;
       {
         const known = this.#catalog.entries.get(id)?.path;
         try {

@@ -191,6 +191,10 @@ const MESSAGES: Record<ErrorCode, Make> = {
       ? { title, hint: `Choose another alias. The key made for it (${orphan}) is scheduled for deletion in ${days} days.` }
       : { title, hint: `Choose another alias. The key made for it (${orphan}) is left without an alias: schedule its deletion in the AWS console.` };
   },
+  conflict: () => ({
+    title: 'Someone else changed the vault at the same time',
+    hint: 'Nothing was overwritten. Refresh the list and try again.',
+  }),
   io: () => ({ title: 'A file could not be read or written', hint: 'Check that the disk is connected and the folder is still there, then try again.' }),
   'disk-full': () => ({ title: 'The disk is full', hint: 'Free some space on the disk that holds the vault or the destination, then try again.' }),
   'permission-denied': (d) => ({

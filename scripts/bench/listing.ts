@@ -21,6 +21,7 @@ import { DEFAULT_CHUNK_LOG2, encodeHeader, encodeHeaderPrefix, headerMac, SALT_L
 import { sealChunk } from '../../app/stream/stream.js';
 import { LocalKeyProvider } from '../../app/keys/local.js';
 import { Keyring, wipe, type CallOptions, type EncryptionContext, type KeyProvider, type KeyRef, type Stanza } from '../../app/keys/provider.js';
+import { FolderStore } from '../../app/vault/folder-store.js';
 import { IndexStore, type IndexEntries } from '../../app/vault/index-cache.js';
 import { itemContext, itemFile, newId } from '../../app/vault/layout.js';
 import { mapPool } from '../../app/vault/pool.js';
@@ -104,8 +105,8 @@ async function buildVault(dir: string, local: LocalKeyProvider): Promise<void> {
     const r = await openToBuffer(itemFile(dir, id), { keyring, expectContext: itemContext(vaultId, id), maxBytes: 4096 });
     if (r.data.length !== r.metadata.size) throw new Error(`fixture item ${id} does not open`);
   }
-  const store = new IndexStore(dir, vaultId, keyring);
-  await store.write(entries, keys);
+  const store = new IndexStore(new FolderStore(dir), vaultId, keyring);
+  await store.write(entries, keys, 'any');
   store.close();
   log(`listing: built a vault of ${ITEMS} items in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

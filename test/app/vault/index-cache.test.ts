@@ -159,13 +159,14 @@ describe('index data key lifetime', () => {
     const { LocalKeyProvider } = await import('../../../app/keys/local.js');
     const { Keyring } = await import('../../../app/keys/provider.js');
     const { IndexStore } = await import('../../../app/vault/index-cache.js');
+    const { FolderStore } = await import('../../../app/vault/folder-store.js');
     const dir = await mkdtemp(join(tmpdir(), 'cachet-index-'));
     const local = LocalKeyProvider.generate();
     const keyring = new Keyring([local]);
     const keys = [{ provider: 'local' as const, keyId: local.keyId }];
     const vaultId = 'b'.repeat(32);
-    const writer = new IndexStore(dir, vaultId, keyring);
-    const reader = new IndexStore(dir, vaultId, keyring);
+    const writer = new IndexStore(new FolderStore(dir), vaultId, keyring);
+    const reader = new IndexStore(new FolderStore(dir), vaultId, keyring);
     // Every Buffer the reader files away under a string key (its memo of unwrapped keys).
     const kept: Buffer[] = [];
     const set = Map.prototype.set;
@@ -179,10 +180,10 @@ describe('index data key lifetime', () => {
       });
     };
     try {
-      await writer.write(new Map([[ID, entry]]), keys);
+      await writer.write(new Map([[ID, entry]]), keys, 'any');
       assert.equal((await recordSets(() => reader.read(keys))).state, 'read');
       // The writer re-seals under the same data key and stanzas (SPEC §9): the reader's memo hits.
-      await writer.write(new Map([[ID, { ...entry, size: 4 }]]), keys);
+      await writer.write(new Map([[ID, { ...entry, size: 4 }]]), keys, 'any');
       assert.equal((await recordSets(() => reader.read(keys))).state, 'read');
       assert.ok(kept.length >= 2, `the reader kept ${kept.length} key copies`);
       assert.ok(kept.some((b) => b.some((x) => x !== 0)), 'copies are live before close');

@@ -53,13 +53,14 @@ describe('readVaultConfig', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { readVaultConfig } = await import('../../../app/vault/layout.js');
+    const { FolderStore } = await import('../../../app/vault/folder-store.js');
     const dir = await mkdtemp(join(tmpdir(), 'cachet-layout-'));
     try {
       const fh = await open(join(dir, 'vault.json'), 'w');
       await fh.truncate(3 * 2 ** 30);
       await fh.close();
       const started = Date.now();
-      await assert.rejects(readVaultConfig(dir), (e) => isCachetError(e, 'vault-corrupt') && e.detail.reason === 'too-large');
+      await assert.rejects(readVaultConfig(new FolderStore(dir)), (e) => isCachetError(e, 'vault-corrupt') && e.detail.reason === 'too-large');
       assert.ok(Date.now() - started < 5_000, 'the size is checked before any read');
     } finally {
       await rm(dir, { recursive: true, force: true });
