@@ -7,8 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FolderStore } from '../../../app/vault/folder-store.js';
 import { buildCli, makeSandbox, runCli, type RunResult, type Sandbox } from '../cli/harness.js';
 
 const BOUND_MS = 30_000;
@@ -90,6 +92,63 @@ describe('FIFOs named like vault files', () => {
       finished(r, args[0]!);
       assert.notEqual(r.code, 0, `${args[0]}: ${r.stderr}`);
       assert.match(r.stderr, /vault\.json/i, `${args[0]}: ${r.stderr}`);
+    }
+  });
+});
+
+// list() stats names synchronously in slices, yielding between them, and hands the rest to the
+// thread pool when a slice is slow (a network share): both paths must give the same answer, and
+// a long list must not hold the event loop (the main process answers IPC meanwhile).
+describe('FolderStore.list of many names', () => {
+  const COUNT = 1300; // more than two sync slices
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cachet-list-'));
+    await mkdir(join(dir, 'items'));
+    for (let i = 0; i < COUNT; i++) await writeFile(join(dir, 'items', `f${i}.env`), Buffer.alloc(i % 7));
+    await symlink(join(dir, 'items', 'f1.env'), join(dir, 'items', 'link.env'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  async function listWhileCounting(): Promise<{ entries: Awaited<ReturnType<FolderStore['list']>>; ticks: number }> {
+    let ticks = 0;
+    let done = false;
+    const tick = (): void => {
+      if (done) return;
+      ticks++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const entries = await new FolderStore(dir).list('items');
+    done = true;
+    return { entries, ticks };
+  }
+
+  function check(entries: Awaited<ReturnType<FolderStore['list']>>): void {
+    assert.equal(entries.length, COUNT + 1);
+    const byName = new Map(entries.map((e) => [e.name, e]));
+    for (let i = 0; i < COUNT; i++) {
+      const e = byName.get(`f${i}.env`);
+      assert.ok(e, `f${i}.env listed`);
+      assert.equal(e.size, i % 7);
+      assert.equal(e.regular, true);
+    }
+    assert.equal(byName.get('link.env')?.regular, false, 'a link is listed as not regular, never followed');
+  }
+
+  test('sync slices: every name with its stat, and the event loop runs between slices', async () => {
+    const { entries, ticks } = await listWhileCounting();
+    check(entries);
+    assert.ok(ticks >= 2, `the event loop ran ${ticks} times during the list`);
+  });
+
+  test('a slow first slice hands the rest to the thread pool with the same answer', async () => {
+    const saved = FolderStore.slowStatSliceMs;
+    FolderStore.slowStatSliceMs = -1;
+    try {
+      check((await listWhileCounting()).entries);
+    } finally {
+      FolderStore.slowStatSliceMs = saved;
     }
   });
 });
