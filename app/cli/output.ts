@@ -38,11 +38,11 @@ export function shortKey(keyId: string): string {
 }
 
 /** What `cachet ls` shows of an item: the core's VaultItem, not a copy of its shape. */
-export type ListRow = Pick<VaultItem, 'id' | 'path' | 'size' | 'mtime' | 'keys'>;
+export type ListRow = Pick<VaultItem, 'id' | 'path' | 'size' | 'mtime' | 'keyIds'>;
 
 export function formatList(rows: readonly ListRow[]): string {
   if (rows.length === 0) return '(no items)\n';
-  const body = rows.map((r) => [r.path, formatSize(r.size), formatTime(r.mtime), r.keys.map(shortKey).join(', ')]);
+  const body = rows.map((r) => [r.path, formatSize(r.size), formatTime(r.mtime), r.keyIds.map(shortKey).join(', ')]);
   const total = rows.reduce((s, r) => s + (r.size ?? 0), 0);
   return formatTable(['PATH', 'SIZE', 'MODIFIED', 'KEYS'], body, [1]) + `${rows.length} item${rows.length === 1 ? '' : 's'}, ${formatBytes(total)}\n`;
 }

@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { badRequest, isCachetError } from '../errors.js';
 import { isItemId } from '../format/limits.js';
 import { knownVaultsFile } from '../vault/known-vaults.js';
-import { Vault, type ItemFailure, type JobProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
+import { Vault, type ItemFailure, type VaultProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
 import type { OnConflict } from './args.js';
 import { EXIT_OK, type Context } from './context.js';
 import { withOutputFolder } from './file-commands.js';
@@ -34,7 +34,7 @@ function summary(ctx: Context, text: string): void {
 }
 
 /** The bar for a multi-file job: `[3/10] photos/a.jpg` with the job's bytes. */
-function jobProgress(ctx: Context): (p: JobProgress) => void {
+function jobProgress(ctx: Context): (p: VaultProgress) => void {
   let started = false;
   return (p) => {
     const label = `${p.filesTotal > 1 ? `[${Math.min(p.filesDone + 1, p.filesTotal)}/${p.filesTotal}] ` : ''}${p.file ?? ''}`;
@@ -123,7 +123,7 @@ export async function lsCommand(ctx: Context, [dir]: string[], v: Values): Promi
   return withVault(ctx, dir!, async (vault) => {
     const items = await vault.list({ signal: ctx.signal });
     if (v.json) {
-      const rows = items.map((i) => ({ id: i.id, path: i.path, size: i.size, modified: i.mtime === null ? null : new Date(i.mtime).toISOString(), keys: i.keys }));
+      const rows = items.map((i) => ({ id: i.id, path: i.path, size: i.size, modified: i.mtime === null ? null : new Date(i.mtime).toISOString(), keys: i.keyIds }));
       ctx.json(rows);
     } else {
       ctx.out(formatList(items));

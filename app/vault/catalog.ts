@@ -55,7 +55,7 @@ function closedError(): CachetError {
 }
 
 export function toItem(id: string, e: IndexEntry): VaultItem {
-  const item: VaultItem = { id, path: e.path, size: e.size, mtime: e.mtime, keys: [...e.keys] };
+  const item: VaultItem = { id, path: e.path, size: e.size, mtime: e.mtime, keyIds: [...e.keys] };
   if (e.type !== undefined) item.type = e.type;
   return item;
 }

@@ -8,15 +8,18 @@ export interface VaultItem {
   path: string;
   size: number | null;
   mtime: number | null;
-  keys: string[];
+  keyIds: string[];
   type?: string;
 }
 
 export type Conflict = 'fail' | 'replace' | 'keep-both' | 'skip';
 export type ConflictPolicy = Conflict | ((path: string) => Conflict | Promise<Conflict>);
 
-export interface JobProgress {
-  phase: 'scan' | 'seal' | 'open' | 'verify' | 'rekey' | 'index' | (string & {});
+/** What a vault job is doing: scanning sources, sealing (add), opening (get/extract), verifying, re-keying. */
+export type VaultPhase = 'scan' | 'seal' | 'open' | 'verify' | 'rekey';
+
+export interface VaultProgress {
+  phase: VaultPhase;
   file?: string;
   fileBytes: number;
   fileTotal: number | null;
@@ -38,7 +41,7 @@ export interface ItemFailure {
 
 export interface JobOptions {
   signal?: AbortSignal;
-  onProgress?: (p: JobProgress) => void;
+  onProgress?: (p: VaultProgress) => void;
 }
 
 export interface AddOptions extends JobOptions {

@@ -59,7 +59,7 @@ import type { StoreReader, VaultStore } from './store.js';
 export type { VaultKey } from './layout.js';
 import type { VaultItem, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
 
-export type { VaultItem, Conflict, ConflictPolicy, JobProgress, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
+export type { VaultItem, Conflict, ConflictPolicy, VaultPhase, VaultProgress, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
 
 const MAX_PREVIEW_BYTES = 256 * 1024 * 1024;
 

@@ -27,7 +27,7 @@ test('printable shows every bidi and isolate control as \\uXXXX and keeps the re
 });
 
 test('cachet ls shows a hostile name visibly', () => {
-  const out = formatList([{ id: '0'.repeat(32), path: 'invoice\u202efdp.exe', size: 1, mtime: null, keys: ['local:\u2066x\u2069'] }]);
+  const out = formatList([{ id: '0'.repeat(32), path: 'invoice\u202efdp.exe', size: 1, mtime: null, keyIds: ['local:\u2066x\u2069'] }]);
   assert.doesNotMatch(out, RAW);
   assert.match(out, /invoice\\u202efdp\.exe/);
   assert.match(out, /\\u2066x\\u2069/);

@@ -176,8 +176,8 @@ describe('SIGKILL at random points', () => {
       const { v, items } = await reopen(dir);
       assert.equal(items.length, originals.size);
       for (const item of items) {
-        assert.equal(item.keys.length, 1, `item ${item.path} has ${item.keys.length} keys`);
-        assert.ok(KEY_IDS.includes(item.keys[0]!), `item ${item.path} is under an unknown key`);
+        assert.equal(item.keyIds.length, 1, `item ${item.path} has ${item.keyIds.length} keys`);
+        assert.ok(KEY_IDS.includes(item.keyIds[0]!), `item ${item.path} is under an unknown key`);
       }
       const vk = v.keys();
       assert.equal(vk.length, 1);

@@ -242,7 +242,7 @@ describe('vault.json authentication (local keys)', () => {
     v.close();
     assert.deepEqual((await readConfig(t.dir)).keys, [B]);
     v = await Vault.open(t.dir, { keyring: keyring(), known: t.known }); // the owner's client knew [A]
-    assert.deepEqual((await v.list()).map((i) => i.keys), [[B.keyId]]);
+    assert.deepEqual((await v.list()).map((i) => i.keyIds), [[B.keyId]]);
     v.close();
     assert.deepEqual((await t.known.get((await readConfig(t.dir)).id))?.keys, [B]);
   });
@@ -259,7 +259,7 @@ describe('vault.json authentication (local keys)', () => {
     assert.equal(await t.known.forget(id), true);
     assert.equal(await t.known.get(id), undefined);
     v = await Vault.open(t.dir, { keyring: keyring(), known: t.known });
-    assert.deepEqual((await v.list()).map((i) => i.keys), [[C.keyId]]);
+    assert.deepEqual((await v.list()).map((i) => i.keyIds), [[C.keyId]]);
     v.close();
     assert.deepEqual((await t.known.get(id))?.keys, [C], 'met as new, then remembered');
     assert.equal(await member.forget(randomBytes(16).toString('hex')), false, 'forgetting an unknown vault says so');

@@ -4,7 +4,7 @@
 // It handles no channel itself (the areas in this folder do).
 
 import { badRequest, CachetError } from '../../../app/errors.js';
-import type { ItemFailure, JobProgress as VaultProgress, Vault, VaultItem } from '../../../app/vault/vault.js';
+import type { ItemFailure, VaultProgress, Vault, VaultItem } from '../../../app/vault/vault.js';
 import type { AppStateT, ItemT } from '../../../contract/ipc.js';
 import type { MainServices } from '../../services/main-services.js';
 import { toErrorPayload } from '../../services/errors.js';
@@ -62,7 +62,7 @@ export function createHandlerContext(s: MainServices): HandlerContext {
 }
 
 /** A core item as the contract's item. */
-export const toItemT = (i: VaultItem): ItemT => ({ id: i.id, path: i.path, size: i.size, mtime: i.mtime, keyIds: [...i.keys] });
+export const toItemT = (i: VaultItem): ItemT => ({ id: i.id, path: i.path, size: i.size, mtime: i.mtime, keyIds: [...i.keyIds] });
 
 /** The core's progress as a job:progress payload; per-file fields only while a file is named. */
 export function fromVaultProgress(p: VaultProgress): JobProgressReport {

@@ -13,8 +13,8 @@ test('formatTable aligns columns and right-aligns the asked ones', () => {
 test('formatList shows path, size, time, short keys and a total', () => {
   const arn = 'arn:aws:kms:eu-west-1:111122223333:key/12345678-aaaa-bbbb-cccc-1234567890ab';
   const out = formatList([
-    { id: 'a'.repeat(32), path: 'docs/a.txt', size: 1500, mtime: Date.UTC(2026, 0, 2, 3, 4), keys: [arn, 'local:abcd'] },
-    { id: 'b'.repeat(32), path: 'b.bin', size: null, mtime: null, keys: [] },
+    { id: 'a'.repeat(32), path: 'docs/a.txt', size: 1500, mtime: Date.UTC(2026, 0, 2, 3, 4), keyIds: [arn, 'local:abcd'] },
+    { id: 'b'.repeat(32), path: 'b.bin', size: null, mtime: null, keyIds: [] },
   ]);
   assert.match(out, /^PATH\s+SIZE\s+MODIFIED\s+KEYS\n/);
   assert.match(out, /docs\/a\.txt\s+1\.50 kB\s+2026-01-0\d \d\d:\d\d\s+key\/12345678… \(eu-west-1\), local:abcd/);

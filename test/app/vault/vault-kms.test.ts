@@ -93,7 +93,7 @@ describe('vault on AWS KMS (moto)', () => {
     assert.deepEqual(c1.counts, { generate: 0, wrap: 0, unwrap: 2, rewrap: 0 }, 'the vault config key and the index key');
     await v.list();
     assert.equal(c1.counts.unwrap, 2);
-    for (const i of await v.list()) assert.deepEqual(i.keys, [arnA]);
+    for (const i of await v.list()) assert.deepEqual(i.keyIds, [arnA]);
 
     await rm(join(dir, 'index.env'));
     const c2 = kms();

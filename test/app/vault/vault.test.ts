@@ -13,7 +13,7 @@ import { inspectFile } from '../../../app/envelope.js';
 import { CachetError, isCachetError, type ErrorCode } from '../../../app/errors.js';
 import { LocalKeyProvider } from '../../../app/keys/local.js';
 import { Keyring, type CallOptions, type EncryptionContext, type KeyProvider, type Stanza } from '../../../app/keys/provider.js';
-import { Vault, type JobProgress, type VaultKey } from '../../../app/vault/vault.js';
+import { Vault, type VaultProgress, type VaultKey } from '../../../app/vault/vault.js';
 
 /** Counts every call a provider serves, to prove how many KMS round trips an operation costs. */
 class CountingProvider implements KeyProvider {
@@ -258,7 +258,7 @@ describe('add, list, get, extract', () => {
     const { src, files } = await sourceTree(work);
     const single = join(work, 'single.md');
     await writeFile(single, '# hello');
-    const events: JobProgress[] = [];
+    const events: VaultProgress[] = [];
     const r = await vault.add([src, single], { to: 'backup', onProgress: (p) => events.push(p) });
     assert.deepEqual(r.failed, []);
     assert.deepEqual(r.skipped, []);
@@ -269,7 +269,7 @@ describe('add, list, get, extract', () => {
     assert.equal((await itemNames(dir)).length, want.length);
     for (const i of list) {
       assert.match(i.id, /^[0-9a-f]{32}$/);
-      assert.deepEqual(i.keys, [KEY_A.keyId]);
+      assert.deepEqual(i.keyIds, [KEY_A.keyId]);
     }
     const b = list.find((i) => i.path === 'backup/src/photos/2024/b.bin')!;
     assert.equal(b.size, files['photos/2024/b.bin']!.length);
@@ -470,7 +470,7 @@ describe('move, remove, re-key, verify', () => {
     const late = join(work, 'late.txt');
     await writeFile(late, 'late');
     const [lateItem] = (await bystander.add([late])).added;
-    assert.deepEqual(lateItem!.keys, [KEY_B.keyId]);
+    assert.deepEqual(lateItem!.keyIds, [KEY_B.keyId]);
     await vault.remove(lateItem!.id);
     // resumable: a second re-key to the same key rewrites nothing
     const mtimes = await Promise.all(items.map(async (i) => (await stat(join(dir, 'items', `${i.id}.env`))).mtimeMs));
@@ -513,7 +513,7 @@ describe('move, remove, re-key, verify', () => {
     raw[raw.length - 70_000] = raw[raw.length - 70_000]! ^ 1;
     await writeFile(bFile, raw);
     await copyFile(join(dir, 'items', `${t.id}.env`), join(dir, 'items', `${a.id}.env`));
-    const events: JobProgress[] = [];
+    const events: VaultProgress[] = [];
     const r = await vault.verify({ onProgress: (p) => events.push(p) });
     assert.equal(r.ok, 2);
     const bad = new Map(r.bad.map((f) => [f.item, f.error.code]));
