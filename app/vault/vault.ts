@@ -21,25 +21,26 @@
 //   and never deleted: `conflicts()` reports them. One repair is made: a copy whose canonical
 //   file is missing, and whose header names that id and this vault, is renamed back into place.
 //
-// This class is a facade that wires its parts, one job each, and runs the reading, moving,
+// This class is a facade that wires its parts, one job each, and runs the short reading, moving,
 // re-keying and verifying jobs itself: the catalog (catalog.ts: entries, refresh, merge with
 // index.env, save, and the vault.json steps taken under its lock), adding (adding.ts: add,
-// addStream, the seal of one item), the vault.json in use (config-source.ts), storage (store.ts,
+// addStream, the seal of one item), writing plaintext out to a local folder (extracting.ts: the
+// destination checks and the batch loop of get, extract and export), the vault.json in use (config-source.ts), storage (store.ts,
 // the local folder in folder-store.ts), the index cache and its lock (index-cache.ts,
 // index-lock.ts), the add scan (scan.ts), conflict decisions (conflicts.ts), one item's re-key
 // (rekey.ts), the batch runner (pool.ts) and the public types (types.ts).
 // It does not prompt, print or format errors (the CLI and the renderer do), and does not know
 // about AWS profiles (the keyring's providers do).
 
-import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { openFile, openToBuffer, readHeader, rewriteHeader, verifyFile, type ItemMetadata } from '../envelope.js';
 import { checkContext } from '../format/context.js';
 import { isItemId, isKeyIdLength, isProviderType, MAX_VAULT_KEYS } from '../format/limits.js';
-import { badRequest, CachetError, fromSystemError, isCachetError, throwIfAborted } from '../errors.js';
+import { badRequest, CachetError, isCachetError, throwIfAborted } from '../errors.js';
 import type { Keyring, Stanza } from '../keys/provider.js';
 import { Adding } from './adding.js';
+import { fileDestination, writeOut } from './extracting.js';
 import { asCachetError, Catalog, entryOf, itemName, toItem } from './catalog.js';
 import { rememberOwnConfig, sealVaultConfig } from './config-auth.js';
 import { ConfigSource } from './config-source.js';
@@ -52,7 +53,7 @@ import {
 } from './layout.js';
 import { guessMediaType } from './media-type.js';
 import { newStanzas } from './rekey.js';
-import { baseName, folderOf, isUnder, keepBothName, normalizeFolderPath, normalizeVaultPath, toFsPath } from './paths.js';
+import { baseName, folderOf, isUnder, normalizeFolderPath, normalizeVaultPath } from './paths.js';
 import { clampConcurrency, runBatch } from './pool.js';
 import type { StoreReader, VaultStore } from './store.js';
 
@@ -78,20 +79,6 @@ function checkKeys(keys: unknown): VaultKey[] {
   return out;
 }
 
-/**
- * `out`, or the first of `rel (2).ext`, `rel (3).ext`... (as keep-both names a vault path) that
- * nothing holds under `root`: export never overwrites. A name taken meanwhile is still refused
- * by the no-clobber write [exists].
- */
-async function freeFsName(root: string, rel: string, out: string, platform: NodeJS.Platform): Promise<string> {
-  const taken = (p: string): Promise<boolean> => lstat(p).then(() => true, () => false);
-  if (!(await taken(out))) return out;
-  for (let n = 2; n < 10_000; n++) {
-    const p = toFsPath(root, keepBothName(rel, n), platform);
-    if (!(await taken(p))) return p;
-  }
-  throw new CachetError('exists', 'too many files of the same name', { path: out });
-}
 export class Vault {
   readonly id: string;
   readonly dir: string;
@@ -235,11 +222,7 @@ export class Vault {
   async get(ref: string, dest: string | Writable, opts: GetOptions = {}): Promise<VaultItem> {
     throwIfAborted(opts.signal);
     const item = await this.find(ref);
-    let out: string | Writable = dest;
-    if (typeof dest === 'string') {
-      const st = await stat(dest).catch(() => undefined);
-      if (st?.isDirectory()) out = toFsPath(dest, baseName(item.path));
-    }
+    const out = typeof dest === 'string' ? await fileDestination(dest, baseName(item.path)) : dest;
     const total = item.size;
     const emit = (bytes: number, done: number): void => opts.onProgress?.({ phase: 'open', file: item.path, fileBytes: bytes, fileTotal: total, bytes, total, filesDone: done, filesTotal: 1 });
     emit(0, 0);
@@ -265,7 +248,7 @@ export class Vault {
     if (items.length === 0) throw new CachetError('not-found', 'nothing in the vault under this path', { ref: prefix });
     const parent = folder === '' ? '' : folderOf(folder);
     const strip = parent === '' ? 0 : parent.length + 1;
-    const r = await this.#writeOut(items.map((item) => ({ item, rel: item.path.slice(strip) })), destDir, { ...opts, overwrite: opts.overwrite ?? false, freeName: false });
+    const r = await writeOut(this.#catalog, items.map((item) => ({ item, rel: item.path.slice(strip) })), destDir, { ...opts, overwrite: opts.overwrite ?? false, freeName: false });
     return { written: r.written.map((w) => w.out).sort(), failed: r.failed };
   }
 
@@ -283,65 +266,7 @@ export class Vault {
       const item = await this.find(id);
       items.push({ item, rel: opts.keepFolders ? item.path : baseName(item.path) });
     }
-    return this.#writeOut(items, destDir, { ...opts, overwrite: false, freeName: true });
-  }
-
-  /** The one loop that decrypts items into a destination folder (extract and export). */
-  async #writeOut(
-    items: readonly { item: VaultItem; rel: string }[],
-    destDir: string,
-    opts: JobOptions & { concurrency?: number; overwrite: boolean; freeName: boolean; platform?: NodeJS.Platform },
-  ): Promise<{ written: ExportedItem[]; failed: ItemFailure[] }> {
-    const root = resolve(destDir);
-    try {
-      await mkdir(root, { recursive: true });
-    } catch (e) {
-      throw fromSystemError(e, 'create the destination folder', root);
-    }
-    const realRoot = await realpath(root);
-    const inside = (p: string): boolean => p === realRoot || p.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
-    const escapes = (out: string): CachetError => badRequest('escapes-destination', 'the destination path leaves the chosen folder (a symbolic link?)', { path: out });
-    const written: ExportedItem[] = [];
-    const failed: ItemFailure[] = [];
-    const total = items.reduce<number | null>((t, { item: i }) => (t === null || i.size === null ? null : t + i.size), 0);
-    let doneBytes = 0;
-    let filesDone = 0;
-    const { cancelled } = await runBatch(items, { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, ({ item, rel }) => async () => {
-      let out: string | undefined;
-      let fileBytes = 0;
-      try {
-        const platform = opts.platform ?? process.platform;
-        out = toFsPath(root, rel, platform);
-        // A symlink inside destDir must not carry the output elsewhere: the nearest folder that
-        // exists is checked before mkdir (which would create folders through a link), and after.
-        let existing = dirname(out);
-        while (existing !== root && !(await lstat(existing).then(() => true, () => false))) existing = dirname(existing);
-        if (!inside(await realpath(existing))) throw escapes(out);
-        await mkdir(dirname(out), { recursive: true });
-        if (!inside(await realpath(dirname(out)))) throw escapes(out);
-        if (opts.freeName) out = await freeFsName(root, rel, out, platform);
-        const dest = out;
-        const r = await this.#catalog.withItem(item.id, (f) => openFile(f, dest, {
-          ...this.#catalog.itemOpts(item.id, opts.signal),
-          overwrite: opts.overwrite,
-          onProgress: (p) => {
-            fileBytes = p.bytes;
-            opts.onProgress?.({ phase: 'open', file: item.path, fileBytes: p.bytes, fileTotal: item.size, bytes: doneBytes + p.bytes, total, filesDone, filesTotal: items.length });
-          },
-        }));
-        fileBytes = r.bytes;
-        written.push({ item: item.id, path: item.path, out: dest });
-      } catch (e) {
-        const err = asCachetError(e, 'extract', out);
-        if (err.code === 'cancelled') throw err;
-        failed.push({ item: item.id, path: out ?? item.path, error: err });
-      } finally {
-        doneBytes += fileBytes;
-        filesDone++;
-      }
-    });
-    if (cancelled) throwIfAborted(opts.signal);
-    return { written, failed };
+    return writeOut(this.#catalog, items, destDir, { ...opts, overwrite: false, freeName: true });
   }
 
   /** The first `maxBytes` of an item's plaintext, from verified chunks only (no file written). */
