@@ -3,9 +3,10 @@
 // out, re-key, verify, lock. One error slot for the latest failure; `busy` while a call runs.
 // Long work (export many, re-key, verify) is handed to the jobs tracker.
 
-import { useCallback, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { ErrorPayload, KeyRefT } from '../../../contract/ipc.js';
 import { call, toErrorPayload } from '../../api.js';
+import { useBusyCall } from '../app/use-busy-call.js';
 import type { Jobs } from '../jobs/use-jobs.js';
 
 export interface ItemActions {
@@ -26,22 +27,7 @@ export interface ItemActions {
 }
 
 export function useItemActions(jobs: Pick<Jobs, 'started'>): ItemActions {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorPayload | null>(null);
-
-  const run = useCallback(async (work: () => Promise<void>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      return true;
-    } catch (e) {
-      setError(toErrorPayload(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
+  const { busy, error, setError, run } = useBusyCall();
 
   return useMemo(
     () => ({

@@ -3,7 +3,8 @@
 
 import { useEffect, useState } from 'react';
 import type { ErrorPayload, LocalKeyStatusT } from '../../../contract/ipc.js';
-import { call, toErrorPayload } from '../../api.js';
+import { call } from '../../api.js';
+import { useBusyCall } from '../app/use-busy-call.js';
 import type { LocalKeyCreate } from '../../components/LocalKeyForm.js';
 
 export interface LocalKey {
@@ -16,27 +17,14 @@ export interface LocalKey {
 
 export function useLocalKey(fromState: LocalKeyStatusT): LocalKey {
   const [answer, setAnswer] = useState<LocalKeyStatusT | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorPayload | null>(null);
+  const { busy, error, run: runCall } = useBusyCall();
 
   // The call's answer bridges the moment until main's app:state-changed arrives; any newer app
   // state (a lock, say) wins from then on.
   useEffect(() => setAnswer(null), [fromState]);
   const status = answer ?? fromState;
 
-  const run = async (work: () => Promise<LocalKeyStatusT>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      setAnswer(await work());
-      return true;
-    } catch (e) {
-      setError(toErrorPayload(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const run = (work: () => Promise<LocalKeyStatusT>): Promise<boolean> => runCall(async () => setAnswer(await work()));
 
   return {
     status,

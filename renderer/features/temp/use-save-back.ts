@@ -8,7 +8,8 @@
 
 import { useEffect, useState } from 'react';
 import type { ErrorPayload, EventPayload } from '../../../contract/ipc.js';
-import { call, subscribe, toErrorPayload } from '../../api.js';
+import { call, subscribe } from '../../api.js';
+import { useBusyCall } from '../app/use-busy-call.js';
 
 export type Edited = EventPayload<'temp:edited'>;
 
@@ -29,8 +30,7 @@ export interface SaveBack {
 export function useSaveBack(): SaveBack {
   const [pending, setPending] = useState<readonly Edited[]>([]);
   const [deferred, setDeferred] = useState<ReadonlySet<string>>(new Set());
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorPayload | null>(null);
+  const { busy, error, run } = useBusyCall();
 
   useEffect(() => {
     const offEdited = subscribe('temp:edited', (e) => {
@@ -56,28 +56,19 @@ export function useSaveBack(): SaveBack {
     };
   }, []);
 
-  const finish = async (tempId: string, work: Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work;
+  const finish = (tempId: string, work: () => Promise<unknown>): Promise<boolean> =>
+    run(async () => {
+      await work();
       setPending((list) => list.filter((x) => x.tempId !== tempId));
-      return true;
-    } catch (e) {
-      setError(toErrorPayload(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return {
     pending,
     prompt: pending.find((e) => !deferred.has(e.tempId)),
     busy,
     error,
-    save: (tempId) => finish(tempId, call('temp:save-back', { tempId })),
-    discard: (tempId) => finish(tempId, call('temp:discard', { tempId })),
+    save: (tempId) => finish(tempId, () => call('temp:save-back', { tempId })),
+    discard: (tempId) => finish(tempId, () => call('temp:discard', { tempId })),
     later: (tempId) => setDeferred((d) => new Set(d).add(tempId)),
     forItem: (itemId) => pending.find((e) => e.itemId === itemId),
   };
