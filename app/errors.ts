@@ -49,6 +49,10 @@ export const ERROR_CODES = [
   'sso-expired',
   'profile-not-found',
   'aws-config-invalid',
+  // S3 vault stores (app/vault/s3-errors.ts): `bucket`, `key`, `operation` name what was refused
+  's3-access-denied',
+  's3-bucket-not-found',
+  's3-error',
   // anything else is a bug
   'internal',
 ] as const;
@@ -115,6 +119,7 @@ export const BAD_REQUEST_REASONS = [
   'not-a-file',
   'not-absolute',
   'vault-folder',
+  'bad-s3-location',
   'symlink',
   'special-file',
   'name-not-utf8',

@@ -13,6 +13,7 @@ import { createKeyCommand, decryptCommand, encryptCommand, inspectCommand, keysC
 import { completionCommand } from './completion.js';
 import { CliKeys } from './keys.js';
 import { formatFailure } from './messages.js';
+import { isS3Location } from '../vault/s3-location.js';
 import { COMMAND_HELP, USAGE } from './usage.js';
 import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand, rmCommand, verifyCommand, forgetCommand } from './vault-commands.js';
 import { sweepHome } from '../fs/in-flight.js';
@@ -82,7 +83,7 @@ export async function runCli(argv: readonly string[], io: Io, signal: AbortSigna
     // What failed: the item for get/mv/rm, else the first argument (the vault or the file).
     const subject = ['get', 'mv', 'rm'].includes(parsed.command) ? parsed.positionals[1] : parsed.positionals[0];
     const what = subject !== undefined ? `${parsed.command} ${subject}` : parsed.command;
-    io.stderr.write(formatFailure(what, e, { debug: ctx.debug, knownPaths: subject !== undefined ? [resolve(io.cwd, subject)] : [] }));
+    io.stderr.write(formatFailure(what, e, { debug: ctx.debug, knownPaths: subject !== undefined ? [isS3Location(subject) ? subject : resolve(io.cwd, subject)] : [] }));
     return EXIT_FAILED;
   } finally {
     keys.dispose();

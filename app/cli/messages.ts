@@ -89,6 +89,7 @@ export const BAD_REQUEST_MESSAGES: Readonly<Record<BadRequestReason, Describe>> 
     hint: 'name the one you mean by its id; `cachet ls <vault> --json` lists the ids',
   }),
   runnable: refusal,
+  'bad-s3-location': hinted('an S3 vault is s3://<bucket> or s3://<bucket>/<prefix>, e.g. s3://team-vaults/finance'),
   'no-region': (d) => ({
     title: `no AWS region${str(d.profile) ? ` for profile ${str(d.profile)}` : ''}`,
     hint: `pass --region <region>, set AWS_REGION, or set region for the profile in ~/.aws/config (aws configure set region <region>${str(d.profile) ? ` --profile ${str(d.profile)}` : ''})`,
@@ -240,6 +241,19 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
       hint: `check the network (and HTTPS_PROXY / NO_PROXY), --region, and AWS_ENDPOINT_URL_${service} if you use an emulator or a VPC endpoint`,
     };
   },
+  's3-access-denied': (d) => ({
+    title: `access denied by S3${sp(d.operation, ' to ')}${sp(d.location, ' on ')}${sp(d.identity, ' for ')}`,
+    hint: `grant ${str(d.identity) ?? 'this identity'} ${str(d.action) ?? 's3:GetObject'} on ${str(d.resource) ?? 'the bucket'} (bucket policy or IAM), or use --profile with an identity that has it`,
+  }),
+  's3-bucket-not-found': (d) => ({
+    title: `no S3 bucket ${str(d.bucket) ?? ''}${sp(d.region, ' (asked in ')}${str(d.region) ? ')' : ''}`,
+    hint: 'check the bucket name in the s3:// location (buckets are global; the SDK follows a bucket to its region)',
+  }),
+  's3-error': (d, m) => d.reason === 'throttled'
+    ? { title: 'S3 is throttling requests (SlowDown; retries ran out)', hint: 'wait a little and run the command again; items already done are kept' }
+    : d.reason === 'wrong-region'
+      ? { title: `the bucket ${str(d.bucket) ?? ''} is in another region${sp(d.bucketRegion, ': ')}`, hint: `pass --region ${str(d.bucketRegion) ?? '<its region>'} (or set region in the profile)` }
+      : { title: `S3 error${m ? ` (${m})` : ''}${sp(d.awsCode, ': ')}`, hint: 'run the command again; if it keeps failing, run it with CACHET_DEBUG=1 to see the S3 response' },
   'kms-error': (_d, m) => ({ title: `KMS error${m ? ` (${m})` : ''}`, hint: 'run the command again; if it keeps failing, run it with CACHET_DEBUG=1 to see the KMS response' }),
   'credentials-missing': (d) => d.reason === 'provider-failed'
     ? {

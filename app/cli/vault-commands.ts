@@ -8,6 +8,7 @@ import type { Writable } from 'node:stream';
 import { badRequest, isCachetError } from '../errors.js';
 import { isItemId } from '../format/limits.js';
 import { knownVaultsFile } from '../vault/known-vaults.js';
+import { isS3Location } from '../vault/s3-location.js';
 import { Vault, type ItemFailure, type VaultProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
 import type { OnConflict } from './args.js';
 import { EXIT_OK, type Context } from './context.js';
@@ -19,8 +20,13 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 
 const STDIO = '-';
 
+/** A vault argument: `s3://bucket/prefix` as given, a folder relative to the working directory. */
+function vaultLocation(ctx: Context, where: string): string {
+  return isS3Location(where) ? where : resolve(ctx.io.cwd, where);
+}
+
 async function withVault<T>(ctx: Context, dir: string, fn: (v: Vault) => Promise<T>): Promise<T> {
-  const vault = await Vault.open(resolve(ctx.io.cwd, dir), { keyring: ctx.keys.keyring, known: knownVaultsFile() });
+  const vault = await Vault.open(vaultLocation(ctx, dir), { keyring: ctx.keys.keyring, known: knownVaultsFile(), aws: ctx.aws });
   try {
     return await fn(vault);
   } finally {
@@ -68,7 +74,7 @@ export async function initCommand(ctx: Context, [dir]: string[], v: Values): Pro
     keys.push({ provider: 'local', keyId: local.keyId });
   }
   if (createdKey) ctx.note(`cachet: created the local key file ${ctx.keys.localKeyPath} (keep a backup of it and its passphrase)`);
-  const vault = await Vault.create(resolve(ctx.io.cwd, dir!), { keys, keyring: ctx.keys.keyring, known: knownVaultsFile() });
+  const vault = await Vault.create(vaultLocation(ctx, dir!), { keys, keyring: ctx.keys.keyring, known: knownVaultsFile(), aws: ctx.aws });
   try {
     summary(ctx, `cachet: created vault ${vault.dir} with ${vault.keys().map((k) => k.keyId).join(', ')}`);
   } finally {

@@ -38,6 +38,8 @@ export interface AwsClientOptions {
   readonly endpoint?: string | undefined;
   /** An STS endpoint URL for `whoAmI`; default: the SDK's configured endpoints. */
   readonly stsEndpoint?: string | undefined;
+  /** An S3 endpoint URL for S3 vaults (an emulator); default: the SDK's configured endpoints. */
+  readonly s3Endpoint?: string | undefined;
   /** Fixed credentials or a provider; default: the SDK's node provider chain for `profile`. */
   readonly credentials?: KMSClientConfig['credentials'];
   /** Attempts per call, first included; default AWS_MAX_ATTEMPTS, the profile's max_attempts, then 8. */
@@ -84,7 +86,7 @@ function isTrue(v: string | undefined): boolean {
  * service's env var, AWS_ENDPOINT_URL, the profile's `services` section, the profile's
  * `endpoint_url`; nothing when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the profile says so.
  */
-export function configuredEndpoint(service: 'KMS' | 'STS', profileName: string, files: SharedFiles): string | undefined {
+export function configuredEndpoint(service: AwsService, profileName: string, files: SharedFiles): string | undefined {
   const profile = files.configFile[profileName] ?? {};
   if (isTrue(envValue('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS')) || isTrue(profile.ignore_configured_endpoint_urls)) return undefined;
   const fromEnv = envValue(`AWS_ENDPOINT_URL_${service}`) ?? envValue('AWS_ENDPOINT_URL');
@@ -96,6 +98,9 @@ export function configuredEndpoint(service: 'KMS' | 'STS', profileName: string, 
   }
   return profile.endpoint_url || undefined;
 }
+
+/** The services Cachet calls: KMS for keys, STS for "who am I", S3 for S3 vaults. */
+export type AwsService = 'KMS' | 'STS' | 'S3';
 
 /** Everything a client for one service in one region needs, and what an error detail names. */
 export interface ResolvedAwsClient {
@@ -222,7 +227,7 @@ function checkProfileReferences(name: string, files: SharedFiles): void {
  * Throws `profile-not-found` for a named profile that neither shared file defines,
  * `aws-config-invalid` for a file or profile the CLI refuses, and `bad-request` with no region.
  */
-export async function resolveAwsClient(opts: AwsClientOptions, service: 'KMS' | 'STS' = 'KMS', region?: string): Promise<ResolvedAwsClient> {
+export async function resolveAwsClient(opts: AwsClientOptions, service: AwsService = 'KMS', region?: string): Promise<ResolvedAwsClient> {
   await checkSharedFiles();
   const files = await loadShared();
   const profile = profileInPlay(opts.profile);
@@ -248,7 +253,7 @@ export async function resolveAwsClient(opts: AwsClientOptions, service: 'KMS' | 
   if (retryMode !== 'standard' && retryMode !== 'adaptive' && retryMode !== 'legacy') {
     throw new CachetError('aws-config-invalid', `retry_mode must be standard, adaptive or legacy (got ${retryMode})`, { profile: name, reason: 'bad-value' });
   }
-  const explicitEndpoint = service === 'KMS' ? opts.endpoint : opts.stsEndpoint;
+  const explicitEndpoint = service === 'KMS' ? opts.endpoint : service === 'STS' ? opts.stsEndpoint : opts.s3Endpoint;
   // The profile is always passed to the SDK by name (it knows neither AWS_DEFAULT_PROFILE nor,
   // for an explicit profile, its endpoint: see the module comment), so the endpoint is read here.
   const sdkEndpoint = explicitEndpoint ?? configuredEndpoint(service, name, files);

@@ -18,6 +18,8 @@ export interface KmsErrorContext {
   readonly endpoint?: string | undefined;
   /** The KMS (or STS) operation, e.g. `Decrypt`. */
   readonly operation?: string | undefined;
+  /** The service an unreachable endpoint belongs to, when it is not KMS or STS (S3: s3-errors.ts). */
+  readonly service?: string | undefined;
 }
 
 /** The parts of an SDK error the mapping reads; everything is optional because anything is thrown. */
@@ -134,7 +136,7 @@ export function fromKmsError(err: unknown, ctx: KmsErrorContext = {}): CachetErr
   const key = ctx.keyId ? ` ${ctx.keyId}` : '';
   // One code for both services: whoAmI's STS call goes to another endpoint, which `service` names.
   const unreachable = (errno: string): CachetError => {
-    const service = ctx.operation !== undefined && STS_OPERATIONS.has(ctx.operation) ? 'STS' : 'KMS';
+    const service = ctx.service ?? (ctx.operation !== undefined && STS_OPERATIONS.has(ctx.operation) ? 'STS' : 'KMS');
     const untrusted = UNTRUSTED_CERT_CODES.has(errno);
     return make('kms-unreachable', `cannot reach ${service}${ctx.endpoint ? ` at ${ctx.endpoint}` : ''}${untrusted ? ': untrusted certificate' : ''}`, {
       endpoint: ctx.endpoint, errno, service, ...(untrusted ? { reason: 'untrusted-certificate' } : {}),

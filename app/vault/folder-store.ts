@@ -129,11 +129,15 @@ export class FolderStore implements VaultStore {
     };
   }
 
+  async prepareNew(): Promise<{ undo(): Promise<void> }> {
+    return FolderStore.prepareNew(this.location);
+  }
+
   /**
    * At open: `items` must be a folder [vault-corrupt]; a missing one is made, since a sync service
    * may not carry an empty folder and an empty vault is still a vault.
    */
-  async checkItemsFolder(): Promise<void> {
+  async checkOpen(): Promise<void> {
     const items = this.locationOf(ITEMS_DIR);
     try {
       const st = await stat(items);

@@ -102,6 +102,14 @@ export interface VaultStore {
    * advisory and may be taken over.
    */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Make this location ready to become a new vault: [exists] when it already holds one, [bad-request
+   * not-empty] when it holds anything else; what a create that died before vault.json left is
+   * cleared. `undo` removes what a failed create made, never anything that was there before.
+   */
+  prepareNew(): Promise<{ undo(): Promise<void> }>;
+  /** At open, after vault.json was read: what else the layout needs (folder: `items` is a folder). */
+  checkOpen(): Promise<void>;
   /** Remove what killed writers left, at open (folder: temps; S3: incomplete multipart uploads
    *  under the prefix older than a day). */
   sweep(): Promise<void>;

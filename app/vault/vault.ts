@@ -32,7 +32,6 @@
 // It does not prompt, print or format errors (the CLI and the renderer do), and does not know
 // about AWS profiles (the keyring's providers do).
 
-import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { openFile, openToBuffer, readHeader, rewriteHeader, verifyFile, type ItemMetadata } from '../envelope.js';
 import { checkContext } from '../format/context.js';
@@ -44,7 +43,8 @@ import { fileDestination, writeOut } from './extracting.js';
 import { asCachetError, Catalog, entryOf, itemName, toItem } from './catalog.js';
 import { rememberOwnConfig, sealVaultConfig } from './config-auth.js';
 import { ConfigSource } from './config-source.js';
-import { FolderStore } from './folder-store.js';
+import type { AwsClientOptions } from '../keys/aws-config.js';
+import { openStore } from './open-store.js';
 import { IndexStore, type IndexEntry } from './index-cache.js';
 import type { KnownVaults } from './known-vaults.js';
 import {
@@ -108,9 +108,10 @@ export class Vault {
    * [exists] or anything else [bad-request]. The first index is sealed at once, which checks that
    * the keys work and resolves each aws-kms key (alias or id) to the ARN stored in vault.json.
    */
-  static async create(dir: string, opts: { keys: VaultKey[]; keyring: Keyring; known?: KnownVaults }): Promise<Vault> {
+  static async create(where: string | VaultStore, opts: { keys: VaultKey[]; keyring: Keyring; known?: KnownVaults; aws?: AwsClientOptions }): Promise<Vault> {
     const keys = checkKeys(opts.keys);
-    const made = await FolderStore.prepareNew(resolve(dir));
+    const store = await openStore(where, opts.aws);
+    const made = { store, ...(await store.prepareNew()) };
     let config: VaultConfig = { format: VAULT_FORMAT, version: VAULT_VERSION, id: newId(), keys, created: new Date().toISOString() };
     const vault = new Vault(made.store, config, opts.keyring, opts.known);
     try {
@@ -124,7 +125,7 @@ export class Vault {
     } catch (e) {
       vault.close();
       // Another create of this folder won the race for vault.json: the files are its own now.
-      if (isCachetError(e, 'exists')) throw new CachetError('exists', 'this folder is already a vault', { path: made.store.location, reason: 'vault' }, { cause: e });
+      if (isCachetError(e, 'exists')) throw new CachetError('exists', 'this location is already a vault', { path: made.store.location, reason: 'vault' }, { cause: e });
       await made.undo();
       throw asCachetError(e, 'create the vault', made.store.location);
     }
@@ -137,10 +138,10 @@ export class Vault {
    * is unreadable. Removes what killed writers left (SPEC §9: temps, a dead index lock). Makes no
    * KMS call.
    */
-  static async open(dir: string, opts: { keyring: Keyring; known?: KnownVaults }): Promise<Vault> {
-    const store = new FolderStore(resolve(dir));
+  static async open(where: string | VaultStore, opts: { keyring: Keyring; known?: KnownVaults; aws?: AwsClientOptions }): Promise<Vault> {
+    const store = await openStore(where, opts.aws);
     const { config, version } = await readVaultConfigVersion(store);
-    await store.checkItemsFolder();
+    await store.checkOpen();
     const vault = new Vault(store, config, opts.keyring, opts.known, version);
     await store.sweep();
     return vault;

@@ -138,6 +138,7 @@ const BAD_REQUEST: Readonly<Record<BadRequestReason, Make>> = {
     title: 'Cachet does not open programs or scripts',
     hint: 'Export the file instead, and run it yourself only if you trust it.',
   }),
+  'bad-s3-location': () => ({ title: 'That is not an S3 vault location', hint: 'An S3 vault is s3://bucket or s3://bucket/prefix, for example s3://team-vaults/finance.' }),
   'no-region': (d) => ({
     title: `No AWS region for ${str(d, 'profile') ? `the profile ${str(d, 'profile')}` : 'this profile'}`,
     hint: `Enter a region (for example eu-west-1), or set "region" for the profile in ~/.aws/config.`,
@@ -308,6 +309,19 @@ const MESSAGES: Record<ErrorCode, Make> = {
     title: `AWS ${str(d, 'service') ?? 'KMS'} cannot be reached`,
     hint: `Check your network connection${str(d, 'endpoint') ? ` and the endpoint ${str(d, 'endpoint')}` : ''}, then try again.`,
   }),
+  's3-access-denied': (d) => ({
+    title: `Amazon S3 denied ${str(d, 'operation') ?? 'access'}${str(d, 'location') ? ` on ${str(d, 'location')}` : ''}`,
+    hint: `${str(d, 'identity') ?? 'The signed-in identity'} may not call ${str(d, 'action') ?? 's3:GetObject'}${str(d, 'resource') ? ` on ${str(d, 'resource')}` : ''}. Ask your AWS administrator for it (bucket policy or IAM), or choose another profile.`,
+  }),
+  's3-bucket-not-found': (d) => ({
+    title: `There is no S3 bucket ${str(d, 'bucket') ?? 'by that name'}`,
+    hint: 'Check the bucket name, and that the chosen profile belongs to the account that owns it.',
+  }),
+  's3-error': (d) => str(d, 'reason') === 'throttled'
+    ? { title: 'Amazon S3 is busy', hint: 'S3 asked Cachet to slow down and retries ran out. Wait a minute and try again; finished items are kept.' }
+    : str(d, 'reason') === 'wrong-region'
+      ? { title: 'The bucket is in another region', hint: `Choose the region ${str(d, 'bucketRegion') ?? 'of the bucket'} for this profile, then try again.` }
+      : { title: 'Amazon S3 reported an error', hint: 'Try again in a moment. If it persists, check the bucket in the AWS console.' },
   'kms-error': () => ({ title: 'AWS KMS reported an error', hint: 'Try again in a moment. If it persists, check the key in the AWS console.' }),
   'credentials-missing': (d) => ({
     title: 'No AWS credentials',

@@ -33,6 +33,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 
 export interface Moto {
   /** `http://127.0.0.1:<port>` */
@@ -211,6 +212,7 @@ export async function startMoto(opts: StartMotoOptions = {}): Promise<Moto> {
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL_KMS: endpoint,
       AWS_ENDPOINT_URL_STS: endpoint,
+      AWS_ENDPOINT_URL_S3: endpoint,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_REGION: MOTO_REGION,
@@ -247,6 +249,25 @@ export async function startMoto(opts: StartMotoOptions = {}): Promise<Moto> {
 
 function targetOf(target: MotoTarget): { endpoint: string; credentials: MotoCredentials } {
   return typeof target === 'string' ? { endpoint: target, credentials: MOTO_CREDENTIALS } : target;
+}
+
+/** An S3 client aimed at a moto server (path-style: the bucket is not a host name on loopback). */
+export function motoS3Client(target: MotoTarget, region: string = MOTO_REGION): S3Client {
+  const { endpoint, credentials } = targetOf(target);
+  return new S3Client({ endpoint, region, credentials, forcePathStyle: true, maxAttempts: 1 });
+}
+
+/** A new bucket with a unique name (`cachet-test-<hex>`), versioned if asked. */
+export async function createTestBucket(target: MotoTarget, opts: { versioning?: boolean } = {}): Promise<string> {
+  const s3 = motoS3Client(target);
+  const bucket = `cachet-test-${randomBytes(6).toString('hex')}`;
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    if (opts.versioning) await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  } finally {
+    s3.destroy();
+  }
+  return bucket;
 }
 
 /**
