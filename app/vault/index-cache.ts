@@ -145,6 +145,9 @@ export type IndexReadResult =
   | { state: 'unusable'; error: CachetError; version?: string };
 
 /** Reads and writes `index.env` for one open vault. Not safe for overlapping calls: the vault serialises them. */
+/** Reads of an index replaced under the reader each time before giving up (IndexStore.read). */
+const INDEX_READ_ATTEMPTS = 8;
+
 export class IndexStore {
   readonly #store: VaultStore;
   readonly #vaultId: string;
@@ -177,6 +180,19 @@ export class IndexStore {
    * index is wrapped under exactly those.
    */
   async read(keys: readonly KeyRef[], opts: CallOptions = {}): Promise<IndexReadResult> {
+    // A store whose readers read the version they opened by name (S3: GETs with If-Match) says
+    // [changed-while-reading] when another writer replaced the index meanwhile: a newer index is
+    // there, so read that one (a folder reader holds its descriptor and never sees this).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#readOnce(keys, opts);
+      } catch (e) {
+        if (!isCachetError(e, 'changed-while-reading') || attempt >= INDEX_READ_ATTEMPTS) throw e;
+      }
+    }
+  }
+
+  async #readOnce(keys: readonly KeyRef[], opts: CallOptions): Promise<IndexReadResult> {
     // One open serves the version check, the header and the payload (no stat, no second open);
     // never a link, and a FIFO named index.env does not block: it reads as unusable (rebuilt).
     let f: StoreReader;

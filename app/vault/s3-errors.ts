@@ -12,6 +12,8 @@ import { fromKmsError, identityFromMessage } from '../keys/kms-errors.js';
 
 export interface S3ErrorContext {
   readonly bucket: string;
+  /** The vault's prefix ('' at the bucket's root): an access denial names `<prefix>/*`, what a policy grants. */
+  readonly prefix?: string | undefined;
   /** The object key, when the call was about one object. */
   readonly key?: string | undefined;
   /** The S3 operation (`PutObject`), for the IAM action a denial names. */
@@ -94,7 +96,7 @@ export function fromS3Error(err: unknown, ctx: S3ErrorContext): CachetError {
       const identity = identityFromMessage(message);
       const resource = ctx.operation === 'ListObjectsV2' || ctx.operation === 'ListMultipartUploads' || ctx.operation === 'ListObjectVersions' || ctx.operation === 'HeadBucket'
         ? `arn:aws:s3:::${ctx.bucket}`
-        : `arn:aws:s3:::${ctx.bucket}/${ctx.key ?? '*'}`;
+        : `arn:aws:s3:::${ctx.bucket}/${ctx.prefix ? `${ctx.prefix}/` : ''}*`;
       return make('s3-access-denied', `access to ${location} was denied (${ctx.operation})`, {
         action: S3_ACTIONS[ctx.operation] ?? `s3:${ctx.operation}`, resource, ...(identity ? { identity } : {}),
       });

@@ -270,7 +270,7 @@ export class S3Store implements VaultStore {
 
   error(e: unknown, operation: string, name?: string): CachetError {
     if (isCachetError(e)) return e;
-    return fromS3Error(e, { bucket: this.bucket, key: name === undefined ? (this.prefix || undefined) : s3Key(this, name), operation, ...this.#ctx });
+    return fromS3Error(e, { bucket: this.bucket, prefix: this.prefix, key: name === undefined ? (this.prefix || undefined) : s3Key(this, name), operation, ...this.#ctx });
   }
 
   /** One S3 call; SDK failures become CachetErrors, except 404/409/412, which the caller reads. */

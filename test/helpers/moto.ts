@@ -131,8 +131,32 @@ async function answers(endpoint: string): Promise<boolean> {
   }
 }
 
-async function startOnce(port: number): Promise<{ child: ChildProcess } | { failed: string }> {
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+// moto 5's IAM check re-computes the SigV4 signature from the request URL as werkzeug re-quotes
+// it, which leaves '/' unescaped in query values, while SigV4 (and the SDK) sign it as %2F: every
+// S3 ListObjectsV2 with a Prefix or Delimiter holding '/' fails with SignatureDoesNotMatch, on
+// moto only. With `iamAuth` the server starts with this patch, which re-encodes the query the
+// SigV4 way (RFC 3986 unreserved characters only) before moto signs it. It changes nothing about
+// what moto authorizes; without IAM checks no signature is checked and moto runs as shipped.
+const SIGV4_QUERY_PATCH = `
+import sys
+from urllib.parse import quote, unquote
+from moto.iam import access_control as ac
+_init = ac.IAMRequestBase.__init__
+def _sigv4_query(self, *a, **kw):
+    _init(self, *a, **kw)
+    path, sep, query = self._path.partition('?')
+    if sep:
+        enc = lambda t: quote(unquote(t), safe='-_.~')
+        self._path = path + '?' + '&'.join(enc(k) + eq + enc(v) for k, eq, v in (p.partition('=') for p in query.split('&')))
+ac.IAMRequestBase.__init__ = _sigv4_query
+from moto.server import main
+sys.argv = ['moto_server'] + sys.argv[1:]
+main()
+`;
+
+async function startOnce(port: number, iamAuth = false): Promise<{ child: ChildProcess } | { failed: string }> {
+  const args = ['-H', '127.0.0.1', '-p', String(port)];
+  const child = spawn(iamAuth ? 'python3' : 'moto_server', iamAuth ? ['-c', SIGV4_QUERY_PATCH, ...args] : args, {
     detached: true, // own process group, so stop() can kill the shim and python together
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -177,7 +201,7 @@ export async function startMoto(opts: StartMotoOptions = {}): Promise<Moto> {
   let lastFailure = '';
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     const port = await freePort();
-    const r = await startOnce(port);
+    const r = await startOnce(port, opts.iamAuth === true);
     if ('failed' in r) {
       lastFailure = r.failed; // most likely someone took the port between close and bind
       continue;
@@ -212,7 +236,9 @@ export async function startMoto(opts: StartMotoOptions = {}): Promise<Moto> {
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL_KMS: endpoint,
       AWS_ENDPOINT_URL_STS: endpoint,
-      AWS_ENDPOINT_URL_S3: endpoint,
+      // S3 speaks REST-XML, which the JSON error proxy leaves alone; and moto's S3 checks the SigV4
+      // signature, which covers the Host header the proxy rewrites: S3 goes to moto directly.
+      AWS_ENDPOINT_URL_S3: motoEndpoint,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_REGION: MOTO_REGION,
