@@ -45,10 +45,16 @@ const COPY_PART = 1024 * 1024 * 1024;
 /** A reader's first GET covers at least this, then each next one doubles, up to READ_WINDOW_MAX. */
 const READ_WINDOW_MIN = 256 * 1024;
 const READ_WINDOW_MAX = 64 * 1024 * 1024;
-/** Incomplete multipart uploads older than this are a killed writer's (sweep). */
-const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
 /** ListObjectsV2 pages one open reads at most (1,000 keys a page): 10 million items. */
 const MAX_LIST_PAGES = 10_000;
+
+/** Incomplete multipart uploads older than this are a killed writer's (sweep). */
+const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
+
+/** Whether an incomplete upload started at `initiated` is a killed writer's (a day old); no date: keep. */
+export function isStaleUpload(initiated: Date | undefined, now: number): boolean {
+  return initiated !== undefined && initiated.getTime() < now - STALE_UPLOAD_MS;
+}
 
 interface Ctx {
   profile?: string | undefined;
@@ -536,7 +542,7 @@ export class S3Store implements VaultStore {
       for (const u of (res.Uploads ?? []) as { Key?: string; UploadId?: string; Initiated?: Date }[]) {
         const rel = (u.Key ?? '').slice(under.length);
         const ours = rel === VAULT_FILE || rel === INDEX_FILE || rel.startsWith(`${ITEMS_DIR}/`);
-        if (!ours || !u.UploadId || (u.Initiated?.getTime() ?? now) > now - STALE_UPLOAD_MS) continue;
+        if (!ours || !u.UploadId || !isStaleUpload(u.Initiated, now)) continue;
         await this.call('AbortMultipartUpload', rel, (c, o) => c.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId }), o), undefined).catch(() => {});
       }
       if (!res.IsTruncated) return;
