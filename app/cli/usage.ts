@@ -3,7 +3,7 @@
 
 export const USAGE = `Usage: cachet <command> [options]
 
-Vaults (a vault is a folder of sealed items):
+Vaults (a vault is a folder of sealed items, or an S3 prefix: <vault> = s3://bucket/prefix):
   cachet init <vault> (--kms-key <id|alias/NAME|arn>)... [--local]
   cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip] [--json]
   cachet ls <vault> [--json]
