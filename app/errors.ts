@@ -120,6 +120,7 @@ export const BAD_REQUEST_REASONS = [
   'not-absolute',
   'vault-folder',
   'bad-s3-location',
+  'no-history',
   'symlink',
   'special-file',
   'name-not-utf8',

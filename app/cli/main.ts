@@ -15,7 +15,7 @@ import { CliKeys } from './keys.js';
 import { formatFailure } from './messages.js';
 import { isS3Location } from '../vault/s3-location.js';
 import { COMMAND_HELP, USAGE } from './usage.js';
-import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand, rmCommand, verifyCommand, forgetCommand } from './vault-commands.js';
+import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand, rmCommand, verifyCommand, forgetCommand, versionsCommand, restoreCommand } from './vault-commands.js';
 import { sweepHome } from '../fs/in-flight.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -31,6 +31,8 @@ const HANDLERS: Record<RunnableCommand, Handler> = {
   rekey: rekeyCommand,
   verify: verifyCommand,
   forget: forgetCommand,
+  versions: versionsCommand,
+  restore: restoreCommand,
   encrypt: encryptCommand,
   decrypt: decryptCommand,
   inspect: inspectCommand,

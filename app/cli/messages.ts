@@ -90,6 +90,7 @@ export const BAD_REQUEST_MESSAGES: Readonly<Record<BadRequestReason, Describe>> 
   }),
   runnable: refusal,
   'bad-s3-location': hinted('an S3 vault is s3://<bucket> or s3://<bucket>/<prefix>, e.g. s3://team-vaults/finance'),
+  'no-history': hinted('item history needs an S3 vault in a bucket with versioning on (aws s3api put-bucket-versioning --bucket <bucket> --versioning-configuration Status=Enabled)'),
   'no-region': (d) => ({
     title: `no AWS region${str(d.profile) ? ` for profile ${str(d.profile)}` : ''}`,
     hint: `pass --region <region>, set AWS_REGION, or set region for the profile in ~/.aws/config (aws configure set region <region>${str(d.profile) ? ` --profile ${str(d.profile)}` : ''})`,
@@ -133,6 +134,8 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
   }),
   exists: (d) => d.reason === 'vault'
     ? { title: `this folder is already a vault${sp(d.path, ': ')}`, hint: 'use it as it is (`cachet ls <vault>`), or choose another folder for the new vault' }
+    : d.reason === 'restore-path-taken'
+    ? { title: `another item holds ${str(d.path) ?? 'that path'} now`, hint: `move or rename that item first (\`cachet mv <vault> ${str(d.item) ?? '<item>'} <new-path>\`), then restore again` }
     : {
       title: `already exists${sp(d.path, ': ')}`,
       hint: 'choose another name (-o <path>) or remove it first; for `add`, --on-conflict replace|keep-both|skip',

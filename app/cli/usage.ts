@@ -7,12 +7,14 @@ Vaults (a vault is a folder of sealed items, or an S3 prefix: <vault> = s3://buc
   cachet init <vault> (--kms-key <id|alias/NAME|arn>)... [--local]
   cachet add <vault> <path>... [--to <folder>] [--on-conflict fail|replace|keep-both|skip] [--json]
   cachet ls <vault> [--json]
-  cachet get <vault> <item> [-o <path>]      <item>: a vault path, a folder or an id; -o - = stdout
+  cachet get <vault> <item> [-o <path>] [--version-id <id>]   <item>: a vault path, a folder or an id; -o - = stdout
   cachet mv <vault> <item> <new-path> [--json]
   cachet rm <vault> <item> [--json]
   cachet rekey <vault> (--to <key>)... [<item>...] [--json]  <key>: a KMS key (id, alias/NAME, ARN) or "local"
   cachet verify <vault> [--json]
   cachet forget <vault> [--json]             forget the key set this machine accepted for <vault>
+  cachet versions <vault> (<item> | --deleted) [--json]   earlier versions (S3 vaults with versioning)
+  cachet restore <vault> <item> <version-id> [--json]     make an earlier version current again
 
 Single files (one envelope, no vault):
   cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]   <file>: - = stdin
@@ -68,12 +70,14 @@ added is failed).
 Lists the items: path, size, modified time and keys. --json prints
 [{"id","path","size","modified","keys"}] with modified as ISO 8601 (or null).
 `,
-  get: `Usage: cachet get <vault> <item> [-o <path>]
+  get: `Usage: cachet get <vault> <item> [-o <path>] [--version-id <id>]
 
 Extracts an item (by vault path or id) to <path> (default: its file name in the current folder;
 an existing folder receives it under its own name). A vault folder extracts every item under it
 into <path>/<folder>/... (default: the current folder). -o - writes one item's verified
-plaintext to stdout. An existing file is never overwritten.
+plaintext to stdout. An existing file is never overwritten. --version-id <id> extracts that earlier
+version of the item (S3 vaults with versioning; \`cachet versions\` lists them; a deleted item is
+named by its id).
 `,
   mv: `Usage: cachet mv <vault> <item> <new-path> [--json]
 
@@ -103,6 +107,21 @@ its next open accepts the vault's vault.json as on first use. For one case only:
 re-keyed the vault while the only key you knew was already retired ("the vault's keys changed").
 Check the new keys with them first: forgetting also accepts keys that a writer of the vault's
 storage added. Nothing in the vault is changed. --json prints {"vault","forgotten"}.
+`,
+  versions: `Usage: cachet versions <vault> <item> [--json]
+       cachet versions <vault> --deleted [--json]
+
+Lists an item's versions, newest first (when, current / earlier / deleted, size, version id), where
+the vault is in an S3 bucket with versioning on; with --deleted, the items deleted from the vault
+that can be brought back. Says so once when the bucket keeps no versions. --json prints
+{"item","versioning","versions":[{"versionId","current","deleted","size","modified"}]} and, with
+--deleted, {"versioning","deleted":[{"id","path","deletedAt","versionId","size","error"}]}.
+`,
+  restore: `Usage: cachet restore <vault> <item> <version-id> [--json]
+
+Makes an earlier version of an item current again, by a copy inside S3 (nothing is downloaded); a
+deleted item comes back (name it by its id, from \`cachet versions <vault> --deleted\`). Refused when
+another item holds that version's path now: move that one first. --json prints {"id","path","versionId"}.
 `,
   encrypt: `Usage: cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]
 

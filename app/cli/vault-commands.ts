@@ -14,6 +14,7 @@ import type { OnConflict } from './args.js';
 import { EXIT_OK, type Context } from './context.js';
 import { withOutputFolder } from './file-commands.js';
 import { formatList } from './output.js';
+import { printable } from './terminal-text.js';
 import { formatBytes } from './progress.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -143,6 +144,14 @@ export async function lsCommand(ctx: Context, [dir]: string[], v: Values): Promi
 export async function getCommand(ctx: Context, [dir, ref]: string[], v: Values): Promise<number> {
   const out = v.output as string | undefined;
   return withVault(ctx, dir!, async (vault) => {
+    if (typeof v['version-id'] === 'string') {
+      // An earlier version (S3 vaults with versioning): a deleted item is named by its id.
+      const id = isItemId(ref!) ? ref! : (await vault.find(ref!)).id;
+      const dest: string | Writable = out === STDIO ? (ctx.io.stdout as Writable) : resolve(ctx.io.cwd, out ?? '.');
+      const get = (): Promise<unknown> => vault.getVersion(id, v['version-id'] as string, dest, { signal: ctx.signal });
+      await (typeof dest === 'string' && out !== undefined ? withOutputFolder(dest, get) : get());
+      return EXIT_OK;
+    }
     let item: VaultItem | undefined;
     try {
       item = await vault.find(ref!);
@@ -222,6 +231,53 @@ export async function forgetCommand(ctx: Context, [dir]: string[], v: Values): P
     else ctx.note(forgotten
       ? `cachet: forgot the keys this machine accepted for vault ${vault.id}; its next open accepts its vault.json as new`
       : `cachet: nothing was remembered of vault ${vault.id}`);
+    return EXIT_OK;
+  });
+}
+
+/** Said once when the bucket keeps no versions (or no longer makes new ones), with how to turn it on. */
+async function versioningNote(ctx: Context, vault: Vault): Promise<string> {
+  const state = await vault.versioning();
+  if (state !== 'enabled') {
+    const bucket = /^s3:\/\/([^/]+)/.exec(vault.dir)?.[1] ?? '<bucket>';
+    ctx.note(`cachet: note: versioning is ${state === 'off' ? 'off' : 'suspended'} for bucket ${bucket}, so ${state === 'off' ? 'no earlier versions are kept' : 'new changes keep no earlier version'}; turn it on with: aws s3api put-bucket-versioning --bucket ${bucket} --versioning-configuration Status=Enabled`);
+  }
+  return state;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export async function versionsCommand(ctx: Context, [dir, ref]: string[], v: Values): Promise<number> {
+  return withVault(ctx, dir!, async (vault) => {
+    const versioning = await versioningNote(ctx, vault);
+    if (v.deleted === true) {
+      const gone = await vault.deleted({ signal: ctx.signal });
+      if (v.json) {
+        ctx.json({ versioning, deleted: gone.map((d) => ({ id: d.id, path: d.path, deletedAt: iso(d.deletedAt), versionId: d.versionId, size: d.size, error: d.error?.code ?? null })) });
+      } else {
+        const rows = gone.map((d) => `${iso(d.deletedAt)}  ${d.id}  ${d.versionId}  ${d.path === null ? '?' : printable(d.path)}`);
+        ctx.out(rows.length === 0 ? '' : `${['DELETED                   ', 'ITEM                            ', 'VERSION', 'PATH'].join('  ')}\n${rows.join('\n')}\n`);
+      }
+      for (const d of gone) if (d.error) ctx.fail(`versions: deleted item ${d.id}`, d.error);
+      return ctx.exitCode();
+    }
+    const { item, versions } = await vault.versions(ref!, { signal: ctx.signal });
+    if (v.json) {
+      ctx.json({ item, versioning, versions: versions.map((x) => ({ versionId: x.versionId, current: x.current, deleted: x.deleted, size: x.size, modified: iso(x.modified) })) });
+    } else {
+      const rows = versions.map((x) => `${iso(x.modified)}  ${(x.deleted ? 'deleted' : x.current ? 'current' : 'earlier').padEnd(7)}  ${String(x.deleted ? '-' : x.size).padStart(12)}  ${x.versionId}`);
+      ctx.out(`${['MODIFIED                ', 'STATE  ', '        SIZE', 'VERSION'].join('  ')}\n${rows.join('\n')}\n`);
+    }
+    return EXIT_OK;
+  });
+}
+
+export async function restoreCommand(ctx: Context, [dir, ref, versionId]: string[], v: Values): Promise<number> {
+  return withVault(ctx, dir!, async (vault) => {
+    const id = isItemId(ref!) ? ref! : (await vault.find(ref!)).id;
+    const item = await vault.restore(id, versionId!, { signal: ctx.signal });
+    if (v.json) ctx.json({ id: item.id, path: item.path, versionId });
+    summary(ctx, `cachet: restored ${item.path} (item ${item.id}) from version ${versionId}`);
     return EXIT_OK;
   });
 }

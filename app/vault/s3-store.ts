@@ -22,7 +22,7 @@
 
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand,
-  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command,
+  DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, ListMultipartUploadsCommand, ListObjectsV2Command,
   PutObjectCommand, S3Client, UploadPartCommand, UploadPartCopyCommand, type CompletedPart, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
@@ -32,7 +32,7 @@ import type { ByteSink, WriteOptions } from '../stream/stream.js';
 import { INDEX_FILE, ITEMS_DIR, VAULT_FILE } from './layout.js';
 import { fromS3Error, s3Code, s3Status } from './s3-errors.js';
 import { formatS3Location, parseS3Location, s3Key, type S3Location } from './s3-location.js';
-import type { StoreEntry, StoreReader, StoreStat, StoreWriteOptions, VaultStore, WriteCondition } from './store.js';
+import type { DeletedName, StoreEntry, StoreReader, StoreStat, StoreVersion, StoreWriteOptions, VersionedStore, WriteCondition } from './store.js';
 
 /** Bytes per uploaded part; writes smaller than this are one PutObject. */
 export const PART_SIZE = 8 * 1024 * 1024;
@@ -85,8 +85,11 @@ class S3Reader implements StoreReader {
   #window = READ_WINDOW_MIN;
   #closed = false;
 
-  constructor(store: S3Store, name: string, stat: StoreStat, signal: AbortSignal | undefined) {
+  readonly #versionId: string | undefined;
+
+  constructor(store: S3Store, name: string, stat: StoreStat, signal: AbortSignal | undefined, versionId?: string) {
     this.#store = store;
+    this.#versionId = versionId;
     this.name = name;
     this.location = store.locationOf(name);
     this.size = stat.size;
@@ -130,6 +133,7 @@ class S3Reader implements StoreReader {
     if (sequential) this.#window = Math.min(READ_WINDOW_MAX, this.#window * 2);
     const res = await this.#store.call('GetObject', this.name, (c, o) => c.send(new GetObjectCommand({
       ...this.#store.where(this.name), Range: `bytes=${at}-${at + span - 1}`, IfMatch: this.version,
+      ...(this.#versionId !== undefined ? { VersionId: this.#versionId } : {}),
     }), o), this.#signal).catch((e: unknown) => {
       if (isPrecondition(e) || isMissing(e)) throw new CachetError('changed-while-reading', `${this.name} was replaced while it was read`, { path: this.location }, { cause: e });
       throw e;
@@ -144,7 +148,7 @@ class S3Reader implements StoreReader {
   }
 
   restat(): Promise<StoreStat | undefined> {
-    return this.#store.stat(this.name);
+    return this.#versionId !== undefined ? Promise.resolve({ size: this.size, mtimeMs: this.mtimeMs, version: this.version, regular: true }) : this.#store.stat(this.name);
   }
 
   async close(): Promise<void> {
@@ -195,14 +199,14 @@ class Upload {
   }
 
   /** Copy [from, to) of `source` (at ETag `sourceVersion`) as the next parts, server-side. */
-  async copy(sourceKey: string, sourceVersion: string, from: number, to: number): Promise<void> {
+  async copy(sourceKey: string, sourceVersion: string, from: number, to: number, sourceVersionId?: string): Promise<void> {
     const id = await this.#ensure();
     for (let at = from; at < to; at += COPY_PART) {
       throwIfAborted(this.#signal);
       const number = this.#parts.length + 1;
       const r = await this.#store.call('UploadPartCopy', this.#name, (c, o) => c.send(new UploadPartCopyCommand({
         ...this.#store.where(this.#name), UploadId: id, PartNumber: number,
-        CopySource: this.#store.copySource(sourceKey),
+        CopySource: this.#store.copySource(sourceKey, sourceVersionId),
         CopySourceRange: `bytes=${at}-${Math.min(to, at + COPY_PART) - 1}`,
         CopySourceIfMatch: sourceVersion,
       }), o), this.#signal).catch((e: unknown) => {
@@ -233,7 +237,7 @@ class Upload {
   }
 }
 
-export class S3Store implements VaultStore {
+export class S3Store implements VersionedStore {
   readonly kind = 's3' as const;
   readonly location: string;
   readonly bucket: string;
@@ -266,8 +270,9 @@ export class S3Store implements VaultStore {
     return { Bucket: this.bucket, Key: s3Key(this, name) };
   }
 
-  copySource(name: string): string {
-    return `${this.bucket}/${encodeURIComponent(s3Key(this, name)).replace(/%2F/g, '/')}`;
+  copySource(name: string, versionId?: string): string {
+    const src = `${this.bucket}/${encodeURIComponent(s3Key(this, name)).replace(/%2F/g, '/')}`;
+    return versionId === undefined ? src : `${src}?versionId=${encodeURIComponent(versionId)}`;
   }
 
   locationOf(name: string): string {
@@ -527,6 +532,86 @@ export class S3Store implements VaultStore {
   async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (name !== INDEX_FILE) throw new CachetError('internal', `no writer section for ${name}`);
     return fn();
+  }
+
+  // ---- item history (bucket versioning) -------------------------------------------------------
+
+  async versioning(): Promise<'enabled' | 'suspended' | 'off'> {
+    const r = await this.call('GetBucketVersioning', undefined, (c, o) => c.send(new GetBucketVersioningCommand({ Bucket: this.bucket }), o), undefined);
+    return r.Status === 'Enabled' ? 'enabled' : r.Status === 'Suspended' ? 'suspended' : 'off';
+  }
+
+  /** ListObjectVersions pages under `prefix`: versions and delete markers by key, newest first. */
+  async #allVersions(prefix: string, exactKey: string | undefined, signal: AbortSignal | undefined): Promise<Map<string, StoreVersion[]>> {
+    const byKey = new Map<string, StoreVersion[]>();
+    const add = (key: string | undefined, v: StoreVersion): void => {
+      if (key === undefined || (exactKey !== undefined && key !== exactKey)) return;
+      const list = byKey.get(key) ?? [];
+      list.push(v);
+      byKey.set(key, list);
+    };
+    let keyMarker: string | undefined;
+    let idMarker: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const r = await this.call('ListObjectVersions', undefined, (c, o) => c.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: idMarker }), o), signal);
+      for (const v of r.Versions ?? []) {
+        add(v.Key, { versionId: v.VersionId ?? 'null', exists: true, current: v.IsLatest === true, size: v.Size ?? 0, mtimeMs: v.LastModified?.getTime() ?? 0 });
+      }
+      for (const d of r.DeleteMarkers ?? []) {
+        add(d.Key, { versionId: d.VersionId ?? 'null', exists: false, current: d.IsLatest === true, size: 0, mtimeMs: d.LastModified?.getTime() ?? 0 });
+      }
+      if (!r.IsTruncated) break;
+      keyMarker = r.NextKeyMarker;
+      idMarker = r.NextVersionIdMarker;
+    }
+    for (const list of byKey.values()) list.sort((a, b) => Number(b.current) - Number(a.current) || b.mtimeMs - a.mtimeMs);
+    return byKey;
+  }
+
+  async versions(name: string, opts: { signal?: AbortSignal } = {}): Promise<StoreVersion[]> {
+    const key = s3Key(this, name);
+    return (await this.#allVersions(key, key, opts.signal)).get(key) ?? [];
+  }
+
+  async deleted(folder: string, opts: { signal?: AbortSignal } = {}): Promise<DeletedName[]> {
+    const under = `${s3Key(this, folder)}/`;
+    const out: DeletedName[] = [];
+    for (const [key, list] of await this.#allVersions(under, undefined, opts.signal)) {
+      const name = key.slice(under.length);
+      const head = list[0];
+      const last = list.find((v) => v.exists);
+      if (name === '' || name.includes('/') || !head || head.exists || !head.current || !last) continue;
+      out.push({ name, deletedMs: head.mtimeMs, last });
+    }
+    return out.sort((a, b) => b.deletedMs - a.deletedMs);
+  }
+
+  async openReadVersion(name: string, versionId: string, opts: { signal?: AbortSignal } = {}): Promise<StoreReader> {
+    const h = await this.call('HeadObject', name, (c, o) => c.send(new HeadObjectCommand({ ...this.where(name), VersionId: versionId }), o), opts.signal).catch((e: unknown) => {
+      // A 400 is S3's answer to a version id that is not one; a 405 to a delete marker.
+      if (isMissing(e) || s3Status(e) === 400 || s3Status(e) === 405) throw new CachetError('not-found', `${name} has no version ${versionId}`, { path: this.locationOf(name), versionId }, { cause: e });
+      throw e;
+    });
+    const st: StoreStat = { size: h.ContentLength ?? 0, mtimeMs: h.LastModified?.getTime() ?? 0, version: etagOf(h.ETag), regular: true };
+    return new S3Reader(this, `${name}`, st, opts.signal, versionId);
+  }
+
+  /** A server-side copy of the version over the name (UploadPartCopy parts), under `when`. */
+  async restoreVersion(name: string, versionId: string, when: WriteCondition, opts: { signal?: AbortSignal } = {}): Promise<{ version: string }> {
+    const from = await this.openReadVersion(name, versionId, opts);
+    await from.close();
+    const upload = new Upload(this, name, opts.signal);
+    try {
+      await upload.copy(name, from.version, 0, from.size, versionId);
+      if (typeof when === 'object') await this.#stillAt(name, when.ifVersion);
+      const version = await upload.complete(this.#condition(when)).catch((e: unknown) => {
+        throw this.#refusal(e, name, when);
+      });
+      return { version };
+    } catch (e) {
+      await upload.abort();
+      throw e;
+    }
   }
 
   /** Abort this vault's multipart uploads older than a day (a killed writer's; the live ones are younger). */

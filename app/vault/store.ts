@@ -114,3 +114,44 @@ export interface VaultStore {
    *  under the prefix older than a day). */
   sweep(): Promise<void>;
 }
+
+/** One version of a name in a store that keeps them (S3 with bucket versioning). */
+export interface StoreVersion {
+  /** The store's id of this version (S3: VersionId). */
+  versionId: string;
+  /** False for a delete marker (the name was deleted then). */
+  exists: boolean;
+  /** Whether this is what the name holds now (a delete marker that is current: the name is deleted). */
+  current: boolean;
+  size: number;
+  mtimeMs: number;
+}
+
+/** What a name's earlier versions are; one entry per name whose current version is a delete. */
+export interface DeletedName {
+  name: string;
+  deletedMs: number;
+  /** The newest version that holds bytes: what a restore brings back. */
+  last: StoreVersion;
+}
+
+/**
+ * A store that keeps earlier versions (S3 with versioning on): SPEC §9.4 "Item history". A folder
+ * store has none; callers check `hasHistory`.
+ */
+export interface VersionedStore extends VaultStore {
+  /** 'enabled', 'suspended' (versions kept, no new ones) or 'off' (never turned on). */
+  versioning(): Promise<'enabled' | 'suspended' | 'off'>;
+  /** Every version of `name`, newest first. */
+  versions(name: string, opts?: { signal?: AbortSignal }): Promise<StoreVersion[]>;
+  /** The names in `folder` whose current version is a delete marker. */
+  deleted(folder: string, opts?: { signal?: AbortSignal }): Promise<DeletedName[]>;
+  /** Open one version for reading ([not-found] when there is no such version). */
+  openReadVersion(name: string, versionId: string, opts?: { signal?: AbortSignal }): Promise<StoreReader>;
+  /** Make version `versionId` current again, when `when` allows: a server-side copy, no download. */
+  restoreVersion(name: string, versionId: string, when: WriteCondition, opts?: { signal?: AbortSignal }): Promise<{ version: string }>;
+}
+
+export function hasHistory(store: VaultStore): store is VersionedStore {
+  return typeof (store as Partial<VersionedStore>).versions === 'function';
+}

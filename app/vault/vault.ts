@@ -45,6 +45,8 @@ import { rememberOwnConfig, sealVaultConfig } from './config-auth.js';
 import { ConfigSource } from './config-source.js';
 import type { AwsClientOptions } from '../keys/aws-config.js';
 import { openStore } from './open-store.js';
+import { deletedItems, itemVersions, openVersion, restoreItem, versioningOf, versionPath, type DeletedItem, type ItemVersion, type Versioning } from './history.js';
+export type { DeletedItem, ItemVersion, Versioning } from './history.js';
 import { IndexStore, type IndexEntry } from './index-cache.js';
 import type { KnownVaults } from './known-vaults.js';
 import {
@@ -278,6 +280,51 @@ export class Vault {
     const item = await this.find(ref);
     const r = await this.#catalog.withItem(item.id, (f) => openToBuffer(f, { ...this.#catalog.itemOpts(item.id, opts.signal), maxBytes }));
     return { item, data: r.data, truncated: r.truncated };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Item history (history.ts): S3 vaults with bucket versioning
+
+  /** Whether the vault's store keeps versions: 'enabled' | 'suspended' | 'off'; a folder: [no-history]. */
+  versioning(): Promise<Versioning> {
+    this.#catalog.assertOpen();
+    return versioningOf(this.#store);
+  }
+
+  /** The versions of an item (by path or id; a deleted item by its id), newest first. */
+  async versions(ref: string, opts: { signal?: AbortSignal } = {}): Promise<{ item: string; versions: ItemVersion[] }> {
+    this.#catalog.assertOpen();
+    const id = isItemId(ref) ? ref : (await this.find(ref)).id;
+    const versions = await itemVersions(this.#store, id, opts.signal);
+    if (versions.length === 0) throw new CachetError('not-found', 'no such item in the vault, now or before', { ref });
+    return { item: id, versions };
+  }
+
+  /** Items deleted from the vault whose earlier versions the bucket keeps, newest deletion first. */
+  deleted(opts: { signal?: AbortSignal } = {}): Promise<DeletedItem[]> {
+    this.#catalog.assertOpen();
+    return deletedItems(this.#store, this.#catalog, opts.signal);
+  }
+
+  /** Make an earlier version of item `id` current again (a deleted item comes back). */
+  async restore(id: string, versionId: string, opts: { signal?: AbortSignal } = {}): Promise<VaultItem> {
+    this.#catalog.assertOpen();
+    if (!isItemId(id)) throw badRequest('empty-ref', 'name the item to restore by its id', { ref: id });
+    await restoreItem(this.#store, this.#catalog, id, versionId, opts.signal);
+    await this.#catalog.refresh(opts.signal);
+    const e = this.#catalog.entries.get(id);
+    if (!e) throw this.#catalog.unreadable.get(id) ?? new CachetError('not-found', 'the restored item is not readable', { ref: id });
+    return toItem(id, e);
+  }
+
+  /** Decrypt an earlier version of item `id` to `dest` (a file path or a stream), as get does. */
+  async getVersion(id: string, versionId: string, dest: string | Writable, opts: GetOptions = {}): Promise<{ path: string; size: number | null }> {
+    this.#catalog.assertOpen();
+    if (!isItemId(id)) throw badRequest('empty-ref', 'name the item by its id', { ref: id });
+    // A file destination that is a folder receives the version under the name in its own header.
+    const out = typeof dest === 'string' ? await fileDestination(dest, baseName(await versionPath(this.#store, this.#catalog, id, versionId, opts.signal))) : dest;
+    const r = await openVersion(this.#store, this.#catalog, id, versionId, out, { signal: opts.signal, overwrite: opts.overwrite ?? false });
+    return { path: r.metadata.path, size: r.metadata.size };
   }
 
   // -------------------------------------------------------------------------------------------

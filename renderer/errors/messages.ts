@@ -139,6 +139,7 @@ const BAD_REQUEST: Readonly<Record<BadRequestReason, Make>> = {
     hint: 'Export the file instead, and run it yourself only if you trust it.',
   }),
   'bad-s3-location': () => ({ title: 'That is not an S3 vault location', hint: 'An S3 vault is s3://bucket or s3://bucket/prefix, for example s3://team-vaults/finance.' }),
+  'no-history': () => ({ title: 'This vault keeps no earlier versions', hint: 'Item history needs a vault in an S3 bucket with versioning turned on.' }),
   'no-region': (d) => ({
     title: `No AWS region for ${str(d, 'profile') ? `the profile ${str(d, 'profile')}` : 'this profile'}`,
     hint: `Enter a region (for example eu-west-1), or set "region" for the profile in ~/.aws/config.`,
@@ -182,6 +183,7 @@ const MESSAGES: Record<ErrorCode, Make> = {
   }),
   exists: (d) => {
     if (str(d, 'reason') === 'vault') return { title: 'This folder is already a vault', hint: 'Open it instead, or choose another folder for the new vault.' };
+    if (str(d, 'reason') === 'restore-path-taken') return { title: `Another item is at ${str(d, 'path') ?? 'that path'} now`, hint: 'Move or rename that item first, then restore this version again.' };
     const alias = str(d, 'alias');
     if (alias === undefined) return { title: `${str(d, 'path') ?? 'An item with that name'} already exists`, hint: 'Choose another name, or replace the existing item.' };
     const orphan = str(d, 'orphanKey');

@@ -154,6 +154,84 @@ describe('an S3 vault through the CLI', () => {
   });
 });
 
+describe('item history in a versioned bucket', () => {
+  interface Versions { item: string; versioning: string; versions: { versionId: string; current: boolean; deleted: boolean; size: number; modified: string }[] }
+  interface Deleted { versioning: string; deleted: { id: string; path: string | null; deletedAt: string; versionId: string; size: number; error: string | null }[] }
+  const json = <T>(r: RunResult, what: string): T => {
+    ok(r, what);
+    return JSON.parse(r.stdout.toString()) as T;
+  };
+
+  test('a renamed item lists its versions; an earlier one opens and is restored; a deleted item comes back', async () => {
+    const vb = await createTestBucket(moto, { versioning: true });
+    const vault = `s3://${vb}/hist`;
+    ok(await run(['init', vault, '--kms-key', 'alias/team-a']), 'init');
+    await writeFile(join(sb.dir, 'plan.txt'), 'the plan, first draft\n');
+    ok(await run(['add', vault, 'plan.txt']), 'add');
+    ok(await run(['mv', vault, 'plan.txt', 'old/plan-v1.txt']), 'mv');
+    const h = json<Versions>(await run(['versions', vault, 'old/plan-v1.txt', '--json']), 'versions');
+    assert.equal(h.versioning, 'enabled');
+    assert.deepEqual(h.versions.map((x) => [x.current, x.deleted]), [[true, false], [false, false]]);
+    const earlier = h.versions[1]!.versionId;
+    const got = await run(['get', vault, h.item, '--version-id', earlier, '-o', '-']);
+    ok(got, 'get --version');
+    assert.equal(got.stdout.toString(), 'the plan, first draft\n');
+    const table = await run(['versions', vault, h.item]);
+    ok(table, 'versions (table)');
+    assert.match(table.stdout.toString(), /^MODIFIED\s+STATE\s+SIZE\s+VERSION\n.*current.*\n.*earlier/);
+
+    const back = json<{ id: string; path: string }>(await run(['restore', vault, h.item, earlier, '--json']), 'restore');
+    assert.deepEqual(back, { id: h.item, path: 'plan.txt', versionId: earlier });
+    assert.deepEqual((await ls(vault)).map((i) => i.path), ['plan.txt'], 'the earlier version, with its own path, is current again');
+
+    ok(await run(['rm', vault, 'plan.txt']), 'rm');
+    assert.deepEqual(await ls(vault), []);
+    const d = json<Deleted>(await run(['versions', vault, '--deleted', '--json']), 'versions --deleted');
+    assert.deepEqual(d.deleted.map((x) => [x.id, x.path, x.error]), [[h.item, 'plan.txt', null]]);
+    ok(await run(['restore', vault, h.item, d.deleted[0]!.versionId]), 'restore a deleted item');
+    const restored = await run(['get', vault, 'plan.txt', '-o', '-']);
+    ok(restored, 'get the restored item');
+    assert.equal(restored.stdout.toString(), 'the plan, first draft\n');
+    ok(await run(['verify', vault]), 'verify');
+  });
+
+  test('a replaced file: the old item is listed as deleted, opens by its version, and a restore onto its taken path is refused', async () => {
+    const vb = await createTestBucket(moto, { versioning: true });
+    const vault = `s3://${vb}/replace`;
+    ok(await run(['init', vault, '--kms-key', 'alias/team-a']), 'init');
+    await writeFile(join(sb.dir, 'n.txt'), 'version one');
+    ok(await run(['add', vault, 'n.txt']), 'add');
+    await writeFile(join(sb.dir, 'n.txt'), 'version two');
+    ok(await run(['add', vault, 'n.txt', '--on-conflict', 'replace']), 'add --on-conflict replace');
+    const d = json<Deleted>(await run(['versions', vault, '--deleted', '--json']), 'versions --deleted');
+    assert.equal(d.deleted.length, 1);
+    const old = d.deleted[0]!;
+    assert.equal(old.path, 'n.txt');
+    const got = await run(['get', vault, old.id, '--version-id', old.versionId, '-o', '-']);
+    ok(got, 'get the replaced version');
+    assert.equal(got.stdout.toString(), 'version one');
+    const refused = await run(['restore', vault, old.id, old.versionId]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr.toString(), /another item holds n\.txt now/);
+    assert.match(refused.stderr.toString(), /cachet mv/);
+    assert.deepEqual((await ls(vault)).map((i) => i.path), ['n.txt'], 'nothing changed');
+  });
+
+  test('without versioning it is said once, with the command to turn it on; a folder vault has no history', async () => {
+    const vault = `s3://${bucket}/no-versions`;
+    ok(await run(['init', vault, '--kms-key', 'alias/team-a']), 'init');
+    ok(await run(['add', vault, 'src/a.txt']), 'add');
+    const r = await run(['versions', vault, 'a.txt']);
+    ok(r, 'versions');
+    assert.match(r.stderr.toString(), new RegExp(`versioning is off for bucket ${bucket}.*put-bucket-versioning --bucket ${bucket} --versioning-configuration Status=Enabled`));
+    assert.equal(r.stderr.toString().match(/versioning is off/g)?.length, 1);
+    ok(await run(['init', 'folder-vault', '--kms-key', 'alias/team-a']), 'init a folder vault');
+    const f = await run(['versions', 'folder-vault', '--deleted']);
+    assert.equal(f.code, 1);
+    assert.match(f.stderr.toString(), /a folder vault keeps no earlier versions/);
+  });
+});
+
 describe('IAM: who may do what in an S3 vault (moto IAM authorization)', () => {
   let iam: Moto;
   let teamBucket: string;
