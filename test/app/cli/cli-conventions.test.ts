@@ -203,8 +203,8 @@ describe('shell completion from the command table', () => {
       assert.equal(out.status, 0, out.stderr);
       return out.stdout.split('\n').filter((w) => w !== '').sort();
     };
-    assert.deepEqual(complete(['cachet', 're']), ['rekey']);
-    assert.deepEqual(complete(['cachet', '--profile', 'p', 've']), ['verify', 'version']);
+    assert.deepEqual(complete(['cachet', 're']), ['rekey', 'restore']);
+    assert.deepEqual(complete(['cachet', '--profile', 'p', 've']), ['verify', 'version', 'versions']);
     assert.deepEqual(complete(['cachet', 'add', 'v', '--o']), ['--on-conflict']);
     assert.deepEqual(complete(['cachet', 'add', 'v', 'f', '--on-conflict', 'k']), ['keep-both']);
     assert.deepEqual(complete(['cachet', 'verify', 'v', '--j']), ['--json']);
