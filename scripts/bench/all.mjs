@@ -5,6 +5,7 @@
 //   2) many-files.ts   2,000 x 4 KiB into a KMS vault on moto vs a bare SDK GenerateDataKey loop
 //   3) listing.ts      a 100,000-item vault: key calls and time vs `ls -lR`
 //   4) responsive.ts   IPC latency while sealing; renderer frame times scrolling 100,000 items
+//   5) s3.ts           S3 vaults on moto: cachet vs rclone crypt and `aws s3 cp`; open requests; rename bytes
 // `npm run bench` runs scripts/bench.mjs (issue 2) and then this. It never fails on a missed
 // target (PASS/FAIL is printed); it exits 1 only when a scenario cannot run to the end.
 //
@@ -25,6 +26,7 @@ const SCENARIOS = [
   { name: 'many-files', file: 'many-files.ts', tsx: true },
   { name: 'listing', file: 'listing.ts', tsx: true },
   { name: 'responsive', file: 'responsive.ts', tsx: true },
+  { name: 's3', file: 's3.ts', tsx: true },
 ];
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const chosen = only.length ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
