@@ -28,6 +28,7 @@ interface CommandSpec {
 export const GLOBAL_OPTIONS = {
   profile: { type: 'string' },
   region: { type: 'string' },
+  'endpoint-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, OptionSpec>;
@@ -76,6 +77,8 @@ export function isCommandName(s: string): s is CommandName {
 export interface GlobalOptions {
   profile?: string;
   region?: string;
+  /** Every AWS service the command calls goes here (as AWS_ENDPOINT_URL does; the AWS CLI's flag). */
+  endpointUrl?: string;
 }
 
 export type Parsed =
@@ -84,7 +87,7 @@ export type Parsed =
   | { kind: 'run'; command: RunnableCommand; positionals: string[]; values: Record<string, string | boolean | string[] | undefined>; global: GlobalOptions };
 
 /** Global options that take a value, so the scan for the command name can skip their values. */
-const VALUED_GLOBALS = new Set(['--profile', '--region']);
+const VALUED_GLOBALS = new Set(['--profile', '--region', '--endpoint-url']);
 
 /**
  * Parses a whole argv (without node and the script). Global options may come before or after
@@ -134,6 +137,20 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   const global: GlobalOptions = {};
   if (typeof values.profile === 'string') global.profile = values.profile;
   if (typeof values.region === 'string') global.region = values.region;
+  const endpoint = values['endpoint-url'];
+  if (typeof endpoint === 'string' && endpoint !== '') {
+    // As the AWS CLI: a URL with a scheme (it refuses `localhost:4566` with "Bad value for --endpoint-url").
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+      throw new UsageError(`--endpoint-url must be an http:// or https:// URL; got '${endpoint}'`, name);
+    }
+    global.endpointUrl = endpoint;
+  }
   for (const [k, v] of Object.entries(values)) {
     if (typeof v === 'string' && v === '' && k !== 'to') throw new UsageError(`--${k} needs a value`, name);
   }

@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { inspectFile, openFile, sealFile, sealToWritable, type HeaderInfo, type ItemMetadata } from '../envelope.js';
+import { inspectFile, openFile, readMetadata, sealFile, sealToWritable, type HeaderInfo, type ItemMetadata } from '../envelope.js';
 import { badRequest, fromSystemError } from '../errors.js';
 import { newId } from '../vault/layout.js';
+import { baseName, normalizeVaultPath } from '../vault/path-rules.js';
+import { toFsPath } from '../vault/paths.js';
 import type { Context } from './context.js';
 import { EXIT_OK } from './context.js';
 import { formatInspect, formatTable, type InspectView } from './output.js';
@@ -57,15 +59,39 @@ export async function encryptCommand(ctx: Context, [file]: string[], v: Values):
   return EXIT_OK;
 }
 
+/**
+ * The file name decrypt gives its output by itself: the last segment of the path stored (and
+ * authenticated) in the envelope, when it is a plain name this system can write; not a hidden
+ * name (an envelope must not place a dotfile such as .bashrc by itself), not `stdin` (what
+ * `encrypt -` stores). Undefined otherwise: the caller strips `.env` or asks for -o.
+ */
+function storedOutputName(stored: string, dir: string): string | undefined {
+  try {
+    const name = baseName(normalizeVaultPath(stored));
+    if (name.startsWith('.') || name === 'stdin') return undefined;
+    return toFsPath(dir, name);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function decryptCommand(ctx: Context, [file]: string[], v: Values): Promise<number> {
   const out = v.output as string | undefined;
-  let dest: string;
-  // `decrypt -` is a filter: stdin to stdout unless -o names a file.
-  if (out === STDIO || (out === undefined && file === STDIO)) dest = STDIO;
-  else if (out !== undefined) dest = resolve(ctx.io.cwd, out);
-  else if (file!.endsWith(ENVELOPE_EXT) && basename(file!).length > ENVELOPE_EXT.length) dest = resolve(ctx.io.cwd, file!).slice(0, -ENVELOPE_EXT.length);
-  else throw badRequest('no-output-name', `cannot name the output of ${file} (it does not end in .env); give -o <file>`, { path: resolve(ctx.io.cwd, file!) });
   return withEnvelopeInput(ctx, file!, async (source) => {
+    let dest: string;
+    // `decrypt -` is a filter: stdin to stdout unless -o names a file.
+    if (out === STDIO || (out === undefined && file === STDIO)) dest = STDIO;
+    else if (out !== undefined) dest = resolve(ctx.io.cwd, out);
+    else {
+      // No -o: the name the envelope stores (encrypt keeps the original file's), beside the
+      // envelope; else the envelope's name without .env. Reading the stored name costs one unwrap.
+      const { metadata } = await readMetadata(source, { keyring: ctx.keys.keyring, signal: ctx.signal });
+      const named = storedOutputName(metadata.path, dirname(source));
+      if (named !== undefined) dest = named;
+      else if (file!.endsWith(ENVELOPE_EXT) && basename(file!).length > ENVELOPE_EXT.length) dest = source.slice(0, -ENVELOPE_EXT.length);
+      else throw badRequest('no-output-name', `${file} stores no usable file name and does not end in .env; give -o <file>`, { path: source });
+      if (ctx.io.stderr.isTTY) ctx.note(`cachet: writing ${dest}`);
+    }
     let size: number | null = null;
     try {
       size = (await stat(source)).size;

@@ -102,6 +102,7 @@ function awsOptions(g: GlobalOptions): AwsClientOptions {
   return {
     ...(g.profile ? { profile: g.profile } : {}),
     ...(g.region ? { region: g.region } : {}),
+    ...(g.endpointUrl ? { endpoint: g.endpointUrl, stsEndpoint: g.endpointUrl, s3Endpoint: g.endpointUrl } : {}),
   };
 }
 

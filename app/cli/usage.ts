@@ -36,6 +36,8 @@ AWS:
 Global options:
   --profile <name>   AWS profile (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, then "default")
   --region <region>  AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)
+  --endpoint-url <url>  send every AWS request of the command there (KMS, STS, S3: an emulator or a
+                     proxy), as AWS_ENDPOINT_URL does (default: AWS_ENDPOINT_URL_<SERVICE>, the profile's)
 
 Environment:
   CACHET_PASSPHRASE  the local key's passphrase (otherwise asked on the terminal)
@@ -126,11 +128,14 @@ another item holds that version's path now: move that one first. --json prints {
   encrypt: `Usage: cachet encrypt <file> (--kms-key <key>... | --local) [-o <file.env>]
 
 Seals one file into an envelope (default output: <file>.env). <file> - reads stdin and writes the
-envelope to stdout unless -o names a file. Several keys may be combined; any one of them opens the file.
+envelope to stdout unless -o names a file. Several keys may be combined, --local with --kms-key
+too; any one of them opens the file.
 `,
   decrypt: `Usage: cachet decrypt <file.env> [-o <file>]
 
-Opens an envelope (default output: <file.env> without .env). -o - writes the verified plaintext
+Opens an envelope. Default output: the file name stored in the envelope (encrypt keeps the
+original's), beside the envelope, unless it is hidden or unusable; else <file.env> without .env.
+-o chooses; -o - writes the verified plaintext
 to stdout. <file.env> - reads the envelope from stdin and writes to stdout unless -o names a file.
 Nothing is written unless every chunk verifies; an existing file is not overwritten.
 `,

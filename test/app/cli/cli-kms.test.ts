@@ -191,6 +191,37 @@ describe('single files under KMS', () => {
   });
 });
 
+describe('--local with --kms-key, and --endpoint-url', () => {
+  test('encrypt --kms-key K --local wraps the data key under both: either key alone opens it', async () => {
+    ok(await run(['encrypt', 'src/a.txt', '--kms-key', 'alias/cachet-a', '--local', '-o', 'both.env']), 'encrypt');
+    const info = JSON.parse((await run(['inspect', 'both.env', '--json'])).stdout.toString()) as { stanzas: { provider: string }[] };
+    assert.deepEqual(info.stanzas.map((s) => s.provider), ['aws-kms', 'local']);
+    // KMS unreachable: the local key opens it.
+    const offline = await run(['decrypt', 'both.env', '-o', '-'], { env: { AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } });
+    ok(offline, 'decrypt with the local key');
+    assert.ok(offline.stdout.equals(data['a.txt']));
+    // No local key file: KMS opens it.
+    const kmsOnly = await run(['decrypt', 'both.env', '-o', '-'], { env: { CACHET_HOME: join(sb.dir, 'empty-home') } });
+    ok(kmsOnly, 'decrypt with KMS');
+    assert.ok(kmsOnly.stdout.equals(data['a.txt']));
+  });
+
+  test('--endpoint-url sends every AWS call there, as AWS_ENDPOINT_URL does; a bad URL is a usage error', async () => {
+    const noEndpoints = { AWS_ENDPOINT_URL_KMS: '', AWS_ENDPOINT_URL_STS: '', AWS_ENDPOINT_URL_S3: '' };
+    const without = await run(['keys', '--json'], { env: { ...noEndpoints, AWS_MAX_ATTEMPTS: '1', HTTPS_PROXY: 'http://127.0.0.1:9' } });
+    assert.equal(without.code, 1, 'without it, the public endpoint (here: an unreachable proxy)');
+    const r = await run(['keys', '--json', '--endpoint-url', moto.endpoint], { env: noEndpoints });
+    ok(r, 'keys --endpoint-url');
+    assert.ok((JSON.parse(r.stdout.toString()) as { arn: string }[]).some((k) => k.arn === keyA));
+    const dead = await run(['keys', '--endpoint-url', 'http://127.0.0.1:9'], { env: { ...noEndpoints, AWS_MAX_ATTEMPTS: '1' } });
+    assert.equal(dead.code, 1);
+    assert.match(dead.stderr, /cannot reach KMS at http:\/\/127\.0\.0\.1:9/);
+    const bad = await run(['keys', '--endpoint-url', 'localhost:4566']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--endpoint-url must be an http:\/\/ or https:\/\/ URL/);
+  });
+});
+
 describe('a profile whose IAM user is denied kms:Decrypt (moto with IAM access control on)', { timeout: 60_000 }, () => {
   let iam: Moto;
   let iamSb: Sandbox;

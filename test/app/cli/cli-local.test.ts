@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile, open } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildCli, lines, makeSandbox, PASSPHRASE, runCli, type RunResult, type Sandbox } from './harness.js';
@@ -330,6 +330,39 @@ describe('single files with the local key', () => {
     const s = await run(['decrypt', 'single/stdin.env', '-o', '-']);
     ok(s, 'decrypt');
     assert.ok(s.stdout.equals(data));
+  });
+
+  test('decrypt without -o restores the stored name beside the envelope; else strips .env; else asks for -o', async () => {
+    await mkdir(join(sb.dir, 'named'), { recursive: true });
+    // Renamed envelopes: the name the envelope authenticates wins over the file's own name.
+    ok(await run(['encrypt', 'src/a.txt', '--local', '-o', 'named/renamed.env']), 'encrypt');
+    ok(await run(['decrypt', 'named/renamed.env']), 'decrypt (no -o)');
+    assert.deepEqual(await readFile(join(sb.dir, 'named/a.txt')), files['a.txt']);
+    assert.ok(!existsSync(join(sb.dir, 'named/renamed')), 'not the envelope name without .env');
+    ok(await run(['encrypt', 'src/a.txt', '--local', '-o', 'named/no-extension']), 'encrypt');
+    const taken = await run(['decrypt', 'named/no-extension']);
+    failed(taken);
+    assert.match(taken.stderr, /already exists/, 'a.txt is there already: never overwritten');
+    ok(await run(['decrypt', 'named/no-extension', '-o', 'named/chosen.txt']), '-o chooses');
+    assert.deepEqual(await readFile(join(sb.dir, 'named/chosen.txt')), files['a.txt']);
+    // encrypt - stores no file name: strip .env, and without .env ask for -o, in one coherent sentence.
+    ok(await run(['encrypt', '-', '--local', '-o', 'named/piped.env'], { input: Buffer.from('piped') }), 'encrypt -');
+    ok(await run(['decrypt', 'named/piped.env']), 'decrypt of a piped envelope');
+    assert.equal((await readFile(join(sb.dir, 'named/piped'))).toString(), 'piped');
+    ok(await run(['encrypt', '-', '--local', '-o', 'named/piped2'], { input: Buffer.from('x') }), 'encrypt -');
+    const none = await run(['decrypt', 'named/piped2']);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /stores no usable file name and does not end in \.env; give -o <file>/);
+  });
+
+  test('a hidden stored name is never placed by itself (no .bashrc from an envelope)', async () => {
+    await mkdir(join(sb.dir, 'dots'), { recursive: true });
+    await writeFile(join(sb.dir, 'dots/.profile'), 'export EVIL=1\n');
+    ok(await run(['encrypt', 'dots/.profile', '--local', '-o', 'dots/innocent.env']), 'encrypt a dotfile');
+    await rm(join(sb.dir, 'dots/.profile'));
+    ok(await run(['decrypt', 'dots/innocent.env']), 'decrypt');
+    assert.ok(!existsSync(join(sb.dir, 'dots/.profile')), 'the hidden name was not used');
+    assert.equal((await readFile(join(sb.dir, 'dots/innocent'))).toString(), 'export EVIL=1\n');
   });
 
   test('decrypting a changed file fails, writes nothing, and says why', async () => {
