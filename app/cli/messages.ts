@@ -136,6 +136,12 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
       title: `already exists${sp(d.path, ': ')}`,
       hint: 'choose another name (-o <path>) or remove it first; for `add`, --on-conflict replace|keep-both|skip',
     },
+  'path-clash': (d) => ({
+    title: d.as === 'folder'
+      ? `${str(d.path) ?? 'this path'} is also a folder in the vault (it holds ${str(d.other) ?? 'items'}); no file system can hold a file and a folder of one name`
+      : `${str(d.other) ?? 'a folder of this path'} is an item in the vault, so ${str(d.path) ?? 'this path'} cannot be under it; no file system can hold a file and a folder of one name`,
+    hint: 'rename one of them (`cachet mv <vault> <item> <new-path>`), or add under another folder (--to <folder>); `ls` and `get` of the other items still work',
+  }),
   conflict: (d) => ({
     title: `another writer changed ${str(d.location) ?? str(d.path) ?? 'it'} at the same time`,
     hint: 'nothing was overwritten; run the command again (it reads the new state first)',

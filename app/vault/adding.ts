@@ -9,7 +9,7 @@ import { badRequest, CachetError, throwIfAborted } from '../errors.js';
 import { wipe, type Keyring } from '../keys/provider.js';
 import { asCachetError, entryOf, itemName, toItem, type Catalog } from './catalog.js';
 import type { ConfigSource } from './config-source.js';
-import { pathsInUse, resolveConflict } from './conflicts.js';
+import { PathsInUse, resolveConflict } from './conflicts.js';
 import { ITEMS_DIR, itemContext, newId } from './layout.js';
 import { guessMediaType } from './media-type.js';
 import { normalizeFolderPath, normalizeVaultPath } from './paths.js';
@@ -124,8 +124,8 @@ export class Adding {
     await this.#catalog.refresh(signal);
     if (files.length > 0) await this.#catalog.readyToSeal(signal);
 
-    const inUse = pathsInUse(this.#catalog.entries);
-    const reserved = new Set<string>();
+    const inUse = new PathsInUse(this.#catalog.entries);
+    const reserved = new PathsInUse();
     const total = files.reduce((t, f) => t + f.size, 0);
     let doneBytes = 0;
     let filesDone = 0;
@@ -205,8 +205,7 @@ export class Adding {
     }
     await this.#catalog.refresh(opts.signal);
     await this.#catalog.readyToSeal(opts.signal);
-    const inUse = pathsInUse(this.#catalog.entries);
-    const target = await resolveConflict(wanted, opts.conflict ?? 'fail', inUse, new Set());
+    const target = await resolveConflict(wanted, opts.conflict ?? 'fail', new PathsInUse(this.#catalog.entries), new PathsInUse());
     if (target === 'skip') return this.#find(wanted);
     const meta: ItemMetadata = { path: target.path, size: opts.size ?? null, mtime: opts.mtime === undefined ? Date.now() : opts.mtime };
     const type = guessMediaType(target.path);

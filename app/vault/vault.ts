@@ -44,6 +44,7 @@ import { fileDestination, writeOut } from './extracting.js';
 import { asCachetError, Catalog, entryOf, itemName, toItem } from './catalog.js';
 import { rememberOwnConfig, sealVaultConfig } from './config-auth.js';
 import { ConfigSource } from './config-source.js';
+import { assertNoClash, PathsInUse } from './conflicts.js';
 import { FolderStore } from './folder-store.js';
 import { IndexStore, type IndexEntry } from './index-cache.js';
 import type { KnownVaults } from './known-vaults.js';
@@ -237,14 +238,16 @@ export class Vault {
 
   /**
    * Decrypt every item under the vault folder `prefix` ('' = all; an item's own path extracts
-   * that item) into `destDir`, keeping paths relative to the prefix's parent: extracting
+   * that item too, unless `prefix` ends in '/') into `destDir`, keeping paths relative to the prefix's parent: extracting
    * `photos` writes `destDir/photos/...`. Per-item failures are collected; the rest continue.
    */
   async extract(prefix: string, destDir: string, opts: ExtractOptions = {}): Promise<{ written: string[]; failed: ItemFailure[] }> {
     const folder = normalizeFolderPath(prefix);
     throwIfAborted(opts.signal);
     await this.#catalog.refresh(opts.signal);
-    const items = [...this.#catalog.entries].filter(([, e]) => isUnder(e.path, folder)).map(([id, e]) => toItem(id, e));
+    // `a/` is the folder only, without an item named `a` (a pair older vaults may hold, SPEC §9).
+    const inside = typeof prefix === 'string' && prefix.endsWith('/');
+    const items = [...this.#catalog.entries].filter(([, e]) => isUnder(e.path, folder) && !(inside && e.path === folder)).map(([id, e]) => toItem(id, e));
     if (items.length === 0) throw new CachetError('not-found', 'nothing in the vault under this path', { ref: prefix });
     const parent = folder === '' ? '' : folderOf(folder);
     const strip = parent === '' ? 0 : parent.length + 1;
@@ -306,9 +309,9 @@ export class Vault {
     const target = normalizeVaultPath(newPath);
     const item = await this.find(ref);
     if (item.path === target) return item;
-    if ([...this.#catalog.entries].some(([id, e]) => id !== item.id && e.path === target)) {
-      throw new CachetError('exists', 'an item with this path is already in the vault', { path: target });
-    }
+    const others = new PathsInUse(this.#catalog.entries, item.id);
+    if (others.has(target)) throw new CachetError('exists', 'an item with this path is already in the vault', { path: target });
+    assertNoClash(target, others);
     const meta: ItemMetadata = { path: target, size: item.size, mtime: item.mtime };
     const type = guessMediaType(target);
     if (type) meta.type = type;

@@ -191,6 +191,12 @@ const MESSAGES: Record<ErrorCode, Make> = {
       ? { title, hint: `Choose another alias. The key made for it (${orphan}) is scheduled for deletion in ${days} days.` }
       : { title, hint: `Choose another alias. The key made for it (${orphan}) is left without an alias: schedule its deletion in the AWS console.` };
   },
+  'path-clash': (d) => ({
+    title: str(d, 'as') === 'folder'
+      ? `${str(d, 'path') ?? 'This name'} is also a folder in the vault`
+      : `${str(d, 'other') ?? 'A folder of this path'} is an item, not a folder`,
+    hint: 'A file and a folder cannot have the same name. Rename one of them, then try again.',
+  }),
   conflict: () => ({
     title: 'Someone else changed the vault at the same time',
     hint: 'Nothing was overwritten. Refresh the list and try again.',
