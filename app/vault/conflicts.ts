@@ -33,8 +33,16 @@ export class PathsInUse {
     for (let f = folderOf(path); f !== ''; f = folderOf(f)) this.#folders.set(f, (this.#folders.get(f) ?? 0) + 1);
   }
 
-  delete(path: string): void {
-    if (!this.#ids.delete(path)) return;
+  /** Remove `path`, or with `id` only that id's hold on it (the path goes with its last id). */
+  delete(path: string, id?: string): void {
+    const l = this.#ids.get(path);
+    if (!l) return;
+    if (id !== undefined) {
+      const i = l.indexOf(id);
+      if (i >= 0) l.splice(i, 1);
+      if (l.length > 0) return;
+    }
+    this.#ids.delete(path);
     for (let f = folderOf(path); f !== ''; f = folderOf(f)) {
       const n = (this.#folders.get(f) ?? 1) - 1;
       if (n <= 0) this.#folders.delete(f);

@@ -11,7 +11,8 @@
 //   an item file copied over another's name is refused [context-mismatch].
 // - The index is only a cache (index-cache.ts). Items are the truth: two processes adding at once
 //   lose no item, whatever happens to the index; writers re-read and merge it under `index.lock`,
-//   so they keep each other's entries too.
+//   so they keep each other's entries too, and a new item is renamed into place only there, after
+//   its path was checked against that merged index (Catalog.claim), so one path gets one item.
 // - vault.json is re-read when it changes, so an instance picks up a re-key made by another process.
 // - A failed operation never removes an existing item: 'replace' writes the new item first.
 // - Originals are only read (sealFile opens them read-only).
