@@ -71,16 +71,17 @@ export class Adding {
   ): Promise<{ item: VaultItem; replaceError?: CachetError }> {
     const id = newId();
     const context = itemContext(this.id, id);
+    const keys = this.#cfg.config.keys;
     // With gates (add): the data key is requested under the key gate and the file sealed under
     // the seal gate, so one file's disk work (write, fsync, rename) overlaps the next file's KMS
     // round trip instead of holding its slot. The key is wiped here however sealing ends.
     const dataKey = gates
       ? await gates.key.run(() => {
         throwIfAborted(signal);
-        return this.#keyring.generate(this.#cfg.config.keys, context, { signal });
+        return this.#keyring.generate(keys, context, { signal });
       })
       : undefined;
-    const claimed = { id, path: meta.path, replace: [...replace], replaceTaken };
+    const claimed = { id, path: meta.path, keys, replace: [...replace], replaceTaken };
     let header: HeaderInfo | undefined;
     let entry: IndexEntry | undefined;
     try {
@@ -98,7 +99,7 @@ export class Adding {
         writing = this.#store.write(itemName(id), async (sink) => {
           header = (await sealToSink(source, sink, {
             keyring: this.#keyring,
-            keys: this.#cfg.config.keys,
+            keys,
             context,
             metadata: meta,
             dataKey,
@@ -165,8 +166,12 @@ export class Adding {
         return await run(metaOf(target.path), target.replace);
       } catch (e) {
         if (!(e instanceof PathTaken)) throw e;
+        if (round >= CLAIM_ROUNDS) {
+          reserved.delete(target.path);
+          throw new CachetError('conflict', 'other writers kept changing the vault while this was added', { path: wanted });
+        }
+        if (e.why === 'keys') continue; // the same path, sealed again under the vault's keys now
         reserved.delete(target.path);
-        if (round >= CLAIM_ROUNDS) throw new CachetError('conflict', 'other writers kept taking this path', { path: wanted });
         const again = await resolveConflict(wanted, policy, this.#catalog.paths, reserved);
         if (again === 'skip') return 'skip';
         target = again;

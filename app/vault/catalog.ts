@@ -75,19 +75,31 @@ export function itemName(id: string): string {
   return `${ITEMS_DIR}/${id}.env`;
 }
 
-/** A new item's path was taken by another writer while it was sealed (Catalog.claim): decide again. */
+/**
+ * A new item cannot be placed as sealed (Catalog.claim): another writer took its path meanwhile
+ * ('taken': decide again), or a re-key changed the vault's keys meanwhile ('keys': seal it again
+ * under the keys vault.json names now). Nothing was placed.
+ */
 export class PathTaken extends Error {
   override readonly name = 'PathTaken';
   readonly path: string;
-  constructor(path: string) {
-    super('another writer took this path meanwhile');
+  readonly why: 'taken' | 'keys';
+  constructor(path: string, why: 'taken' | 'keys' = 'taken') {
+    super(why === 'taken' ? 'another writer took this path meanwhile' : 'the vault was re-keyed meanwhile');
     this.path = path;
+    this.why = why;
   }
+}
+
+function sameKeys(a: readonly VaultKey[], b: readonly VaultKey[]): boolean {
+  return a.length === b.length && a.every((k) => b.some((o) => o.provider === k.provider && o.keyId === k.keyId));
 }
 
 interface PendingClaim {
   id: string;
   path: string;
+  /** The vault keys the item was sealed under. */
+  keys: readonly VaultKey[];
   replace: string[];
   replaceTaken: boolean;
   place: () => Promise<IndexEntry>;
@@ -414,10 +426,10 @@ export class Catalog {
    * ends, so the next writer's check sees it. A path another item took meanwhile: with
    * `replaceTaken` (the 'replace' policy) those items are added to `replace` (the caller removes
    * them after); otherwise [PathTaken] is thrown and nothing is placed (the caller decides
-   * again). A clash with a folder or a file [path-clash] is thrown whatever the policy.
+   * again). An item sealed under keys vault.json no longer names: [PathTaken, 'keys']. A clash with a folder or a file [path-clash] is thrown whatever the policy.
    * Claims arriving together share one section and one index write.
    */
-  claim(c: { id: string; path: string; replace: string[]; replaceTaken: boolean }, place: () => Promise<IndexEntry>): Promise<void> {
+  claim(c: { id: string; path: string; keys: readonly VaultKey[]; replace: string[]; replaceTaken: boolean }, place: () => Promise<IndexEntry>): Promise<void> {
     this.assertOpen();
     return new Promise<void>((resolve, reject) => {
       this.#claims.push({ ...c, place, resolve, reject });
@@ -433,6 +445,10 @@ export class Catalog {
         const outcome = new Map<PendingClaim, { error: unknown } | 'placed'>();
         try {
           await this.#locked(() => this.#store.exclusive(INDEX_FILE, async () => {
+            // A re-key writes vault.json inside this section (adoptKeys): an item sealed under
+            // the keys it replaced is not placed (SPEC §9), so the re-key's last listing has it.
+            await this.#cfg.reload();
+            if (this.#cfg.unchecked) throw this.#cfg.unchecked;
             const keys = this.#cfg.config.keys;
             await this.#mergeFromDisk(keys);
             for (const c of batch) {
@@ -468,6 +484,7 @@ export class Catalog {
 
   async #placeClaim(c: PendingClaim): Promise<void> {
     if (this.#closed) throw closedError();
+    if (!sameKeys(c.keys, this.#cfg.config.keys)) throw new PathTaken(c.path, 'keys');
     const paths = this.paths;
     const holders: string[] = [];
     for (const id of paths.ids(c.path)) {

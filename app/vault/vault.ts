@@ -65,6 +65,8 @@ import type { VaultItem, ItemFailure, JobOptions, AddOptions, AddResult, AddStre
 export type { VaultItem, Conflict, ConflictPolicy, VaultPhase, VaultProgress, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
 
 const MAX_PREVIEW_BYTES = 256 * 1024 * 1024;
+/** Passes of one whole-vault re-key over items added while it ran, before and after vault.json changes. */
+const REKEY_ROUNDS = 5;
 
 function checkKeys(keys: unknown): VaultKey[] {
   if (!Array.isArray(keys) || keys.length === 0) throw badRequest('no-keys', 'a vault needs at least one key');
@@ -345,6 +347,9 @@ export class Vault {
    * item's key commitment, so a re-key can never leave an item that its new keys cannot open.
    * When every item is done (and `refs` was not given) vault.json names the new keys and the index
    * is re-made under them. Items already under exactly `to` are left alone, so a re-key can be resumed.
+   * Items another writer adds meanwhile are re-keyed by further passes over a fresh listing
+   * (bounded, REKEY_ROUNDS); one still under the old keys at the end is reported [conflict,
+   * reason rekey-missed], so a re-key that returns no failure covers every item present then.
    */
   async rekey(to: VaultKey[], opts: RekeyOptions = {}): Promise<{ done: number; failed: ItemFailure[] }> {
     const keys = checkKeys(to);
@@ -358,22 +363,63 @@ export class Vault {
       targets = [...this.#catalog.entries].map(([id, e]) => toItem(id, e));
     }
     const failed: ItemFailure[] = [];
-    if (!opts.refs) for (const [id, error] of this.#catalog.unreadable) failed.push({ item: id, error });
-    let done = 0;
-    const { cancelled } = await runBatch(targets, { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, (item) => async () => {
-      try {
-        await this.#rekeyItem(item, keys, opts.signal);
-        done++;
-      } catch (e) {
-        const err = asCachetError(e, 'rekey');
-        if (err.code === 'cancelled') throw err;
-        failed.push({ item: item.id, path: item.path, error: err });
+    /** Ids re-keyed or reported, so a later round takes only items added meanwhile. */
+    const handled = new Set<string>();
+    const unreadable = (): void => {
+      for (const [id, error] of this.#catalog.unreadable) {
+        if (handled.has(id)) continue;
+        handled.add(id);
+        failed.push({ item: id, error });
       }
-      opts.onProgress?.({ phase: 'rekey', file: item.path, fileBytes: 0, fileTotal: null, bytes: 0, total: null, filesDone: done + failed.length, filesTotal: targets.length });
-    });
+    };
+    if (!opts.refs) unreadable();
+    let done = 0;
+    let total = 0;
+    const pass = async (items: VaultItem[]): Promise<boolean> => {
+      total += items.length;
+      for (const item of items) handled.add(item.id);
+      const { cancelled } = await runBatch(items, { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, (item) => async () => {
+        try {
+          await this.#rekeyItem(item, keys, opts.signal);
+          done++;
+        } catch (e) {
+          const err = asCachetError(e, 'rekey');
+          if (err.code === 'cancelled') throw err;
+          failed.push({ item: item.id, path: item.path, error: err });
+        }
+        opts.onProgress?.({ phase: 'rekey', file: item.path, fileBytes: 0, fileTotal: null, bytes: 0, total: null, filesDone: done + failed.length, filesTotal: total });
+      });
+      return cancelled;
+    };
+    // Items added while a pass runs (another writer still sealing under the old keys) are taken by
+    // the next one, over a fresh listing; a bounded number of rounds, before and after vault.json
+    // names the new keys (a writer that read it before keeps the old keys until its job ends).
+    const newItems = async (): Promise<VaultItem[]> => {
+      await this.#catalog.refresh(opts.signal);
+      unreadable();
+      return [...this.#catalog.entries].filter(([id]) => !handled.has(id)).map(([id, e]) => toItem(id, e));
+    };
+    let cancelled = await pass(targets);
+    for (let round = 1; !opts.refs && !cancelled && round < REKEY_ROUNDS; round++) {
+      const more = await newItems();
+      if (more.length === 0) break;
+      cancelled = await pass(more);
+    }
     await this.#catalog.flush();
     if (cancelled) throw new CachetError('cancelled', 'cancelled', { done, failed: failed.length });
-    if (!opts.refs && failed.length === 0) await this.#catalog.adoptKeys(keys);
+    if (!opts.refs && failed.length === 0) {
+      await this.#catalog.adoptKeys(keys);
+      const want = this.#cfg.config.keys.map((k) => k.keyId);
+      const underOld = (items: VaultItem[]): VaultItem[] => items.filter((i) => !(i.keyIds.length === want.length && want.every((k) => i.keyIds.includes(k))));
+      const late = underOld(await newItems());
+      if (late.length > 0 && (await pass(late))) throw new CachetError('cancelled', 'cancelled', { done, failed: failed.length });
+      await this.#catalog.flush();
+      // SPEC §12: what is still under the old keys now is named, never left silently behind.
+      for (const item of underOld(await newItems())) {
+        handled.add(item.id);
+        failed.push({ item: item.id, path: item.path, error: new CachetError('conflict', 'added under the old keys while the re-key ran', { item: item.id, path: item.path, reason: 'rekey-missed' }) });
+      }
+    }
     return { done, failed };
   }
 
