@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'cancelled',
   'not-found',
   'exists',
+  // a vault path that is a folder of another item's path, or the reverse (`a` beside `a/x`, SPEC §9)
+  'path-clash',
   // a conditional write lost to another writer (a vault store's { ifVersion }): re-read and retry
   'conflict',
   // files and disks

@@ -140,10 +140,21 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
       title: `already exists${sp(d.path, ': ')}`,
       hint: 'choose another name (-o <path>) or remove it first; for `add`, --on-conflict replace|keep-both|skip',
     },
-  conflict: (d) => ({
-    title: `another writer changed ${str(d.location) ?? str(d.path) ?? 'it'} at the same time`,
-    hint: 'nothing was overwritten; run the command again (it reads the new state first)',
+  'path-clash': (d) => ({
+    title: d.as === 'folder'
+      ? `${str(d.path) ?? 'this path'} is also a folder in the vault (it holds ${str(d.other) ?? 'items'}); no file system can hold a file and a folder of one name`
+      : `${str(d.other) ?? 'a folder of this path'} is an item in the vault, so ${str(d.path) ?? 'this path'} cannot be under it; no file system can hold a file and a folder of one name`,
+    hint: 'rename one of them (`cachet mv <vault> <item> <new-path>`), or add under another folder (--to <folder>); `ls` and `get` of the other items still work',
   }),
+  conflict: (d) => d.reason === 'rekey-missed'
+    ? {
+        title: `added under the old keys while the re-key ran${sp(d.path, ': ')}`,
+        hint: 'run the same `cachet rekey` again to re-key it; do not retire the old keys before it says nothing failed',
+      }
+    : {
+        title: `another writer changed ${str(d.location) ?? str(d.path) ?? 'it'} at the same time`,
+        hint: 'nothing was overwritten; run the command again (it reads the new state first)',
+      },
   io: (d, m) => ({ title: `input/output error${sp(d.errno, ' ')}${m ? ` (${m})` : ''}`, hint: 'check the disk and the path, then try again' }),
   'disk-full': (d) => ({ title: `no space left on the disk${sp(d.path, ' holding ')}`, hint: 'free some space (or raise the quota) and try again; nothing partial was kept' }),
   'permission-denied': (d) => ({ title: `permission denied${sp(d.path, ': ')}`, hint: 'check the file and folder permissions (and that the disk is not read-only)' }),

@@ -62,7 +62,9 @@ key file first if it is missing (asking for a new passphrase twice, or using CAC
 
 Seals files into the vault. A folder is added with its relative paths under its own name.
 --to puts them under <folder> in the vault. --on-conflict says what to do when an item of the
-same path exists (default: fail, which reports it and goes on with the other files). --json prints
+same path exists (default: fail, which reports it and goes on with the other files). A path that
+is a folder of an item (or an item's name used as a folder) is refused whatever --on-conflict
+says: no file system holds a file and a folder of one name. --json prints
 {"added":[{"id","path","size"}],"skipped":[<vault path>],"failed":[<failure>],"ignored":[<failure>]}
 (ignored: links and special files inside a folder; a path named on the command line that is not
 added is failed).
@@ -76,7 +78,8 @@ Lists the items: path, size, modified time and keys. --json prints
 
 Extracts an item (by vault path or id) to <path> (default: its file name in the current folder;
 an existing folder receives it under its own name). A vault folder extracts every item under it
-into <path>/<folder>/... (default: the current folder). -o - writes one item's verified
+into <path>/<folder>/... (default: the current folder); <folder>/ names the folder even where an
+item has the same name (vaults made before Cachet refused that). -o - writes one item's verified
 plaintext to stdout. An existing file is never overwritten. --version-id <id> extracts that earlier
 version of the item (S3 vaults with versioning; \`cachet versions\` lists them; a deleted item is
 named by its id).

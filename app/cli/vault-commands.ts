@@ -153,11 +153,14 @@ export async function getCommand(ctx: Context, [dir, ref]: string[], v: Values):
       return EXIT_OK;
     }
     let item: VaultItem | undefined;
-    try {
-      item = await vault.find(ref!);
-    } catch (e) {
-      // Not an item: maybe a folder of the vault (an id never names a folder).
-      if (!(isCachetError(e, 'not-found') && !isItemId(ref))) throw e;
+    // `<folder>/` names the folder even where an item has the folder's name (SPEC §9 path-clash).
+    if (!ref!.endsWith('/')) {
+      try {
+        item = await vault.find(ref!);
+      } catch (e) {
+        // Not an item: maybe a folder of the vault (an id never names a folder).
+        if (!(isCachetError(e, 'not-found') && !isItemId(ref))) throw e;
+      }
     }
     if (item) {
       const dest: string | Writable = out === STDIO ? (ctx.io.stdout as Writable) : resolve(ctx.io.cwd, out ?? '.');

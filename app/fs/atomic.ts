@@ -110,6 +110,12 @@ export interface WriteAtomicOptions {
    * untouched and removes the temp (the folder store's { ifVersion } check, a last cancel check).
    */
   beforePlace?: () => Promise<void>;
+  /**
+   * Runs the final step (beforePlace, the rename) inside the caller's own section, e.g. the
+   * vault's claim of a new item's path under the index writer section. A throw from it before
+   * the rename leaves `dest` untouched and removes the temp.
+   */
+  aroundPlace?: (place: () => Promise<void>) => Promise<void>;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -168,17 +174,20 @@ async function writeTemp<T>(temp: string, dest: string, write: (fh: FileHandle) 
     } catch (e) {
       throw fromSystemError(e, 'write the file', dest);
     }
-    await opts.beforePlace?.();
-    try {
-      if (opts.overwrite || opts.fresh) {
-        await rename(temp, dest);
-      } else {
-        await placeNoClobber(temp, dest);
+    const place = async (): Promise<void> => {
+      await opts.beforePlace?.();
+      try {
+        if (opts.overwrite || opts.fresh) {
+          await rename(temp, dest);
+        } else {
+          await placeNoClobber(temp, dest);
+        }
+        placed = true;
+      } catch (e) {
+        throw fromSystemError(e, 'write the file', dest);
       }
-      placed = true;
-    } catch (e) {
-      throw fromSystemError(e, 'write the file', dest);
-    }
+    };
+    await (opts.aroundPlace ? opts.aroundPlace(place) : place());
     if (opts.syncDir !== false) await syncDir(dir);
     return result;
   } finally {

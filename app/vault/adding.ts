@@ -4,19 +4,33 @@
 // not walk folders (scan.ts), decide conflicts (conflicts.ts) or keep the index (catalog.ts).
 
 import type { Readable } from 'node:stream';
-import { sealToSink, type ItemMetadata } from '../envelope.js';
-import { badRequest, CachetError, throwIfAborted } from '../errors.js';
+import { sealToSink, type HeaderInfo, type ItemMetadata } from '../envelope.js';
+import { badRequest, CachetError, isCachetError, throwIfAborted } from '../errors.js';
 import { wipe, type Keyring } from '../keys/provider.js';
-import { asCachetError, entryOf, itemName, toItem, type Catalog } from './catalog.js';
+import { asCachetError, entryOf, itemName, PathTaken, toItem, type Catalog } from './catalog.js';
 import type { ConfigSource } from './config-source.js';
-import { pathsInUse, resolveConflict } from './conflicts.js';
+import { PathsInUse, resolveConflict } from './conflicts.js';
 import { ITEMS_DIR, itemContext, newId } from './layout.js';
 import { guessMediaType } from './media-type.js';
 import { normalizeFolderPath, normalizeVaultPath } from './paths.js';
 import { clampConcurrency, Gate, runBatch } from './pool.js';
 import { scanSources } from './scan.js';
 import type { VaultStore } from './store.js';
-import type { AddOptions, AddResult, AddStreamOptions, VaultItem } from './types.js';
+import type { IndexEntry } from './index-cache.js';
+import type { AddOptions, AddResult, AddStreamOptions, ConflictPolicy, VaultItem } from './types.js';
+
+/** Rounds of sealing one file again after losing its path to another writer (#sealDecided). */
+const CLAIM_ROUNDS = 4;
+/** Sealed files of one add waiting for their claim at most (each a complete temp file, no descriptor). */
+const MAX_UNPLACED = 512;
+const NOT_YET = Symbol('not yet');
+
+function metaOf(path: string, size: number | null, mtime: number | null): ItemMetadata {
+  const meta: ItemMetadata = { path, size, mtime };
+  const type = guessMediaType(path);
+  if (type) meta.type = type;
+  return meta;
+}
 
 export class Adding {
   readonly id: string;
@@ -39,53 +53,85 @@ export class Adding {
 
   /**
    * Seal one source as a new item, then (for 'replace') remove the items it replaces: the new
-   * item exists before the old one goes, so a crash in between leaves both, never neither.
+   * item exists before the old one goes, so a crash in between leaves both, never neither. The
+   * item is made visible only through the catalog's claim of its path (SPEC §9): [PathTaken] when
+   * another writer took the path meanwhile (nothing is left; decide again), unless
+   * `replaceTaken`, when that writer's item is replaced too.
    */
   async #sealItem(
     source: string | Readable,
     meta: ItemMetadata,
     replace: string[],
+    replaceTaken: boolean,
     signal: AbortSignal | undefined,
     onBytes: ((bytes: number) => void) | undefined,
     save: 'now' | 'batch',
     gates?: { key: Gate; seal: Gate },
+    onSealed?: () => void,
   ): Promise<{ item: VaultItem; replaceError?: CachetError }> {
     const id = newId();
     const context = itemContext(this.id, id);
+    const keys = this.#cfg.config.keys;
     // With gates (add): the data key is requested under the key gate and the file sealed under
     // the seal gate, so one file's disk work (write, fsync, rename) overlaps the next file's KMS
     // round trip instead of holding its slot. The key is wiped here however sealing ends.
     const dataKey = gates
       ? await gates.key.run(() => {
         throwIfAborted(signal);
-        return this.#keyring.generate(this.#cfg.config.keys, context, { signal });
+        return this.#keyring.generate(keys, context, { signal });
       })
       : undefined;
-    let sealed: Awaited<ReturnType<typeof sealToSink>>;
+    const claimed = { id, path: meta.path, keys, replace: [...replace], replaceTaken };
+    let header: HeaderInfo | undefined;
+    let entry: IndexEntry | undefined;
     try {
       // The store writes atomically (SPEC §9): nothing is left if sealing fails or is cancelled.
       // The name is a fresh random id: nothing can be there ('fresh': no pre-check). A batch (add)
       // makes the items folder durable once, after its last item and before it returns.
-      const seal = async (): Promise<Awaited<ReturnType<typeof sealToSink>>> => (await this.#store.write(itemName(id), (sink) => sealToSink(source, sink, {
-        keyring: this.#keyring,
-        keys: this.#cfg.config.keys,
-        context,
-        metadata: meta,
-        dataKey,
-        signal,
-        onProgress: onBytes ? (p) => onBytes(p.bytes) : undefined,
-      }), 'fresh', { sync: save !== 'batch', signal, sizeHint: meta.size ?? undefined })).value;
-      sealed = gates ? await gates.seal.run(seal) : await seal();
+      // The seal gate's place is held until the temp is complete, not while it waits for its
+      // claim: claims queue up and share one index writer section (Catalog.claim).
+      let sealed!: () => void;
+      const isSealed = new Promise<void>((res) => {
+        sealed = res;
+      });
+      let writing: Promise<unknown> | undefined;
+      const seal = (): Promise<unknown> => {
+        writing = this.#store.write(itemName(id), async (sink) => {
+          header = (await sealToSink(source, sink, {
+            keyring: this.#keyring,
+            keys,
+            context,
+            metadata: meta,
+            dataKey,
+            signal,
+            onProgress: onBytes ? (p) => onBytes(p.bytes) : undefined,
+          })).header;
+        }, 'fresh', {
+          sync: save !== 'batch',
+          signal,
+          sizeHint: meta.size ?? undefined,
+          placeWithin: (place) => {
+            sealed();
+            onSealed?.();
+            return this.#catalog.claim(claimed, async () => {
+              await place();
+              // From here the item exists: no more cancellation points.
+              const st = (await this.#catalog.stat(id)) ?? { size: -1, mtimeMs: -1 };
+              entry = entryOf(meta, meta.path, header!, st);
+              return entry;
+            });
+          },
+        });
+        return Promise.race([isSealed, writing]);
+      };
+      await (gates ? gates.seal.run(seal) : seal());
+      await writing;
     } finally {
       wipe(dataKey?.plaintext);
     }
-    const { header } = sealed;
-    // From here the item exists: no more cancellation points.
-    const st = (await this.#catalog.stat(id)) ?? { size: -1, mtimeMs: -1 };
-    const entry = entryOf(meta, meta.path, header, st);
     let replaceError: CachetError | undefined;
     const removed: string[] = [];
-    for (const old of replace) {
+    for (const old of claimed.replace) {
       try {
         await this.#store.remove(itemName(old));
         removed.push(old);
@@ -93,9 +139,45 @@ export class Adding {
         replaceError ??= asCachetError(e, 'remove the replaced item', old);
       }
     }
-    if (removed.length > 0) await this.#store.sync(ITEMS_DIR).catch(() => {});
-    await this.#catalog.commit({ set: [[id, entry]], remove: removed }, save);
-    return replaceError ? { item: toItem(id, entry), replaceError } : { item: toItem(id, entry) };
+    if (removed.length > 0) {
+      await this.#store.sync(ITEMS_DIR).catch(() => {});
+      await this.#catalog.commit({ remove: removed }, save);
+    }
+    const item = toItem(id, entry!);
+    return replaceError ? { item, replaceError } : { item };
+  }
+
+  /**
+   * Seal `source` where `target` says, again (bounded) where the catalog's claim says another
+   * writer took the path meanwhile: decided anew against the paths now known, so the loser of a
+   * race follows its policy (fail: [exists], skip, keep-both: the next free name).
+   */
+  async #sealDecided(
+    wanted: string,
+    policy: ConflictPolicy,
+    first: { path: string; replace: string[] },
+    reserved: PathsInUse,
+    metaOf: (path: string) => ItemMetadata,
+    run: (meta: ItemMetadata, replace: string[]) => Promise<{ item: VaultItem; replaceError?: CachetError }>,
+  ): Promise<{ item: VaultItem; replaceError?: CachetError } | 'skip'> {
+    let target = first;
+    for (let round = 1; ; round++) {
+      try {
+        return await run(metaOf(target.path), target.replace);
+      } catch (e) {
+        if (!(e instanceof PathTaken)) throw e;
+        if (round >= CLAIM_ROUNDS) {
+          reserved.delete(target.path);
+          throw new CachetError('conflict', 'other writers kept changing the vault while this was added', { path: wanted });
+        }
+        if (e.why === 'keys') continue; // the same path, sealed again under the vault's keys now
+        reserved.delete(target.path);
+        const again = await resolveConflict(wanted, policy, this.#catalog.paths, reserved);
+        if (again === 'skip') return 'skip';
+        target = again;
+        reserved.add(target.path);
+      }
+    }
   }
 
   /**
@@ -124,8 +206,7 @@ export class Adding {
     await this.#catalog.refresh(signal);
     if (files.length > 0) await this.#catalog.readyToSeal(signal);
 
-    const inUse = pathsInUse(this.#catalog.entries);
-    const reserved = new Set<string>();
+    const reserved = new PathsInUse();
     const total = files.reduce((t, f) => t + f.size, 0);
     let doneBytes = 0;
     let filesDone = 0;
@@ -139,11 +220,13 @@ export class Adding {
     const concurrency = clampConcurrency(opts.concurrency);
     // Up to `concurrency` data-key requests and `concurrency` seals at once (BENCHMARKS.md).
     const gates = { key: new Gate(concurrency), seal: new Gate(concurrency) };
+    const unplaced = new Set<Promise<unknown>>();
+    let cancelledLate = false;
     const { cancelled } = await runBatch(files, { limit: 2 * concurrency, signal }, async (f) => {
       // In file order: conflicts are resolved (and asked about) one at a time.
       let target: { path: string; replace: string[] } | 'skip';
       try {
-        target = await resolveConflict(f.path, policy, inUse, reserved);
+        target = await resolveConflict(f.path, policy, this.#catalog.paths, reserved);
       } catch (e) {
         result.failed.push({ source: f.source, path: f.path, error: asCachetError(e, 'add') });
         doneBytes += f.size;
@@ -156,39 +239,59 @@ export class Adding {
         filesDone++;
         return undefined;
       }
-      const { path, replace } = target;
-      reserved.add(path);
-      const meta: ItemMetadata = { path, size: f.size, mtime: f.mtime };
-      const type = guessMediaType(path);
-      if (type) meta.type = type;
+      reserved.add(target.path);
+      const first = target;
       return async () => {
-        const key = `${f.source}\0${path}`;
+        const key = `${f.source}\0${f.path}`;
         inflight.set(key, 0);
-        try {
-          const r = await this.#sealItem(f.source, meta, replace, signal, (b) => {
-            inflight.set(key, b);
-            progress(path, b, f.size);
-          }, 'batch', gates);
-          result.added.push(r.item);
-          if (r.replaceError) result.failed.push({ source: f.source, path, item: r.item.id, error: r.replaceError });
-        } catch (e) {
-          const err = asCachetError(e, 'add', f.source);
-          reserved.delete(path);
-          if (err.code === 'cancelled') throw err;
-          result.failed.push({ source: f.source, path, error: err });
-        } finally {
-          inflight.delete(key);
-          doneBytes += f.size;
-          filesDone++;
-          progress(path, f.size, f.size);
-        }
+        let path = first.path;
+        let sealed!: () => void;
+        const isSealed = new Promise<void>((res) => {
+          sealed = res;
+        });
+        const done = (async () => {
+          try {
+            const r = await this.#sealDecided(f.path, policy, first, reserved, (p) => metaOf(p, f.size, f.mtime), (meta, replace) => {
+              path = meta.path;
+              return this.#sealItem(f.source, meta, replace, policy === 'replace', signal, (b) => {
+                inflight.set(key, b);
+                progress(path, b, f.size);
+              }, 'batch', gates, sealed);
+            });
+            if (r === 'skip') result.skipped.push(f.path);
+            else {
+              result.added.push(r.item);
+              if (r.replaceError) result.failed.push({ source: f.source, path, item: r.item.id, error: r.replaceError });
+            }
+          } catch (e) {
+            const err = asCachetError(e, 'add', f.source);
+            reserved.delete(path);
+            if (err.code === 'cancelled') throw err;
+            result.failed.push({ source: f.source, path, error: err });
+          } finally {
+            inflight.delete(key);
+            doneBytes += f.size;
+            filesDone++;
+            progress(path, f.size, f.size);
+          }
+        })();
+        // The batch slot is free once the file is sealed: its claim (a rename under the index
+        // writer section) completes meanwhile, with others'. At most MAX_UNPLACED wait at once.
+        const settled = done.then(() => undefined, (e: unknown) => e);
+        await Promise.race([isSealed, settled]);
+        unplaced.add(settled);
+        void settled.then(() => unplaced.delete(settled));
+        while (unplaced.size >= MAX_UNPLACED) await Promise.race(unplaced);
+        const e = await Promise.race([settled, Promise.resolve(NOT_YET)]);
+        if (e !== NOT_YET && e !== undefined) throw e;
       };
     });
+    for (const e of await Promise.all(unplaced)) if (isCachetError(e, 'cancelled')) cancelledLate = true;
     // One folder fsync for the whole batch (each item file was fsynced before its rename): the
     // items are durable before add returns, also when it then reports 'cancelled'.
     if (result.added.length > 0) await this.#store.sync(ITEMS_DIR);
     await this.#catalog.flush();
-    if (cancelled || signal?.aborted) {
+    if (cancelled || cancelledLate || signal?.aborted) {
       throw new CachetError('cancelled', 'cancelled', { added: result.added.length, failed: result.failed.length });
     }
     result.added.sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -205,16 +308,22 @@ export class Adding {
     }
     await this.#catalog.refresh(opts.signal);
     await this.#catalog.readyToSeal(opts.signal);
-    const inUse = pathsInUse(this.#catalog.entries);
-    const target = await resolveConflict(wanted, opts.conflict ?? 'fail', inUse, new Set());
+    const policy = opts.conflict ?? 'fail';
+    const reserved = new PathsInUse();
+    const target = await resolveConflict(wanted, policy, this.#catalog.paths, reserved);
     if (target === 'skip') return this.#find(wanted);
-    const meta: ItemMetadata = { path: target.path, size: opts.size ?? null, mtime: opts.mtime === undefined ? Date.now() : opts.mtime };
-    const type = guessMediaType(target.path);
-    if (type) meta.type = type;
-    const total = meta.size;
-    const r = await this.#sealItem(source, meta, target.replace, opts.signal, (bytes) => {
-      opts.onProgress?.({ phase: 'seal', file: target.path, fileBytes: bytes, fileTotal: total, bytes, total, filesDone: 0, filesTotal: 1 });
-    }, 'now');
+    const size = opts.size ?? null;
+    const mtime = opts.mtime === undefined ? Date.now() : opts.mtime;
+    // A stream is read once: a second round (another writer took the path while it was sealed)
+    // has nothing left to seal, so it fails [conflict] instead of sealing an empty item.
+    let rounds = 0;
+    const r = await this.#sealDecided(wanted, policy, target, reserved, (p) => metaOf(p, size, mtime), (meta, replace) => {
+      if (rounds++ > 0) throw new CachetError('conflict', 'another writer took this path while it was added', { path: wanted });
+      return this.#sealItem(source, meta, replace, policy === 'replace', opts.signal, (bytes) => {
+        opts.onProgress?.({ phase: 'seal', file: meta.path, fileBytes: bytes, fileTotal: size, bytes, total: size, filesDone: 0, filesTotal: 1 });
+      }, 'now');
+    });
+    if (r === 'skip') return this.#find(wanted);
     if (r.replaceError) throw r.replaceError;
     return r.item;
   }

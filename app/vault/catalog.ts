@@ -7,6 +7,8 @@
 // Every index write is read-merge-write inside the store's writer section for index.env
 // (VaultStore.exclusive), replacing only the version it read ({ ifVersion }) and retried a few
 // times when another writer got there first [conflict].
+// New items become visible only through claim(): renamed into place inside that section after
+// their path was checked against the merged index (SPEC §9, concurrent writers).
 // It does not seal, open or re-key items (adding.ts, vault.ts, rekey.ts do) and does not know
 // where items are stored (the store does).
 
@@ -19,6 +21,7 @@ import { badRequest, CachetError, ITEM_LEVEL_CODES, fromSystemError, isCachetErr
 import type { Keyring } from '../keys/provider.js';
 import { rememberOwnConfig, sealVaultConfig, vaultIdVerdict } from './config-auth.js';
 import type { ConfigSource } from './config-source.js';
+import { assertNoClash, PathsInUse } from './conflicts.js';
 import type { IndexEntries, IndexEntry, IndexStore } from './index-cache.js';
 import { classifyItemName, INDEX_FILE, ITEMS_DIR, itemContext, type VaultKey } from './layout.js';
 import { normalizeVaultPath } from './paths.js';
@@ -72,6 +75,38 @@ export function itemName(id: string): string {
   return `${ITEMS_DIR}/${id}.env`;
 }
 
+/**
+ * A new item cannot be placed as sealed (Catalog.claim): another writer took its path meanwhile
+ * ('taken': decide again), or a re-key changed the vault's keys meanwhile ('keys': seal it again
+ * under the keys vault.json names now). Nothing was placed.
+ */
+export class PathTaken extends Error {
+  override readonly name = 'PathTaken';
+  readonly path: string;
+  readonly why: 'taken' | 'keys';
+  constructor(path: string, why: 'taken' | 'keys' = 'taken') {
+    super(why === 'taken' ? 'another writer took this path meanwhile' : 'the vault was re-keyed meanwhile');
+    this.path = path;
+    this.why = why;
+  }
+}
+
+function sameKeys(a: readonly VaultKey[], b: readonly VaultKey[]): boolean {
+  return a.length === b.length && a.every((k) => b.some((o) => o.provider === k.provider && o.keyId === k.keyId));
+}
+
+interface PendingClaim {
+  id: string;
+  path: string;
+  /** The vault keys the item was sealed under. */
+  keys: readonly VaultKey[];
+  replace: string[];
+  replaceTaken: boolean;
+  place: () => Promise<IndexEntry>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
 export class Catalog {
   readonly id: string;
   readonly dir: string;
@@ -81,6 +116,11 @@ export class Catalog {
   readonly #cfg: ConfigSource;
   /** Validated entries: each matched its item file's size and mtime when last checked. */
   #entries: IndexEntries = new Map();
+  /** The paths of #entries (built when first asked, then kept in step by #setEntry/#deleteEntry). */
+  #paths: PathsInUse | undefined;
+  /** New items waiting to be made visible under the index writer section (claim). */
+  #claims: PendingClaim[] = [];
+  #claiming = false;
   /** Ids whose file was seen missing or that were removed: never merged back from an older index. */
   readonly #gone = new Set<string>();
   /** Item files whose header could not be read at the last refresh. */
@@ -106,6 +146,26 @@ export class Catalog {
   /** The validated entries (read-only to callers: changes go through commit). */
   get entries(): IndexEntries {
     return this.#entries;
+  }
+
+  /** The paths of the entries, for conflict and clash checks (read-only to callers). */
+  get paths(): PathsInUse {
+    this.#paths ??= new PathsInUse(this.#entries);
+    return this.#paths;
+  }
+
+  #setEntry(id: string, e: IndexEntry): void {
+    const old = this.#entries.get(id);
+    if (old) this.#paths?.delete(old.path, id);
+    this.#entries.set(id, e);
+    this.#paths?.add(e.path, id);
+  }
+
+  #deleteEntry(id: string): void {
+    const old = this.#entries.get(id);
+    if (!old) return;
+    this.#entries.delete(id);
+    this.#paths?.delete(old.path, id);
   }
 
   /** Item files whose header could not be read at the last refresh, by id. */
@@ -138,6 +198,7 @@ export class Catalog {
     this.#closed = true;
     this.#index.close();
     this.#entries = new Map();
+    this.#paths = undefined;
     this.#unreadable.clear();
     this.#conflicts = [];
   }
@@ -263,6 +324,7 @@ export class Catalog {
       const odd = systemic ? undefined : vaultIdVerdict(this.id, this.#unreadable, fresh.size);
       if (odd) throw odd;
       this.#entries = fresh;
+      this.#paths = undefined;
       this.#refreshed = true;
       if (dirty || systemic || !this.#onDisk || !sameEntries(fresh, this.#onDisk)) await this.#saveBestEffort();
       if (systemic) throw systemic;
@@ -324,16 +386,7 @@ export class Catalog {
   async #saveLocked(keys: readonly VaultKey[]): Promise<string[]> {
     let last: unknown;
     for (let attempt = 0; attempt < INDEX_WRITE_ATTEMPTS; attempt++) {
-      const disk = await this.#index.read(keys);
-      if (disk.state === 'read') {
-        const extra = [...disk.entries].filter(([id]) => !this.#entries.has(id) && !this.#gone.has(id));
-        const stamps = await mapPool(extra, STAT_CONCURRENCY, ([id]) => this.stat(id));
-        extra.forEach(([id, e], i) => {
-          const st = stamps[i];
-          if (st && st.size === e.fsize && st.mtimeMs === e.fmtime) this.#entries.set(id, e);
-        });
-      }
-      const when: WriteCondition = disk.state === 'missing' ? 'absent' : disk.version !== undefined ? { ifVersion: disk.version } : 'any';
+      const when = await this.#mergeFromDisk(keys);
       try {
         const resolved = await this.#index.write(this.#entries, keys, when);
         this.#onDisk = new Map(this.#entries);
@@ -347,6 +400,112 @@ export class Catalog {
       }
     }
     throw last;
+  }
+
+  /**
+   * Merge into the entries what index.env holds for items this process has not seen (and whose
+   * file still matches), and return the condition for writing over the version read.
+   */
+  async #mergeFromDisk(keys: readonly VaultKey[]): Promise<WriteCondition> {
+    const disk = await this.#index.read(keys);
+    if (disk.state === 'read') {
+      const extra = [...disk.entries].filter(([id]) => !this.#entries.has(id) && !this.#gone.has(id));
+      const stamps = await mapPool(extra, STAT_CONCURRENCY, ([id]) => this.stat(id));
+      extra.forEach(([id, e], i) => {
+        const st = stamps[i];
+        if (st && st.size === e.fsize && st.mtimeMs === e.fmtime) this.#setEntry(id, e);
+      });
+    }
+    return disk.state === 'missing' ? 'absent' : disk.version !== undefined ? { ifVersion: disk.version } : 'any';
+  }
+
+  /**
+   * SPEC §9, a path per item under concurrent writers: make a new item visible (`place`: the
+   * store's final rename) only inside the index writer section, after its path was checked
+   * against the index as merged from disk just then, and write the index before the section
+   * ends, so the next writer's check sees it. A path another item took meanwhile: with
+   * `replaceTaken` (the 'replace' policy) those items are added to `replace` (the caller removes
+   * them after); otherwise [PathTaken] is thrown and nothing is placed (the caller decides
+   * again). An item sealed under keys vault.json no longer names: [PathTaken, 'keys']. A clash with a folder or a file [path-clash] is thrown whatever the policy.
+   * Claims arriving together share one section and one index write.
+   */
+  claim(c: { id: string; path: string; keys: readonly VaultKey[]; replace: string[]; replaceTaken: boolean }, place: () => Promise<IndexEntry>): Promise<void> {
+    this.assertOpen();
+    return new Promise<void>((resolve, reject) => {
+      this.#claims.push({ ...c, place, resolve, reject });
+      if (!this.#claiming) void this.#drainClaims();
+    });
+  }
+
+  async #drainClaims(): Promise<void> {
+    this.#claiming = true;
+    try {
+      while (this.#claims.length > 0) {
+        const batch = this.#claims.splice(0);
+        const outcome = new Map<PendingClaim, { error: unknown } | 'placed'>();
+        try {
+          await this.#locked(() => this.#store.exclusive(INDEX_FILE, async () => {
+            // A re-key writes vault.json inside this section (adoptKeys): an item sealed under
+            // the keys it replaced is not placed (SPEC §9), so the re-key's last listing has it.
+            await this.#cfg.reload();
+            if (this.#cfg.unchecked) throw this.#cfg.unchecked;
+            const keys = this.#cfg.config.keys;
+            await this.#mergeFromDisk(keys);
+            for (const c of batch) {
+              try {
+                await this.#placeClaim(c);
+                outcome.set(c, 'placed');
+              } catch (e) {
+                outcome.set(c, { error: e });
+              }
+            }
+            if ([...outcome.values()].includes('placed')) {
+              try {
+                await this.#saveLocked(keys);
+              } catch {
+                this.#index.invalidate();
+                this.#onDisk = undefined;
+              }
+            }
+          }));
+        } catch (e) {
+          for (const c of batch) if (!outcome.has(c)) outcome.set(c, { error: e });
+        }
+        for (const c of batch) {
+          const o = outcome.get(c);
+          if (o === 'placed') c.resolve();
+          else c.reject(o?.error ?? new CachetError('internal', 'a claim was not decided'));
+        }
+      }
+    } finally {
+      this.#claiming = false;
+    }
+  }
+
+  async #placeClaim(c: PendingClaim): Promise<void> {
+    if (this.#closed) throw closedError();
+    if (!sameKeys(c.keys, this.#cfg.config.keys)) throw new PathTaken(c.path, 'keys');
+    const paths = this.paths;
+    const holders: string[] = [];
+    for (const id of paths.ids(c.path)) {
+      if (id === c.id || c.replace.includes(id)) continue;
+      const e = this.#entries.get(id);
+      // An entry whose file is gone or changed (removed or renamed meanwhile) holds nothing.
+      if (e && (await this.stillValid(id, e))) holders.push(id);
+      else {
+        this.#deleteEntry(id);
+        this.#gone.add(id);
+      }
+    }
+    assertNoClash(c.path, paths);
+    if (holders.length > 0) {
+      if (!c.replaceTaken) throw new PathTaken(c.path);
+      c.replace.push(...holders);
+    }
+    const entry = await c.place();
+    this.#setEntry(c.id, entry);
+    this.#gone.delete(c.id);
+    this.#changesSinceSave++;
   }
 
   /** The index is a cache: failing to write it never fails the operation that changed items. */
@@ -363,11 +522,11 @@ export class Catalog {
   async commit(change: { set?: [string, IndexEntry][]; remove?: string[] }, save: 'now' | 'batch'): Promise<void> {
     await this.#locked(async () => {
       for (const [id, e] of change.set ?? []) {
-        this.#entries.set(id, e);
+        this.#setEntry(id, e);
         this.#gone.delete(id);
       }
       for (const id of change.remove ?? []) {
-        this.#entries.delete(id);
+        this.#deleteEntry(id);
         this.#gone.add(id);
       }
       this.#changesSinceSave += (change.set?.length ?? 0) + (change.remove?.length ?? 0);

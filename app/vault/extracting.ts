@@ -12,6 +12,7 @@ import { openFile } from '../envelope.js';
 import { badRequest, CachetError, fromSystemError, throwIfAborted } from '../errors.js';
 import { asCachetError, type Catalog } from './catalog.js';
 import { keepBothName, toFsPath } from './paths.js';
+import { pathClashError, PathsInUse } from './conflicts.js';
 import { clampConcurrency, runBatch } from './pool.js';
 import type { ExportedItem, ItemFailure, JobOptions, VaultItem } from './types.js';
 
@@ -54,10 +55,21 @@ export async function writeOut(
   const escapes = (out: string): CachetError => badRequest('escapes-destination', 'the destination path leaves the chosen folder (a symbolic link?)', { path: out });
   const written: ExportedItem[] = [];
   const failed: ItemFailure[] = [];
+  // A vault made before SPEC §9 refused it may hold an item `a` beside items `a/...`: no folder can
+  // hold both, so the file is not written and reported [path-clash] (the items inside are).
+  const rels = new PathsInUse();
+  for (const { rel } of items) rels.add(rel);
+  const clashing = new Set<string>();
+  for (const { item, rel } of items) {
+    const other = rels.under(rel);
+    if (other === undefined) continue;
+    clashing.add(item.id);
+    failed.push({ item: item.id, path: item.path, error: pathClashError(item.path, items.find((i) => i.rel === other)?.item.path ?? other) });
+  }
   const total = items.reduce<number | null>((t, { item: i }) => (t === null || i.size === null ? null : t + i.size), 0);
   let doneBytes = 0;
   let filesDone = 0;
-  const { cancelled } = await runBatch(items, { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, ({ item, rel }) => async () => {
+  const { cancelled } = await runBatch(items.filter(({ item }) => !clashing.has(item.id)), { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, ({ item, rel }) => async () => {
     let out: string | undefined;
     let fileBytes = 0;
     try {

@@ -258,6 +258,7 @@ export class FolderStore implements VaultStore {
       fresh: when === 'fresh',
       syncDir: opts.sync ?? true,
       beforePlace: () => this.#beforePlace(name, typeof when === 'object' ? when.ifVersion : undefined, opts.signal),
+      aroundPlace: opts.placeWithin,
     });
     return { value, version };
   }

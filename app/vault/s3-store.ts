@@ -435,20 +435,25 @@ export class S3Store implements VersionedStore {
     try {
       const value = await fill(sink);
       throwIfAborted(opts.signal);
-      let version: string;
-      if (!multipart) {
-        const r = await this.call('PutObject', name, (c, o) => c.send(new PutObjectCommand({ ...this.where(name), Body: part.subarray(0, used), ContentLength: used, ...cond }), o), opts.signal)
-          .catch((e: unknown) => {
+      let version = '';
+      // The step that makes the name visible: one PutObject, or the last part and the completion.
+      const place = async (): Promise<void> => {
+        if (!multipart) {
+          const r = await this.call('PutObject', name, (c, o) => c.send(new PutObjectCommand({ ...this.where(name), Body: part.subarray(0, used), ContentLength: used, ...cond }), o), opts.signal)
+            .catch((e: unknown) => {
+              throw this.#refusal(e, name, when);
+            });
+          version = etagOf(r.ETag);
+        } else {
+          if (used > 0) await upload.part(part.subarray(0, used));
+          if (typeof when === 'object') await this.#stillAt(name, when.ifVersion);
+          version = await upload.complete(cond).catch((e: unknown) => {
             throw this.#refusal(e, name, when);
           });
-        version = etagOf(r.ETag);
-      } else {
-        if (used > 0) await upload.part(part.subarray(0, used));
-        if (typeof when === 'object') await this.#stillAt(name, when.ifVersion);
-        version = await upload.complete(cond).catch((e: unknown) => {
-          throw this.#refusal(e, name, when);
-        });
-      }
+        }
+      };
+      if (opts.placeWithin) await opts.placeWithin(place);
+      else await place();
       return { value, version };
     } catch (e) {
       await upload.abort();

@@ -54,6 +54,12 @@ export interface StoreWriteOptions {
   signal?: AbortSignal;
   /** The byte count if known: the S3 store uses one PutObject below its part size, multipart above. */
   sizeHint?: number;
+  /**
+   * Run the step that makes the name visible (folder: the rename; S3: the final PutObject or
+   * CompleteMultipartUpload) inside the caller's section: adding claims a new item's path under
+   * the index writer section (SPEC §9). A throw from it before `place` leaves nothing.
+   */
+  placeWithin?: (place: () => Promise<void>) => Promise<void>;
 }
 
 export interface VaultStore {

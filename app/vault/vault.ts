@@ -11,7 +11,8 @@
 //   an item file copied over another's name is refused [context-mismatch].
 // - The index is only a cache (index-cache.ts). Items are the truth: two processes adding at once
 //   lose no item, whatever happens to the index; writers re-read and merge it under `index.lock`,
-//   so they keep each other's entries too.
+//   so they keep each other's entries too, and a new item is renamed into place only there, after
+//   its path was checked against that merged index (Catalog.claim), so one path gets one item.
 // - vault.json is re-read when it changes, so an instance picks up a re-key made by another process.
 // - A failed operation never removes an existing item: 'replace' writes the new item first.
 // - Originals are only read (sealFile opens them read-only).
@@ -47,6 +48,7 @@ import type { AwsClientOptions } from '../keys/aws-config.js';
 import { openStore } from './open-store.js';
 import { deletedItems, itemVersions, openVersion, restoreItem, versioningOf, versionPath, type DeletedItem, type ItemVersion, type Versioning } from './history.js';
 export type { DeletedItem, ItemVersion, Versioning } from './history.js';
+import { assertNoClash, PathsInUse } from './conflicts.js';
 import { IndexStore, type IndexEntry } from './index-cache.js';
 import type { KnownVaults } from './known-vaults.js';
 import {
@@ -65,6 +67,8 @@ import type { VaultItem, ItemFailure, JobOptions, AddOptions, AddResult, AddStre
 export type { VaultItem, Conflict, ConflictPolicy, VaultPhase, VaultProgress, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
 
 const MAX_PREVIEW_BYTES = 256 * 1024 * 1024;
+/** Passes of one whole-vault re-key over items added while it ran, before and after vault.json changes. */
+const REKEY_ROUNDS = 5;
 
 function checkKeys(keys: unknown): VaultKey[] {
   if (!Array.isArray(keys) || keys.length === 0) throw badRequest('no-keys', 'a vault needs at least one key');
@@ -240,14 +244,16 @@ export class Vault {
 
   /**
    * Decrypt every item under the vault folder `prefix` ('' = all; an item's own path extracts
-   * that item) into `destDir`, keeping paths relative to the prefix's parent: extracting
+   * that item too, unless `prefix` ends in '/') into `destDir`, keeping paths relative to the prefix's parent: extracting
    * `photos` writes `destDir/photos/...`. Per-item failures are collected; the rest continue.
    */
   async extract(prefix: string, destDir: string, opts: ExtractOptions = {}): Promise<{ written: string[]; failed: ItemFailure[] }> {
     const folder = normalizeFolderPath(prefix);
     throwIfAborted(opts.signal);
     await this.#catalog.refresh(opts.signal);
-    const items = [...this.#catalog.entries].filter(([, e]) => isUnder(e.path, folder)).map(([id, e]) => toItem(id, e));
+    // `a/` is the folder only, without an item named `a` (a pair older vaults may hold, SPEC §9).
+    const inside = typeof prefix === 'string' && prefix.endsWith('/');
+    const items = [...this.#catalog.entries].filter(([, e]) => isUnder(e.path, folder) && !(inside && e.path === folder)).map(([id, e]) => toItem(id, e));
     if (items.length === 0) throw new CachetError('not-found', 'nothing in the vault under this path', { ref: prefix });
     const parent = folder === '' ? '' : folderOf(folder);
     const strip = parent === '' ? 0 : parent.length + 1;
@@ -354,9 +360,9 @@ export class Vault {
     const target = normalizeVaultPath(newPath);
     const item = await this.find(ref);
     if (item.path === target) return item;
-    if ([...this.#catalog.entries].some(([id, e]) => id !== item.id && e.path === target)) {
-      throw new CachetError('exists', 'an item with this path is already in the vault', { path: target });
-    }
+    const others = new PathsInUse(this.#catalog.entries, item.id);
+    if (others.has(target)) throw new CachetError('exists', 'an item with this path is already in the vault', { path: target });
+    assertNoClash(target, others);
     const meta: ItemMetadata = { path: target, size: item.size, mtime: item.mtime };
     const type = guessMediaType(target);
     if (type) meta.type = type;
@@ -389,6 +395,9 @@ export class Vault {
    * item's key commitment, so a re-key can never leave an item that its new keys cannot open.
    * When every item is done (and `refs` was not given) vault.json names the new keys and the index
    * is re-made under them. Items already under exactly `to` are left alone, so a re-key can be resumed.
+   * Items another writer adds meanwhile are re-keyed by further passes over a fresh listing
+   * (bounded, REKEY_ROUNDS); one still under the old keys at the end is reported [conflict,
+   * reason rekey-missed], so a re-key that returns no failure covers every item present then.
    */
   async rekey(to: VaultKey[], opts: RekeyOptions = {}): Promise<{ done: number; failed: ItemFailure[] }> {
     const keys = checkKeys(to);
@@ -402,22 +411,63 @@ export class Vault {
       targets = [...this.#catalog.entries].map(([id, e]) => toItem(id, e));
     }
     const failed: ItemFailure[] = [];
-    if (!opts.refs) for (const [id, error] of this.#catalog.unreadable) failed.push({ item: id, error });
-    let done = 0;
-    const { cancelled } = await runBatch(targets, { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, (item) => async () => {
-      try {
-        await this.#rekeyItem(item, keys, opts.signal);
-        done++;
-      } catch (e) {
-        const err = asCachetError(e, 'rekey');
-        if (err.code === 'cancelled') throw err;
-        failed.push({ item: item.id, path: item.path, error: err });
+    /** Ids re-keyed or reported, so a later round takes only items added meanwhile. */
+    const handled = new Set<string>();
+    const unreadable = (): void => {
+      for (const [id, error] of this.#catalog.unreadable) {
+        if (handled.has(id)) continue;
+        handled.add(id);
+        failed.push({ item: id, error });
       }
-      opts.onProgress?.({ phase: 'rekey', file: item.path, fileBytes: 0, fileTotal: null, bytes: 0, total: null, filesDone: done + failed.length, filesTotal: targets.length });
-    });
+    };
+    if (!opts.refs) unreadable();
+    let done = 0;
+    let total = 0;
+    const pass = async (items: VaultItem[]): Promise<boolean> => {
+      total += items.length;
+      for (const item of items) handled.add(item.id);
+      const { cancelled } = await runBatch(items, { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, (item) => async () => {
+        try {
+          await this.#rekeyItem(item, keys, opts.signal);
+          done++;
+        } catch (e) {
+          const err = asCachetError(e, 'rekey');
+          if (err.code === 'cancelled') throw err;
+          failed.push({ item: item.id, path: item.path, error: err });
+        }
+        opts.onProgress?.({ phase: 'rekey', file: item.path, fileBytes: 0, fileTotal: null, bytes: 0, total: null, filesDone: done + failed.length, filesTotal: total });
+      });
+      return cancelled;
+    };
+    // Items added while a pass runs (another writer still sealing under the old keys) are taken by
+    // the next one, over a fresh listing; a bounded number of rounds, before and after vault.json
+    // names the new keys (a writer that read it before keeps the old keys until its job ends).
+    const newItems = async (): Promise<VaultItem[]> => {
+      await this.#catalog.refresh(opts.signal);
+      unreadable();
+      return [...this.#catalog.entries].filter(([id]) => !handled.has(id)).map(([id, e]) => toItem(id, e));
+    };
+    let cancelled = await pass(targets);
+    for (let round = 1; !opts.refs && !cancelled && round < REKEY_ROUNDS; round++) {
+      const more = await newItems();
+      if (more.length === 0) break;
+      cancelled = await pass(more);
+    }
     await this.#catalog.flush();
     if (cancelled) throw new CachetError('cancelled', 'cancelled', { done, failed: failed.length });
-    if (!opts.refs && failed.length === 0) await this.#catalog.adoptKeys(keys);
+    if (!opts.refs && failed.length === 0) {
+      await this.#catalog.adoptKeys(keys);
+      const want = this.#cfg.config.keys.map((k) => k.keyId);
+      const underOld = (items: VaultItem[]): VaultItem[] => items.filter((i) => !(i.keyIds.length === want.length && want.every((k) => i.keyIds.includes(k))));
+      const late = underOld(await newItems());
+      if (late.length > 0 && (await pass(late))) throw new CachetError('cancelled', 'cancelled', { done, failed: failed.length });
+      await this.#catalog.flush();
+      // SPEC §12: what is still under the old keys now is named, never left silently behind.
+      for (const item of underOld(await newItems())) {
+        handled.add(item.id);
+        failed.push({ item: item.id, path: item.path, error: new CachetError('conflict', 'added under the old keys while the re-key ran', { item: item.id, path: item.path, reason: 'rekey-missed' }) });
+      }
+    }
     return { done, failed };
   }
 

@@ -194,10 +194,18 @@ const MESSAGES: Record<ErrorCode, Make> = {
       ? { title, hint: `Choose another alias. The key made for it (${orphan}) is scheduled for deletion in ${days} days.` }
       : { title, hint: `Choose another alias. The key made for it (${orphan}) is left without an alias: schedule its deletion in the AWS console.` };
   },
-  conflict: () => ({
-    title: 'Someone else changed the vault at the same time',
-    hint: 'Nothing was overwritten. Refresh the list and try again.',
+  'path-clash': (d) => ({
+    title: str(d, 'as') === 'folder'
+      ? `${str(d, 'path') ?? 'This name'} is also a folder in the vault`
+      : `${str(d, 'other') ?? 'A folder of this path'} is an item, not a folder`,
+    hint: 'A file and a folder cannot have the same name. Rename one of them, then try again.',
   }),
+  conflict: (d) => str(d, 'reason') === 'rekey-missed'
+    ? { title: `${str(d, 'path') ?? 'An item'} was added under the old keys while the re-key ran`, hint: 'Re-key the vault again. Keep the old keys until it finishes with no failure.' }
+    : {
+        title: 'Someone else changed the vault at the same time',
+        hint: 'Nothing was overwritten. Refresh the list and try again.',
+      },
   io: () => ({ title: 'A file could not be read or written', hint: 'Check that the disk is connected and the folder is still there, then try again.' }),
   'disk-full': () => ({ title: 'The disk is full', hint: 'Free some space on the disk that holds the vault or the destination, then try again.' }),
   'permission-denied': (d) => ({

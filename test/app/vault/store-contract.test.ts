@@ -229,6 +229,25 @@ for (const factory of STORES) {
       assert.equal((await contents(store, to)).toString(), 'moved');
     });
 
+    it('placeWithin: the name appears only inside place(); a section that throws first leaves nothing', async () => {
+      for (const bytes of [Buffer.from('small'), randomBytes(9 * 1024 * 1024)]) {
+        const name = fresh();
+        let seenBefore: unknown = 'unset';
+        await store.write(name, writeBytes(bytes), 'fresh', {
+          placeWithin: async (place) => {
+            seenBefore = await store.stat(name);
+            await place();
+          },
+        });
+        assert.equal(seenBefore, undefined, 'not visible before place');
+        assert.ok((await contents(store, name)).equals(bytes));
+        const refused = fresh();
+        const taken = new Error('path taken');
+        await assert.rejects(store.write(refused, writeBytes(bytes), 'fresh', { placeWithin: async () => { throw taken; } }), (e) => e === taken);
+        assert.equal(await store.stat(refused), undefined);
+      }
+    });
+
     it('exclusive runs the section and gives back its value or its error', async () => {
       assert.equal(await store.exclusive('index.env', async () => 42), 42);
       const boom = new Error('inside');
