@@ -51,6 +51,7 @@ export const COMMANDS = {
   rm: { args: ['<vault>', '<item>'], min: 2, max: 2, options: json },
   rekey: { args: ['<vault>', '<item>...'], min: 1, max: Infinity, options: { to: { type: 'string', multiple: true }, ...json } },
   verify: { args: ['<vault>'], min: 1, max: 1, options: json },
+  status: { args: ['<vault>'], min: 1, max: 1, options: json },
   forget: { args: ['<vault>'], min: 1, max: 1, options: json },
   encrypt: { args: ['<file>'], min: 1, max: 1, options: { 'kms-key': { type: 'string', multiple: true }, local: { type: 'boolean' }, ...output } },
   decrypt: { args: ['<file.env>'], min: 1, max: 1, options: output },

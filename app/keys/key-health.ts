@@ -8,53 +8,14 @@
 // and the renderer do); it never decrypts or uses a key.
 
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, type KeyMetadata, type KMSClient } from '@aws-sdk/client-kms';
-import { CachetError, throwIfAborted, type ErrorCode } from '../errors.js';
+import { CachetError, throwIfAborted } from '../errors.js';
+
+export { standingOf, WARN_CONDITIONS, type KeyCondition, type KeyHealth } from './key-condition.js';
 import type { ProviderType } from '../format/limits.js';
 import { createKmsClient, type AwsClientOptions } from './aws-config.js';
 import { regionOfArn } from './aws-kms.js';
-import type { KeyStanding } from './key-dependencies.js';
+import { blankHealth as blank, localKeyHealth, type KeyCondition, type KeyHealth } from './key-condition.js';
 import { fromKmsError, type KmsErrorContext } from './kms-errors.js';
-
-/**
- * A key's condition. The KMS key states (enabled, disabled, pending-deletion,
- * pending-replica-deletion, unavailable: its custom key store is disconnected, pending-import: no
- * key material or it expired, creating, updating), `wrong-usage` (not a symmetric
- * ENCRYPT_DECRYPT key), `not-found`, `cannot-describe` (see `error`), and for the local key `local`
- * (this machine's key file is that key) or `local-elsewhere` (it is not here).
- */
-export type KeyCondition =
-  | 'enabled' | 'disabled' | 'pending-deletion' | 'pending-replica-deletion' | 'unavailable' | 'pending-import'
-  | 'creating' | 'updating' | 'wrong-usage' | 'not-found' | 'cannot-describe' | 'local' | 'local-elsewhere';
-
-export interface KeyHealth {
-  readonly provider: ProviderType;
-  readonly keyId: string;
-  readonly condition: KeyCondition;
-  /** ISO date when KMS deletes the key (pending-deletion, pending-replica-deletion). */
-  readonly deletionDate: string | null;
-  /** Whether automatic rotation is on; null when not asked or not allowed. */
-  readonly rotation: boolean | null;
-  /** Whether the key is a multi-Region key (primary or replica); null when it could not be described. */
-  readonly multiRegion: boolean | null;
-  /** The key spec and usage KMS reported (wrong-usage says which). */
-  readonly keySpec: string | null;
-  readonly keyUsage: string | null;
-  /** ISO date imported key material expires, if it does. */
-  readonly validTo: string | null;
-  /** cannot-describe / not-found: the code of what KMS answered (e.g. kms-access-denied). */
-  readonly error: ErrorCode | null;
-}
-
-/** Conditions in which a key opens items today. */
-const HEALTHY: ReadonlySet<KeyCondition> = new Set<KeyCondition>(['enabled', 'local']);
-/** Conditions where Cachet cannot tell: the key may be fine. */
-const UNKNOWN: ReadonlySet<KeyCondition> = new Set<KeyCondition>(['cannot-describe', 'local-elsewhere', 'creating', 'updating']);
-/** Conditions a person must act on before items are lost or stay closed (the CLI's warning, the app's banner). */
-export const WARN_CONDITIONS: ReadonlySet<KeyCondition> = new Set<KeyCondition>(['pending-deletion', 'pending-replica-deletion', 'disabled']);
-
-export function standingOf(h: Pick<KeyHealth, 'condition'>): KeyStanding {
-  return HEALTHY.has(h.condition) ? 'healthy' : UNKNOWN.has(h.condition) ? 'unknown' : 'failing';
-}
 
 const STATE_CONDITIONS: Readonly<Record<string, KeyCondition>> = {
   Enabled: 'enabled',
@@ -85,9 +46,6 @@ export interface KeyHealthOptions extends AwsClientOptions {
   readonly localKeyId?: string | undefined;
 }
 
-function blank(provider: ProviderType, keyId: string, condition: KeyCondition, error: ErrorCode | null = null): KeyHealth {
-  return { provider, keyId, condition, deletionDate: null, rotation: null, multiRegion: null, keySpec: null, keyUsage: null, validTo: null, error };
-}
 
 /**
  * The health of each key, in the order given. aws-kms keys are described one after another (a
@@ -107,7 +65,7 @@ export async function checkKeyHealth(keys: readonly { provider: ProviderType; ke
     for (const key of keys) {
       throwIfAborted(opts.signal);
       if (key.provider === 'local') {
-        out.push(blank('local', key.keyId, opts.localKeyId === key.keyId ? 'local' : 'local-elsewhere'));
+        out.push(localKeyHealth(key.keyId, opts.localKeyId));
         continue;
       }
       const { client, ctx } = await clientFor(regionOfArn(key.keyId));
