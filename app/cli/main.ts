@@ -16,7 +16,7 @@ import { CliKeys } from './keys.js';
 import { formatFailure } from './messages.js';
 import { isS3Location } from '../vault/s3-location.js';
 import { COMMAND_HELP, USAGE } from './usage.js';
-import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand, rmCommand, statusCommand, verifyCommand, forgetCommand } from './vault-commands.js';
+import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand, rmCommand, historyCommand, statusCommand, verifyCommand, forgetCommand } from './vault-commands.js';
 import { sweepHome } from '../fs/in-flight.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -32,6 +32,7 @@ const HANDLERS: Record<RunnableCommand, Handler> = {
   rekey: rekeyCommand,
   verify: verifyCommand,
   status: statusCommand,
+  history: historyCommand,
   forget: forgetCommand,
   encrypt: encryptCommand,
   decrypt: decryptCommand,

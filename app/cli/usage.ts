@@ -13,6 +13,7 @@ Vaults (a vault is a folder of sealed items, or an S3 prefix: <vault> = s3://buc
   cachet rekey <vault> (--to <key>)... [<item>...] [--json]  <key>: a KMS key (id, alias/NAME, ARN) or "local"
   cachet verify <vault> [--json]
   cachet status <vault> [--json]             keys and their state, items per key, items at risk
+  cachet history <vault> [<item>] [--since <date|Nd|Nh>] [--json]   who used the keys, from CloudTrail
   cachet forget <vault> [--json]             forget the key set this machine accepted for <vault>
 
 Single files (one envelope, no vault):
@@ -112,6 +113,16 @@ automatic rotation and multi-Region, how many items each key opens and how many 
 key file is. --json prints {"vault","location","items","unreadable","keys":[<key>],"atRisk":[{"id","path"}],
 "uncertain":[{"id","path"}],"localKeyFile":{"path","present"},"kms":<usage>}, where <key> is
 {"provider","keyId","state","healthy","deletionDate","rotation","multiRegion","items","alone","error"}.
+`,
+  history: `Usage: cachet history <vault> [<item>] [--since <date|Nd|Nh>] [--json]
+
+Lists who used the vault's data keys (or one item's) and when, from AWS CloudTrail: each KMS
+Decrypt, GenerateDataKey, ReEncrypt and Encrypt whose encryption context names this vault (and
+item), with the time, the operation, the identity ARN, the source IP and the user agent. --since:
+<N>d or <N>h back, or an ISO 8601 date (default 7d; CloudTrail keeps 90 days). Reads at most 2
+pages a second (CloudTrail's limit), at most 100 pages; Ctrl-C stops it. Needs
+cloudtrail:LookupEvents (Resource "*") in the region of the keys. --json prints
+{"vault","item","since","events":[{"time","operation","identity","sourceIp","userAgent","item","path","eventId"}],"pages","truncated"}.
 `,
   forget: `Usage: cachet forget <vault> [--json]
 

@@ -10,7 +10,7 @@ import { isItemId } from '../format/limits.js';
 import { knownVaultsFile } from '../vault/known-vaults.js';
 import { isS3Location } from '../vault/s3-location.js';
 import { Vault, type ItemFailure, type VaultProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
-import type { OnConflict } from './args.js';
+import { DEFAULT_SINCE, parseSince, type OnConflict } from './args.js';
 import { EXIT_FAILED, EXIT_OK, type Context } from './context.js';
 import { withOutputFolder } from './file-commands.js';
 import { formatList } from './output.js';
@@ -298,6 +298,47 @@ function formatStatus(vault: Vault, items: VaultItem[] | null, unreadable: numbe
   if (health.uncertain.length > 0) out += `uncertain (a key's state could not be read): ${health.uncertain.length}: ${names(health.uncertain)}\n`;
   out += `local key file: ${printable(local.path)}${local.present ? ' (keep a backup of it and its passphrase)' : ' (none on this machine)'}\n`;
   return out;
+}
+
+export async function historyCommand(ctx: Context, [dir, ref]: string[], v: Values): Promise<number> {
+  const since = parseSince(typeof v.since === 'string' ? v.since : DEFAULT_SINCE)!;
+  return withVault(ctx, dir!, async (vault) => {
+    // Item ids to vault paths, for the people reading it (best effort: the ids are the record).
+    const paths = new Map<string, string>();
+    let item: VaultItem | undefined;
+    if (ref !== undefined) {
+      item = await vault.find(ref);
+      paths.set(item.id, item.path);
+    } else {
+      const items = await vault.list({ signal: ctx.signal }).catch((e: unknown) => {
+        if (isCachetError(e, 'cancelled')) throw e;
+        return [];
+      });
+      for (const i of items) paths.set(i.id, i.path);
+    }
+    const [{ lookupAccessHistory }, { regionOfArn }] = await Promise.all([import('../keys/access-history.js'), import('../keys/aws-kms.js')]);
+    // CloudTrail records a KMS call in the key's region: without --region, the first KMS key's.
+    const kmsKey = vault.keys().find((k) => k.provider === 'aws-kms');
+    const region = ctx.aws.region ?? (kmsKey ? regionOfArn(kmsKey.keyId) : undefined);
+    ctx.progress.start('reading CloudTrail', null);
+    const h = await lookupAccessHistory({
+      ...ctx.aws, ...(region ? { region } : {}), vaultId: vault.id, itemId: item?.id, since, signal: ctx.signal,
+      onPage: (pages, matched) => ctx.progress.relabel(`reading CloudTrail: ${pages} page${pages === 1 ? '' : 's'}, ${matched} use${matched === 1 ? '' : 's'}`),
+    }).finally(() => ctx.progress.end());
+    const rows = h.events.map((e) => ({ ...e, path: e.item === null ? null : paths.get(e.item) ?? null }));
+    if (v.json) {
+      ctx.json({ vault: vault.id, item: item?.id ?? null, since: since.toISOString(), events: rows, pages: h.pages, truncated: h.truncated });
+    } else {
+      const head = ['TIME', 'OPERATION', 'IDENTITY', 'SOURCE-IP', 'ITEM', 'USER-AGENT'];
+      const cells = rows.map((r) => [r.time, r.operation, r.identity ?? '-', r.sourceIp ?? '-', r.item === null ? '(vault)' : r.path ?? r.item, r.userAgent ?? '-']);
+      const widths = head.map((x, i) => Math.max(x.length, ...cells.map((c) => c[i]!.length)));
+      const line = (c: string[]): string => `${c.map((x, i) => printable(i === c.length - 1 ? x : x.padEnd(widths[i]!))).join('  ')}\n`;
+      ctx.out(line(head) + cells.map(line).join(''));
+    }
+    if (h.truncated) ctx.note(`cachet: note: stopped after ${h.pages} pages of CloudTrail events; narrow the window with --since for the rest`);
+    summary(ctx, `cachet: ${rows.length} use${rows.length === 1 ? '' : 's'} since ${since.toISOString()}`);
+    return EXIT_OK;
+  });
 }
 
 export async function forgetCommand(ctx: Context, [dir]: string[], v: Values): Promise<number> {
