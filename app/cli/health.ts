@@ -5,29 +5,12 @@
 // `cachet status` table, and the `--json` shapes documented in usage.ts. It also words a job's KMS
 // usage (app/keys/kms-usage.ts). It never throws for a key it cannot describe: that is a state.
 
-import { isWarning, localKeyHealth, standingOf, type KeyHealth } from '../keys/key-condition.js';
-import { keyDependencies, type KeyDependents } from '../keys/key-dependencies.js';
+import { dependenciesOf, isWarning, keyReport, localKeyHealth, type KeyHealth, type KeyReport } from '../keys/key-condition.js';
+import type { KeyDependents } from '../keys/key-dependencies.js';
 import type { KmsUsageReport } from '../keys/kms-usage.js';
 import type { VaultItem, VaultKey } from '../vault/vault.js';
 import type { Context } from './context.js';
 import { printable } from './terminal-text.js';
-
-/** What `status` and `verify --json` report per key (stable: documented in usage.ts and README). */
-export interface KeyReportJson {
-  provider: string;
-  keyId: string;
-  state: string;
-  /** Whether Cachet counts the key as able to open items today (null: cannot tell). */
-  healthy: boolean | null;
-  deletionDate: string | null;
-  rotation: boolean | null;
-  multiRegion: boolean | null;
-  /** Items sealed under the key, and those no other healthy key opens (null when the items could not be listed). */
-  items: number | null;
-  alone: number | null;
-  /** The error code when the key could not be described (e.g. kms-access-denied). */
-  error: string | null;
-}
 
 export interface VaultHealth {
   readonly keys: readonly KeyHealth[];
@@ -46,7 +29,7 @@ export async function vaultHealth(ctx: Context, keys: readonly VaultKey[], items
     ? await (await import('../keys/key-health.js')).checkKeyHealth(keys, { ...ctx.aws, signal: ctx.signal, localKeyId })
     : keys.map((k) => localKeyHealth(k.keyId, localKeyId));
   if (!items) return { keys: health, perKey: null, atRisk: [], uncertain: [] };
-  const deps = keyDependencies(new Map(health.map((h) => [h.keyId, standingOf(h)])), items);
+  const deps = dependenciesOf(health, items);
   return { keys: health, perKey: deps.perKey, atRisk: deps.atRisk, uncertain: deps.uncertain };
 }
 
@@ -81,23 +64,8 @@ export function printKeyWarnings(ctx: Context, h: VaultHealth, vaultArg: string)
   return w.length > 0;
 }
 
-export function keyReportJson(h: VaultHealth): KeyReportJson[] {
-  return h.keys.map((k) => {
-    const s = standingOf(k);
-    const d = h.perKey?.get(k.keyId);
-    return {
-      provider: k.provider,
-      keyId: k.keyId,
-      state: k.condition,
-      healthy: s === 'unknown' ? null : s === 'healthy',
-      deletionDate: k.deletionDate,
-      rotation: k.rotation,
-      multiRegion: k.multiRegion,
-      items: d?.items ?? null,
-      alone: d?.alone ?? null,
-      error: k.error,
-    };
-  });
+export function keyReportJson(h: VaultHealth): KeyReport[] {
+  return h.keys.map((k) => keyReport(k, h.perKey?.get(k.keyId)));
 }
 
 /** `KMS: 12 requests (Decrypt 2, GenerateDataKey 10), 1 throttled, 1 retry; estimated cost $0.000036` */

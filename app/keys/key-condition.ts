@@ -5,7 +5,7 @@
 
 import type { ErrorCode } from '../errors.js';
 import type { ProviderType } from '../format/limits.js';
-import type { KeyStanding } from './key-dependencies.js';
+import { keyDependencies, type DependentItem, type Dependencies, type KeyDependents, type KeyStanding } from './key-dependencies.js';
 
 /**
  * A key's condition. The KMS key states (enabled, disabled, pending-deletion,
@@ -14,9 +14,11 @@ import type { KeyStanding } from './key-dependencies.js';
  * ENCRYPT_DECRYPT key), `not-found`, `cannot-describe` (see `error`), and for the local key `local`
  * (this machine's key file is that key) or `local-elsewhere` (it is not here).
  */
-export type KeyCondition =
-  | 'enabled' | 'disabled' | 'pending-deletion' | 'pending-replica-deletion' | 'unavailable' | 'pending-import'
-  | 'creating' | 'updating' | 'wrong-usage' | 'not-found' | 'cannot-describe' | 'local' | 'local-elsewhere';
+export const KEY_CONDITIONS = [
+  'enabled', 'disabled', 'pending-deletion', 'pending-replica-deletion', 'unavailable', 'pending-import',
+  'creating', 'updating', 'wrong-usage', 'not-found', 'cannot-describe', 'local', 'local-elsewhere',
+] as const;
+export type KeyCondition = (typeof KEY_CONDITIONS)[number];
 
 export interface KeyHealth {
   readonly provider: ProviderType;
@@ -61,4 +63,45 @@ export function blankHealth(provider: ProviderType, keyId: string, condition: Ke
 /** The local key: healthy when this machine's key file is that key (`localKeyId`), else not here. */
 export function localKeyHealth(keyId: string, localKeyId: string | undefined): KeyHealth {
   return blankHealth('local', keyId, localKeyId === keyId ? 'local' : 'local-elsewhere');
+}
+
+/**
+ * What the CLI (`status`, `verify --json`) and the app report per key; stable (README, usage.ts,
+ * contract/ipc.ts KeyReport).
+ */
+export interface KeyReport {
+  provider: ProviderType;
+  keyId: string;
+  state: KeyCondition;
+  /** Whether the key opens items today (null: Cachet cannot tell). */
+  healthy: boolean | null;
+  deletionDate: string | null;
+  rotation: boolean | null;
+  multiRegion: boolean | null;
+  /** Items sealed under the key, and those no other healthy key opens (null: the items could not be listed). */
+  items: number | null;
+  alone: number | null;
+  /** The error code when the key could not be described (e.g. kms-access-denied). */
+  error: ErrorCode | null;
+}
+
+export function keyReport(h: KeyHealth, deps: KeyDependents | undefined): KeyReport {
+  const s = standingOf(h);
+  return {
+    provider: h.provider,
+    keyId: h.keyId,
+    state: h.condition,
+    healthy: s === 'unknown' ? null : s === 'healthy',
+    deletionDate: h.deletionDate,
+    rotation: h.rotation,
+    multiRegion: h.multiRegion,
+    items: deps?.items ?? null,
+    alone: deps?.alone ?? null,
+    error: h.error,
+  };
+}
+
+/** What depends on what, given the keys' health: the one place health turns into standings. */
+export function dependenciesOf<I extends DependentItem>(health: readonly KeyHealth[], items: readonly I[]): Dependencies<I> {
+  return keyDependencies(new Map(health.map((h) => [h.keyId, standingOf(h)])), items);
 }
