@@ -99,7 +99,7 @@ test('a KMS vault: add, preview, re-key to the local key; a disabled key reports
   assert.equal((await ok('app:state', {})).vault.path, vaultDir, 'the open vault stays open after the failure');
 });
 
-test('vault:health (issue 14): each key's state, items per key, and the items at risk once the key is scheduled for deletion', async () => {
+test('vault:health (issue 14): the state of each key, items per key, and the items at risk once the key is scheduled for deletion', async () => {
   const arn = (await ok('aws:create-key', { alias: 'cachet-health-key' })).arn as string;
   const vaultDir = join(dir, 'health-vault');
   platform.answerNext(vaultDir);
