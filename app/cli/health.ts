@@ -23,10 +23,10 @@ export interface VaultHealth {
  * The health of `keys` and, with `items`, what depends on what. A local-only vault costs no
  * AWS call and no SDK import.
  */
-export async function vaultHealth(ctx: Context, keys: readonly VaultKey[], items: readonly VaultItem[] | null): Promise<VaultHealth> {
+export async function vaultHealth(ctx: Context, keys: readonly VaultKey[], items: readonly VaultItem[] | null, opts: { rotation?: boolean } = {}): Promise<VaultHealth> {
   const localKeyId = await ctx.keys.localKeyId().catch(() => undefined);
   const health = keys.some((k) => k.provider === 'aws-kms')
-    ? await (await import('../keys/key-health.js')).checkKeyHealth(keys, { ...ctx.aws, signal: ctx.signal, localKeyId })
+    ? await (await import('../keys/key-health.js')).checkKeyHealth(keys, { ...ctx.aws, signal: ctx.signal, localKeyId, rotation: opts.rotation })
     : keys.map((k) => localKeyHealth(k.keyId, localKeyId));
   if (!items) return { keys: health, perKey: null, atRisk: [], uncertain: [] };
   const deps = dependenciesOf(health, items);

@@ -41,14 +41,14 @@ async function withVault<T>(ctx: Context, dir: string, fn: (v: Vault) => Promise
  * The keys' health with what depends on them, and its warnings on stderr (a key disabled or
  * scheduled for deletion). `items` null: the item list could not be read (counts unknown).
  */
-async function checkKeys(ctx: Context, vault: Vault, dir: string, items: VaultItem[] | null): Promise<{ health: VaultHealth; warned: boolean }> {
-  const health = await vaultHealth(ctx, vault.keys(), items);
+async function checkKeys(ctx: Context, vault: Vault, dir: string, items: VaultItem[] | null, opts: { rotation?: boolean } = {}): Promise<{ health: VaultHealth; warned: boolean }> {
+  const health = await vaultHealth(ctx, vault.keys(), items, opts);
   return { health, warned: printKeyWarnings(ctx, health, dir) };
 }
 
 /** For ls and add: the warnings only, and a check that cannot run (no region, ...) does not fail the command. */
 async function warnKeys(ctx: Context, vault: Vault, dir: string, items: VaultItem[] | null): Promise<void> {
-  await checkKeys(ctx, vault, dir, items).catch((e: unknown) => {
+  await checkKeys(ctx, vault, dir, items, { rotation: false }).catch((e: unknown) => {
     if (isCachetError(e, 'cancelled')) throw e;
   });
 }

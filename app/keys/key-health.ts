@@ -44,6 +44,8 @@ export interface KeyHealthOptions extends AwsClientOptions {
   readonly signal?: AbortSignal | undefined;
   /** This machine's local key id (from its key file), if it has one. */
   readonly localKeyId?: string | undefined;
+  /** Ask GetKeyRotationStatus of enabled keys (default true; a warning-only check skips the request). */
+  readonly rotation?: boolean | undefined;
 }
 
 
@@ -69,7 +71,7 @@ export async function checkKeyHealth(keys: readonly { provider: ProviderType; ke
         continue;
       }
       const { client, ctx } = await clientFor(regionOfArn(key.keyId));
-      out.push(await describe(client, { ...ctx, keyId: key.keyId }, key.keyId, opts.signal));
+      out.push(await describe(client, { ...ctx, keyId: key.keyId }, key.keyId, opts.signal, opts.rotation !== false));
     }
   } finally {
     for (const c of clients.values()) c.then((x) => x.client.destroy(), () => {});
@@ -77,7 +79,7 @@ export async function checkKeyHealth(keys: readonly { provider: ProviderType; ke
   return out;
 }
 
-async function describe(client: KMSClient, ctx: KmsErrorContext, keyId: string, signal: AbortSignal | undefined): Promise<KeyHealth> {
+async function describe(client: KMSClient, ctx: KmsErrorContext, keyId: string, signal: AbortSignal | undefined, askRotation: boolean): Promise<KeyHealth> {
   let m: KeyMetadata | undefined;
   try {
     m = (await client.send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal: signal })).KeyMetadata;
@@ -89,7 +91,7 @@ async function describe(client: KMSClient, ctx: KmsErrorContext, keyId: string, 
   if (!m) throw new CachetError('kms-error', 'KMS DescribeKey returned no key metadata', { keyId });
   const condition = conditionOf(m);
   let rotation: boolean | null = null;
-  if (condition === 'enabled') {
+  if (condition === 'enabled' && askRotation) {
     // Only an enabled key answers; a denial leaves rotation unknown (kms:GetKeyRotationStatus is optional).
     try {
       rotation = (await client.send(new GetKeyRotationStatusCommand({ KeyId: m.KeyId ?? keyId }), { abortSignal: signal })).KeyRotationEnabled ?? null;
