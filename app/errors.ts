@@ -55,6 +55,8 @@ export const ERROR_CODES = [
   's3-access-denied',
   's3-bucket-not-found',
   's3-error',
+  // access history (app/keys/access-history.ts): the identity may not call cloudtrail:LookupEvents
+  'cloudtrail-access-denied',
   // anything else is a bug
   'internal',
 ] as const;

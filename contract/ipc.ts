@@ -55,6 +55,7 @@ import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js'
 import { isItemId, isKeyIdLength, ITEM_ID_LENGTH, MAX_KEY_ID_BYTES, MAX_VAULT_KEYS, PROVIDER_TYPES } from '../app/format/limits.js';
 import { isValidFolderPath, isValidVaultPath } from '../app/vault/path-rules.js';
 import { ALIAS_INPUT_PATTERN } from '../app/keys/alias-rules.js';
+import { KEY_CONDITIONS } from '../app/keys/key-condition.js';
 import { MAX_PASSPHRASE, newPassphraseProblem, passphraseLength } from '../app/keys/passphrase-rules.js';
 import type { ChannelName, EventName as NamedEvent } from './names.js';
 
@@ -106,6 +107,27 @@ export const VaultSummary = z.strictObject({
   id: z.string(),
   keys: z.array(KeyRef),
   itemCount: z.number().int().nonnegative(),
+});
+
+/** One key of the open vault, as `cachet status --json` reports it (app/keys/key-condition.ts keyReport). */
+export const KeyReport = z.strictObject({
+  provider: z.enum(PROVIDER_TYPES),
+  keyId: z.string(),
+  state: z.enum(KEY_CONDITIONS),
+  healthy: z.boolean().nullable(),
+  deletionDate: z.string().nullable(),
+  rotation: z.boolean().nullable(),
+  multiRegion: z.boolean().nullable(),
+  items: z.number().int().nonnegative().nullable(),
+  alone: z.number().int().nonnegative().nullable(),
+  error: z.enum(ERROR_CODES).nullable(),
+});
+
+/** The open vault's key health: each key, and the items no healthy key opens (at risk). */
+export const VaultHealth = z.strictObject({
+  keys: z.array(KeyReport),
+  atRisk: z.array(ItemId),
+  uncertain: z.number().int().nonnegative(),
 });
 
 export const RecentVault = z.strictObject({
@@ -211,6 +233,7 @@ export const CHANNELS = {
   /** Re-key every item (or `ids`) to `keys`, which become the vault's keys when all items are done. */
   'vault:rekey': { request: z.strictObject({ keys: z.array(KeyRef).min(1).max(MAX_VAULT_KEYS), ids: Ids.optional() }), response: JobStarted },
   'vault:verify': { request: Empty, response: JobStarted },
+  'vault:health': { request: Empty, response: VaultHealth },
 
   // dialogs (main shows them; the chosen paths become granted)
   'dialog:pick-folder': {
@@ -400,6 +423,8 @@ export type AppStateT = z.output<typeof AppState>;
 export type SettingsT = z.output<typeof Settings>;
 export type LocalKeyStatusT = z.output<typeof LocalKeyStatus>;
 export type KeyRefT = z.output<typeof KeyRef>;
+export type KeyReportT = z.output<typeof KeyReport>;
+export type VaultHealthT = z.output<typeof VaultHealth>;
 export type PlannedAddT = z.output<typeof PlannedAdd>;
 export type JobResultT = z.output<typeof JobResult>;
 export type ConflictDecisionT = z.output<typeof ConflictDecision>;

@@ -52,6 +52,8 @@ export const COMMANDS = {
   rm: { args: ['<vault>', '<item>'], min: 2, max: 2, options: json },
   rekey: { args: ['<vault>', '<item>...'], min: 1, max: Infinity, options: { to: { type: 'string', multiple: true }, ...json } },
   verify: { args: ['<vault>'], min: 1, max: 1, options: json },
+  status: { args: ['<vault>'], min: 1, max: 1, options: json },
+  history: { args: ['<vault>', '[item]'], min: 1, max: 2, options: { since: { type: 'string' }, ...json } },
   forget: { args: ['<vault>'], min: 1, max: 1, options: json },
   versions: { args: ['<vault>', '<item>'], min: 1, max: 2, options: { deleted: { type: 'boolean' }, ...json } },
   restore: { args: ['<vault>', '<item>', '<version-id>'], min: 3, max: 3, options: json },
@@ -172,6 +174,21 @@ function parseOrThrow(args: string[], options: Record<string, OptionSpec>, comma
   }
 }
 
+/** `history --since` when not given: a week back. */
+export const DEFAULT_SINCE = '7d';
+const SINCE_RELATIVE_RE = /^(\d{1,4})([dh])$/;
+const SINCE_DATE_RE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * `history --since`: `<N>d` / `<N>h` back from `now`, or an ISO 8601 date (`2026-11-30`, UTC) or
+ * date-time with its zone. Undefined when it is neither, or in the future.
+ */
+export function parseSince(text: string, now: number = Date.now()): Date | undefined {
+  const rel = SINCE_RELATIVE_RE.exec(text);
+  const t = rel ? now - Number(rel[1]) * (rel[2] === 'd' ? 86_400_000 : 3_600_000) : SINCE_DATE_RE.test(text) ? Date.parse(text) : NaN;
+  return Number.isNaN(t) || t > now ? undefined : new Date(t);
+}
+
 /** Rules parseArgs cannot say: required and exclusive options, allowed values. */
 function checkCommand(name: CommandName, positionals: string[], values: Record<string, unknown>): void {
   const kms = (values['kms-key'] as string[] | undefined) ?? [];
@@ -192,6 +209,11 @@ function checkCommand(name: CommandName, positionals: string[], values: Record<s
       break;
     case 'completion':
       if (!(SHELLS as readonly string[]).includes(positionals[0]!)) throw new UsageError(`'completion' takes one of ${SHELLS.join(', ')}; got '${positionals[0]}'`, name);
+      break;
+    case 'history':
+      if (typeof values.since === 'string' && parseSince(values.since) === undefined) {
+        throw new UsageError(`--since takes <N>d, <N>h or an ISO 8601 date in the past (2026-11-30, 2026-11-30T08:00:00Z); got '${values.since}'`, name);
+      }
       break;
     case 'create-key':
       if (typeof values.alias !== 'string' || values.alias === '') throw new UsageError(`'create-key' needs --alias <name>`, name);

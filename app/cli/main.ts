@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { CachetError } from '../errors.js';
 import type { AwsClientOptions } from '../keys/aws-config.js';
+import { KmsUsage } from '../keys/kms-usage.js';
 import { primeAllocator } from './allocator.js';
 import { parseCommandLine, UsageError, type GlobalOptions, type RunnableCommand } from './args.js';
 import { Context, EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_PIPE, EXIT_USAGE, OUTPUT_CLOSED, type Io } from './context.js';
@@ -15,7 +16,7 @@ import { CliKeys } from './keys.js';
 import { formatFailure } from './messages.js';
 import { isS3Location } from '../vault/s3-location.js';
 import { COMMAND_HELP, USAGE } from './usage.js';
-import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand, rmCommand, verifyCommand, forgetCommand, versionsCommand, restoreCommand } from './vault-commands.js';
+import { addCommand, getCommand, initCommand, lsCommand, mvCommand, rekeyCommand, rmCommand, historyCommand, statusCommand, verifyCommand, forgetCommand, versionsCommand, restoreCommand } from './vault-commands.js';
 import { sweepHome } from '../fs/in-flight.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -30,6 +31,8 @@ const HANDLERS: Record<RunnableCommand, Handler> = {
   rm: rmCommand,
   rekey: rekeyCommand,
   verify: verifyCommand,
+  status: statusCommand,
+  history: historyCommand,
   forget: forgetCommand,
   versions: versionsCommand,
   restore: restoreCommand,
@@ -62,7 +65,8 @@ export async function runCli(argv: readonly string[], io: Io, signal: AbortSigna
     io.stdout.write(parsed.command ? COMMAND_HELP[parsed.command] ?? USAGE : USAGE);
     return EXIT_OK;
   }
-  const aws = awsOptions(parsed.global);
+  // One counter per command: every KMS client the command makes counts into it (kms-usage.ts).
+  const aws: AwsClientOptions = { ...awsOptions(parsed.global), kmsUsage: new KmsUsage() };
   const keys = new CliKeys({
     aws,
     passphrase: { env: io.env, input: io.stdin, output: io.stderr, beforePrompt: () => ctx.progress.end() },
@@ -102,7 +106,7 @@ function awsOptions(g: GlobalOptions): AwsClientOptions {
   return {
     ...(g.profile ? { profile: g.profile } : {}),
     ...(g.region ? { region: g.region } : {}),
-    ...(g.endpointUrl ? { endpoint: g.endpointUrl, stsEndpoint: g.endpointUrl, s3Endpoint: g.endpointUrl } : {}),
+    ...(g.endpointUrl ? { endpoint: g.endpointUrl, stsEndpoint: g.endpointUrl, s3Endpoint: g.endpointUrl, cloudtrailEndpoint: g.endpointUrl } : {}),
   };
 }
 

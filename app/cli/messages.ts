@@ -259,6 +259,10 @@ export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
     title: `access denied by S3${sp(d.operation, ' to ')}${sp(d.location, ' on ')}${sp(d.identity, ' for ')}`,
     hint: `grant ${str(d.identity) ?? 'this identity'} ${str(d.action) ?? 's3:GetObject'} on ${str(d.resource) ?? 'the bucket'} (bucket policy or IAM), or use --profile with an identity that has it`,
   }),
+  'cloudtrail-access-denied': (d) => ({
+    title: `access denied by CloudTrail to LookupEvents${sp(d.identity, ' for ')}${sp(d.region, ' in ')}`,
+    hint: `grant ${str(d.identity) ?? 'this identity'} {"Effect": "Allow", "Action": "cloudtrail:LookupEvents", "Resource": "*"} (LookupEvents takes no resource), or use --profile with an identity that has it`,
+  }),
   's3-bucket-not-found': (d) => ({
     title: `no S3 bucket ${str(d.bucket) ?? ''}${sp(d.region, ' (asked in ')}${str(d.region) ? ')' : ''}`,
     hint: 'check the bucket name in the s3:// location (buckets are global; the SDK follows a bucket to its region)',

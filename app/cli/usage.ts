@@ -12,6 +12,8 @@ Vaults (a vault is a folder of sealed items, or an S3 prefix: <vault> = s3://buc
   cachet rm <vault> <item> [--json]
   cachet rekey <vault> (--to <key>)... [<item>...] [--json]  <key>: a KMS key (id, alias/NAME, ARN) or "local"
   cachet verify <vault> [--json]
+  cachet status <vault> [--json]             keys and their state, items per key, items at risk
+  cachet history <vault> [<item>] [--since <date|Nd|Nh>] [--json]   who used the keys, from CloudTrail
   cachet forget <vault> [--json]             forget the key set this machine accepted for <vault>
   cachet versions <vault> (<item> | --deleted) [--json]   earlier versions (S3 vaults with versioning)
   cachet restore <vault> <item> <version-id> [--json]     make an earlier version current again
@@ -32,6 +34,8 @@ AWS:
 
 --json prints one JSON value on stdout (failures are still told on stderr; same exit code).
   <failure> = {"item","path","source","error"} (strings or null; error: an error code)
+  <usage> = {"requests","byOperation","throttled","retries","estimatedCostUsd"}, the command's KMS
+    requests (null when it made none); the cost is an estimate at $0.03 per 10,000 requests
 
 Global options:
   --profile <name>   AWS profile (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, then "default")
@@ -98,12 +102,36 @@ Deletes an item from the vault. --json prints {"removed":{"id","path"}}.
 Re-wraps the data keys of the items (default: all) under the given keys instead of their current
 ones (a KMS key id, alias/NAME or ARN, or "local"; KMS ReEncrypt when both are KMS keys). The
 content is not rewritten. Re-keying every item also makes these the vault's keys for new items.
---json prints {"done","keys":[<key id>],"failed":[<failure>]}.
+--json prints {"done","keys":[<key id>],"failed":[<failure>],"kms":<usage>}.
 `,
   verify: `Usage: cachet verify <vault> [--json]
 
-Authenticates every item and reports each bad one. Exit code 1 if any is bad. --json prints
-{"ok","bad":[<failure>]} (ok: how many items verified).
+Authenticates every item and reports each bad one, then checks the vault's keys (KMS DescribeKey):
+a key that is disabled or scheduled for deletion is warned about with its date and how many items
+no other healthy key opens. Exit code 1 if any item is bad or any key is disabled or pending
+deletion. --json prints {"ok","bad":[<failure>],"keys":[<key>],"kms":<usage>} (ok: how many items
+verified; <key> as for status).
+`,
+  status: `Usage: cachet status <vault> [--json]
+
+Summarises the vault's keys: each key's state (enabled, disabled, pending-deletion with its date,
+pending-replica-deletion, unavailable, pending-import, wrong-usage, not-found, cannot-describe:
+the identity may not call kms:DescribeKey, so Cachet cannot tell; local, local-elsewhere),
+automatic rotation and multi-Region, how many items each key opens and how many it alone opens
+(no other healthy key does), the items at risk (no healthy key opens them), and where the local
+key file is. --json prints {"vault","location","items","unreadable","keys":[<key>],"atRisk":[{"id","path"}],
+"uncertain":[{"id","path"}],"localKeyFile":{"path","present"},"kms":<usage>}, where <key> is
+{"provider","keyId","state","healthy","deletionDate","rotation","multiRegion","items","alone","error"}.
+`,
+  history: `Usage: cachet history <vault> [<item>] [--since <date|Nd|Nh>] [--json]
+
+Lists who used the vault's data keys (or one item's) and when, from AWS CloudTrail: each KMS
+Decrypt, GenerateDataKey, ReEncrypt and Encrypt whose encryption context names this vault (and
+item), with the time, the operation, the identity ARN, the source IP and the user agent. --since:
+<N>d or <N>h back, or an ISO 8601 date (default 7d; CloudTrail keeps 90 days). Reads at most 2
+pages a second (CloudTrail's limit), at most 100 pages; Ctrl-C stops it. Needs
+cloudtrail:LookupEvents (Resource "*") in the region of the keys. --json prints
+{"vault","item","since","events":[{"time","operation","identity","sourceIp","userAgent","item","path","eventId"}],"pages","truncated"}.
 `,
   forget: `Usage: cachet forget <vault> [--json]
 

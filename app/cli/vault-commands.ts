@@ -1,4 +1,4 @@
-// The vault commands (init, add, ls, get, mv, rm, rekey, verify, forget) on app/vault/vault.ts. Each
+// The vault commands (init, add, ls, get, mv, rm, rekey, verify, status, forget) on app/vault/vault.ts. Each
 // opens the vault with the lazy keyring, runs one Vault call with the Ctrl-C signal and a
 // progress bar, prints each per-item failure as its own line, and closes the vault (which zeroes
 // the index key). Summaries ("added 3 items") go to stderr on a terminal only.
@@ -10,12 +10,14 @@ import { isItemId } from '../format/limits.js';
 import { knownVaultsFile } from '../vault/known-vaults.js';
 import { isS3Location } from '../vault/s3-location.js';
 import { Vault, type ItemFailure, type VaultProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
-import type { OnConflict } from './args.js';
-import { EXIT_OK, type Context } from './context.js';
+import { DEFAULT_SINCE, parseSince, type OnConflict } from './args.js';
+import { EXIT_FAILED, EXIT_OK, type Context } from './context.js';
 import { withOutputFolder } from './file-commands.js';
 import { formatList } from './output.js';
 import { printable } from './terminal-text.js';
 import { formatBytes } from './progress.js';
+import { formatKmsUsage, keyReportJson, printKeyWarnings, vaultHealth, type VaultHealth } from './health.js';
+import type { KmsUsageReport } from '../keys/kms-usage.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -33,6 +35,30 @@ async function withVault<T>(ctx: Context, dir: string, fn: (v: Vault) => Promise
   } finally {
     vault.close();
   }
+}
+
+/**
+ * The keys' health with what depends on them, and its warnings on stderr (a key disabled or
+ * scheduled for deletion). `items` null: the item list could not be read (counts unknown).
+ */
+async function checkKeys(ctx: Context, vault: Vault, dir: string, items: VaultItem[] | null, opts: { rotation?: boolean } = {}): Promise<{ health: VaultHealth; warned: boolean }> {
+  const health = await vaultHealth(ctx, vault.keys(), items, opts);
+  return { health, warned: printKeyWarnings(ctx, health, dir) };
+}
+
+/** For ls and add: the warnings only, and a check that cannot run (no region, ...) does not fail the command. */
+async function warnKeys(ctx: Context, vault: Vault, dir: string, items: VaultItem[] | null): Promise<void> {
+  await checkKeys(ctx, vault, dir, items, { rotation: false }).catch((e: unknown) => {
+    if (isCachetError(e, 'cancelled')) throw e;
+  });
+}
+
+/** The job's KMS usage, if it used KMS: for --json (`kms`), and on a terminal one summary line. */
+function kmsUsage(ctx: Context): KmsUsageReport | null {
+  const r = ctx.aws.kmsUsage?.report();
+  if (!r || r.requests === 0) return null;
+  summary(ctx, formatKmsUsage(r));
+  return r;
 }
 
 /** On a terminal only: one line of what was done. */
@@ -112,16 +138,19 @@ export async function addCommand(ctx: Context, [dir, ...paths]: string[], v: Val
       failed.push(f);
       ctx.fail(failureWhat('add', f), f.error);
     }
+    await warnKeys(ctx, vault, dir!, await vault.list({ signal: ctx.signal }).catch(() => null));
+    const bytes = r.added.reduce((s, i) => s + (i.size ?? 0), 0);
+    summary(ctx, `cachet: added ${r.added.length} item${r.added.length === 1 ? '' : 's'} (${formatBytes(bytes)})${r.skipped.length ? `, skipped ${r.skipped.length}` : ''}${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
+    const kms = kmsUsage(ctx);
     if (v.json) {
       ctx.json({
         added: r.added.map((i) => ({ id: i.id, path: i.path, size: i.size })),
         skipped: r.skipped,
         failed: failed.map(failureJson),
         ignored: ignored.map(failureJson),
+        kms,
       });
     }
-    const bytes = r.added.reduce((s, i) => s + (i.size ?? 0), 0);
-    summary(ctx, `cachet: added ${r.added.length} item${r.added.length === 1 ? '' : 's'} (${formatBytes(bytes)})${r.skipped.length ? `, skipped ${r.skipped.length}` : ''}${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
     return ctx.exitCode();
   });
 }
@@ -136,6 +165,7 @@ export async function lsCommand(ctx: Context, [dir]: string[], v: Values): Promi
       ctx.out(formatList(items));
     }
     for (const f of vault.unreadable()) ctx.fail(`ls: item ${f.item ?? '?'}`, f.error);
+    await warnKeys(ctx, vault, dir!, items);
     for (const c of vault.conflicts()) ctx.note(`cachet: note: items/${c.name} is a sync service's conflicted copy of item ${c.item}; it is not listed`);
     return ctx.exitCode();
   });
@@ -206,8 +236,9 @@ export async function rekeyCommand(ctx: Context, [dir, ...refs]: string[], v: Va
       .rekey(keys, { ...(refs.length > 0 ? { refs } : {}), signal: ctx.signal, onProgress: jobProgress(ctx) })
       .finally(() => ctx.progress.end());
     for (const f of r.failed) ctx.fail(failureWhat('rekey', f), f.error);
-    if (v.json) ctx.json({ done: r.done, keys: keys.map((k) => k.keyId), failed: r.failed.map(failureJson) });
     summary(ctx, `cachet: re-keyed ${r.done} item${r.done === 1 ? '' : 's'}${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
+    const kms = kmsUsage(ctx);
+    if (v.json) ctx.json({ done: r.done, keys: keys.map((k) => k.keyId), failed: r.failed.map(failureJson), kms });
     return ctx.exitCode();
   });
 }
@@ -215,14 +246,109 @@ export async function rekeyCommand(ctx: Context, [dir, ...refs]: string[], v: Va
 export async function verifyCommand(ctx: Context, [dir]: string[], v: Values): Promise<number> {
   return withVault(ctx, dir!, async (vault) => {
     // Listing first names the items (verify reports a bad one by path when it knows it).
-    await vault.list({ signal: ctx.signal }).catch((e: unknown) => {
+    const items = await vault.list({ signal: ctx.signal }).catch((e: unknown) => {
       if (isCachetError(e, 'cancelled')) throw e;
+      return null;
     });
     const r = await vault.verify({ signal: ctx.signal, onProgress: jobProgress(ctx) }).finally(() => ctx.progress.end());
     for (const f of r.bad) ctx.fail(failureWhat('verify', f), f.error);
-    if (v.json) ctx.json({ ok: r.ok, bad: r.bad.map(failureJson) });
+    // A key disabled or scheduled for deletion fails verify too: the items verify today and are lost (or closed) tomorrow.
+    const { health, warned } = await checkKeys(ctx, vault, dir!, items);
     summary(ctx, `cachet: ${r.ok} item${r.ok === 1 ? '' : 's'} verified${r.bad.length ? `, ${r.bad.length} bad` : ''}`);
+    const kms = kmsUsage(ctx);
+    if (v.json) ctx.json({ ok: r.ok, bad: r.bad.map(failureJson), keys: keyReportJson(health), kms });
+    return warned ? EXIT_FAILED : ctx.exitCode();
+  });
+}
+
+export async function statusCommand(ctx: Context, [dir]: string[], v: Values): Promise<number> {
+  return withVault(ctx, dir!, async (vault) => {
+    let items: VaultItem[] | null = null;
+    try {
+      items = await vault.list({ signal: ctx.signal });
+    } catch (e) {
+      if (isCachetError(e, 'cancelled')) throw e;
+      ctx.fail(`status ${dir}: list the items`, e); // the keys are still reported
+    }
+    const { health } = await checkKeys(ctx, vault, dir!, items);
+    const localKeyFile = { path: ctx.keys.localKeyPath, present: (await ctx.keys.localKeyId().catch(() => undefined)) !== undefined };
+    const unreadable = vault.unreadable().length;
+    const ref = (i: VaultItem) => ({ id: i.id, path: i.path });
+    if (v.json) {
+      ctx.json({
+        vault: vault.id,
+        location: vault.dir,
+        items: items?.length ?? null,
+        unreadable,
+        keys: keyReportJson(health),
+        atRisk: health.atRisk.map(ref),
+        uncertain: health.uncertain.map(ref),
+        localKeyFile,
+        kms: ctx.aws.kmsUsage?.report() ?? null,
+      });
+      return ctx.exitCode();
+    }
+    ctx.out(formatStatus(vault, items, unreadable, health, localKeyFile));
     return ctx.exitCode();
+  });
+}
+
+function formatStatus(vault: Vault, items: VaultItem[] | null, unreadable: number, health: VaultHealth, local: { path: string; present: boolean }): string {
+  const yesNo = (b: boolean | null): string => (b === null ? '-' : b ? 'yes' : 'no');
+  const rows = keyReportJson(health).map((k) => [
+    k.keyId, k.state + (k.deletionDate ? ` (${k.deletionDate.slice(0, 10)})` : '') + (k.error ? ` (${k.error})` : ''),
+    k.items === null ? '-' : String(k.items), k.alone === null ? '-' : String(k.alone), yesNo(k.rotation), yesNo(k.multiRegion),
+  ]);
+  const head = ['KEY', 'STATE', 'ITEMS', 'ALONE', 'ROTATION', 'MULTI-REGION'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]): string => `${r.map((c, i) => printable(i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
+  let out = `vault ${vault.id} at ${printable(vault.dir)}: ${items === null ? 'items could not be listed' : `${items.length} item${items.length === 1 ? '' : 's'}`}${unreadable ? `, ${unreadable} unreadable` : ''}\n\n`;
+  out += line(head) + rows.map(line).join('');
+  const names = (l: readonly VaultItem[]): string => l.slice(0, 10).map((i) => printable(i.path)).join(', ') + (l.length > 10 ? `, ... (${l.length - 10} more)` : '');
+  out += `\nat risk (no healthy key opens them): ${health.atRisk.length === 0 ? 'none' : `${health.atRisk.length}: ${names(health.atRisk)}`}\n`;
+  if (health.uncertain.length > 0) out += `uncertain (a key's state could not be read): ${health.uncertain.length}: ${names(health.uncertain)}\n`;
+  out += `local key file: ${printable(local.path)}${local.present ? ' (keep a backup of it and its passphrase)' : ' (none on this machine)'}\n`;
+  return out;
+}
+
+export async function historyCommand(ctx: Context, [dir, ref]: string[], v: Values): Promise<number> {
+  const since = parseSince(typeof v.since === 'string' ? v.since : DEFAULT_SINCE)!;
+  return withVault(ctx, dir!, async (vault) => {
+    // Item ids to vault paths, for the people reading it (best effort: the ids are the record).
+    const paths = new Map<string, string>();
+    let item: VaultItem | undefined;
+    if (ref !== undefined) {
+      item = await vault.find(ref);
+      paths.set(item.id, item.path);
+    } else {
+      const items = await vault.list({ signal: ctx.signal }).catch((e: unknown) => {
+        if (isCachetError(e, 'cancelled')) throw e;
+        return [];
+      });
+      for (const i of items) paths.set(i.id, i.path);
+    }
+    const [{ lookupAccessHistory }, { regionOfArn }] = await Promise.all([import('../keys/access-history.js'), import('../keys/aws-kms.js')]);
+    // CloudTrail records a KMS call in the key's region: without --region, the first KMS key's.
+    const kmsKey = vault.keys().find((k) => k.provider === 'aws-kms');
+    const region = ctx.aws.region ?? (kmsKey ? regionOfArn(kmsKey.keyId) : undefined);
+    ctx.progress.start('reading CloudTrail', null);
+    const h = await lookupAccessHistory({
+      ...ctx.aws, ...(region ? { region } : {}), vaultId: vault.id, itemId: item?.id, since, signal: ctx.signal,
+      onPage: (pages, matched) => ctx.progress.relabel(`reading CloudTrail: ${pages} page${pages === 1 ? '' : 's'}, ${matched} use${matched === 1 ? '' : 's'}`),
+    }).finally(() => ctx.progress.end());
+    const rows = h.events.map((e) => ({ ...e, path: e.item === null ? null : paths.get(e.item) ?? null }));
+    if (v.json) {
+      ctx.json({ vault: vault.id, item: item?.id ?? null, since: since.toISOString(), events: rows, pages: h.pages, truncated: h.truncated });
+    } else {
+      const head = ['TIME', 'OPERATION', 'IDENTITY', 'SOURCE-IP', 'ITEM', 'USER-AGENT'];
+      const cells = rows.map((r) => [r.time, r.operation, r.identity ?? '-', r.sourceIp ?? '-', r.item === null ? '(vault)' : r.path ?? r.item, r.userAgent ?? '-']);
+      const widths = head.map((x, i) => Math.max(x.length, ...cells.map((c) => c[i]!.length)));
+      const line = (c: string[]): string => `${c.map((x, i) => printable(i === c.length - 1 ? x : x.padEnd(widths[i]!))).join('  ')}\n`;
+      ctx.out(line(head) + cells.map(line).join(''));
+    }
+    if (h.truncated) ctx.note(`cachet: note: stopped after ${h.pages} pages of CloudTrail events; narrow the window with --since for the rest`);
+    summary(ctx, `cachet: ${rows.length} use${rows.length === 1 ? '' : 's'} since ${since.toISOString()}`);
+    return EXIT_OK;
   });
 }
 

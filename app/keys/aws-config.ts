@@ -27,6 +27,7 @@ import { badRequest, CachetError, throwIfAborted } from '../errors.js';
 import { checkSharedFiles } from './aws-shared-files.js';
 import { fromKmsError, type KmsErrorContext } from './kms-errors.js';
 import { isValidAlias } from './alias-rules.js';
+import { countKmsUsage, type KmsUsage } from './kms-usage.js';
 
 /** How to reach AWS. Every field is optional: the SDK's standard resolution fills the rest. */
 export interface AwsClientOptions {
@@ -40,6 +41,8 @@ export interface AwsClientOptions {
   readonly stsEndpoint?: string | undefined;
   /** An S3 endpoint URL for S3 vaults (an emulator); default: the SDK's configured endpoints. */
   readonly s3Endpoint?: string | undefined;
+  /** A CloudTrail endpoint URL for access history; default: the SDK's configured endpoints. */
+  readonly cloudtrailEndpoint?: string | undefined;
   /** Fixed credentials or a provider; default: the SDK's node provider chain for `profile`. */
   readonly credentials?: KMSClientConfig['credentials'];
   /** Attempts per call, first included; default AWS_MAX_ATTEMPTS, the profile's max_attempts, then 8. */
@@ -50,6 +53,8 @@ export interface AwsClientOptions {
   readonly connectTimeoutMs?: number | undefined;
   /** Per-request timeout in ms (default 30000). */
   readonly requestTimeoutMs?: number | undefined;
+  /** Where every KMS client made for these options counts its requests (kms-usage.ts). */
+  readonly kmsUsage?: KmsUsage | undefined;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -99,8 +104,8 @@ export function configuredEndpoint(service: AwsService, profileName: string, fil
   return profile.endpoint_url || undefined;
 }
 
-/** The services Cachet calls: KMS for keys, STS for "who am I", S3 for S3 vaults. */
-export type AwsService = 'KMS' | 'STS' | 'S3';
+/** The services Cachet calls: KMS for keys, STS for "who am I", S3 for S3 vaults, CloudTrail for access history. */
+export type AwsService = 'KMS' | 'STS' | 'S3' | 'CLOUDTRAIL';
 
 /** Everything a client for one service in one region needs, and what an error detail names. */
 export interface ResolvedAwsClient {
@@ -253,7 +258,7 @@ export async function resolveAwsClient(opts: AwsClientOptions, service: AwsServi
   if (retryMode !== 'standard' && retryMode !== 'adaptive' && retryMode !== 'legacy') {
     throw new CachetError('aws-config-invalid', `retry_mode must be standard, adaptive or legacy (got ${retryMode})`, { profile: name, reason: 'bad-value' });
   }
-  const explicitEndpoint = service === 'KMS' ? opts.endpoint : service === 'STS' ? opts.stsEndpoint : opts.s3Endpoint;
+  const explicitEndpoint = service === 'KMS' ? opts.endpoint : service === 'STS' ? opts.stsEndpoint : service === 'S3' ? opts.s3Endpoint : opts.cloudtrailEndpoint;
   // The profile is always passed to the SDK by name (it knows neither AWS_DEFAULT_PROFILE nor,
   // for an explicit profile, its endpoint: see the module comment), so the endpoint is read here.
   const sdkEndpoint = explicitEndpoint ?? configuredEndpoint(service, name, files);
@@ -284,7 +289,14 @@ export async function resolveAwsClient(opts: AwsClientOptions, service: AwsServi
 /** A KMS client for `opts` (in `region` if given) and the context its errors are reported with. */
 export async function createKmsClient(opts: AwsClientOptions, region?: string): Promise<{ client: KMSClient; ctx: KmsErrorContext }> {
   const r = await resolveAwsClient(opts, 'KMS', region);
-  return { client: new KMSClient(r.config), ctx: { profile: r.profile, region: r.region, endpoint: r.endpoint } };
+  return { client: newKmsClient(r.config, opts), ctx: { profile: r.profile, region: r.region, endpoint: r.endpoint } };
+}
+
+/** Every KMS client Cachet makes: counted into `opts.kmsUsage` when given. */
+export function newKmsClient(config: KMSClientConfig, opts: Pick<AwsClientOptions, 'kmsUsage'>, make: (c: KMSClientConfig) => KMSClient = (c) => new KMSClient(c)): KMSClient {
+  const client = make(config);
+  if (opts.kmsUsage) countKmsUsage(client, opts.kmsUsage);
+  return client;
 }
 
 // ---- profiles ---------------------------------------------------------------------------------

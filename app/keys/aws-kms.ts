@@ -21,7 +21,7 @@ import {
   type KMSClientConfig,
 } from '@aws-sdk/client-kms';
 import { badRequest, CachetError, throwIfAborted } from '../errors.js';
-import { resolveAwsClient, type AwsClientOptions } from './aws-config.js';
+import { newKmsClient, resolveAwsClient, type AwsClientOptions } from './aws-config.js';
 import { fromKmsError, type KmsErrorContext } from './kms-errors.js';
 import { checkDataKey, DATA_KEY_BYTES, wipe, type CallOptions, type EncryptionContext, type KeyProvider, type Stanza } from './provider.js';
 
@@ -79,7 +79,7 @@ export class AwsKmsProvider implements KeyProvider {
     let p = this.#clients.get(k);
     if (!p) {
       p = resolveAwsClient(this.#opts, 'KMS', region).then((r) => ({
-        client: this.#opts.createClient ? this.#opts.createClient(r.config) : new KMSClient(r.config),
+        client: newKmsClient(r.config, this.#opts, this.#opts.createClient),
         ctx: { profile: r.profile, region: r.region, endpoint: r.endpoint },
       }));
       p.catch(() => this.#clients.delete(k)); // a config error (no region, no profile) is retried next call

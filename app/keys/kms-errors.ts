@@ -71,6 +71,11 @@ const SERVICE_CODES: Readonly<Record<string, ErrorCode>> = {
   MissingAuthenticationToken: 'credentials-missing',
 };
 
+/** Whether an AWS error name means "slow down" (the one list: SERVICE_CODES). */
+export function isThrottlingName(name: string): boolean {
+  return SERVICE_CODES[name] === 'kms-throttled';
+}
+
 /** Operations that go to STS rather than KMS (aws-config.ts whoAmI). */
 const STS_OPERATIONS: ReadonlySet<string> = new Set(['GetCallerIdentity']);
 

@@ -5,7 +5,8 @@
 // It does not talk to the SDK directly: an AwsBackend (core-adapters.ts) wraps app/keys.
 
 import { CachetError, isCachetError } from '../../app/errors.js';
-import type { KeyProvider } from '../../app/keys/provider.js';
+import type { KeyHealth } from '../../app/keys/key-condition.js';
+import type { KeyProvider, KeyRef } from '../../app/keys/provider.js';
 
 export interface AwsTarget {
   profile: string | null;
@@ -36,6 +37,8 @@ export interface AwsBackend {
   /** Resolves to the days until the key is deleted. */
   scheduleKeyDeletion(t: AwsTarget, keyId: string): Promise<number>;
   provider(t: AwsTarget): KeyProvider;
+  /** DescribeKey (and rotation) of each key (app/keys/key-health.ts); local keys against `localKeyId`. */
+  keyHealth(t: AwsTarget, keys: readonly KeyRef[], localKeyId: string | undefined): Promise<KeyHealth[]>;
 }
 
 export class AwsService {
@@ -95,6 +98,9 @@ export class AwsService {
   provider(): KeyProvider {
     this.#provider ??= this.#backend.provider(this.#target);
     return this.#provider;
+  }
+  keyHealth(keys: readonly KeyRef[], localKeyId: string | undefined): Promise<KeyHealth[]> {
+    return this.#backend.keyHealth(this.#target, keys, localKeyId);
   }
   /** Forget the cached provider (lock). */
   reset(): void {

@@ -11,6 +11,7 @@ import type { AwsBackend, AwsTarget, KmsKeyInfo } from '../aws/aws-service.js';
 import { AwsKmsProvider } from '../../app/keys/aws-kms.js';
 import { createKey, listKeys, listProfiles, whoAmI, type AwsClientOptions } from '../../app/keys/aws-config.js';
 import { aliasTarget, scheduleKeyDeletion } from '../../app/keys/kms-alias.js';
+import { checkKeyHealth } from '../../app/keys/key-health.js';
 import { createLocalKeyFile, readLocalKeyFileInfo, unlockLocalKeyFile } from '../../app/keys/local.js';
 import type { LocalKeyBackend } from './local-key.js';
 import type { VaultBackend } from './vault-backend.js';
@@ -77,6 +78,7 @@ export function awsBackend(o: AwsBackendOptions = {}): AwsBackend {
     aliasTarget: (t, alias) => aliasTarget(client(t), alias),
     scheduleKeyDeletion: (t, keyId) => scheduleKeyDeletion(client(t), keyId),
     provider: (t) => new AwsKmsProvider(client(t)),
+    keyHealth: (t, keys, localKeyId) => checkKeyHealth(keys, { ...client(t), localKeyId }),
   };
 }
 

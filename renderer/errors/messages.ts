@@ -323,6 +323,10 @@ const MESSAGES: Record<ErrorCode, Make> = {
     title: `Amazon S3 denied ${str(d, 'operation') ?? 'access'}${str(d, 'location') ? ` on ${str(d, 'location')}` : ''}`,
     hint: `${str(d, 'identity') ?? 'The signed-in identity'} may not call ${str(d, 'action') ?? 's3:GetObject'}${str(d, 'resource') ? ` on ${str(d, 'resource')}` : ''}. Ask your AWS administrator for it (bucket policy or IAM), or choose another profile.`,
   }),
+  'cloudtrail-access-denied': (d) => ({
+    title: 'AWS CloudTrail denied reading the access history',
+    hint: `${str(d, 'identity') ?? 'The signed-in identity'} may not call cloudtrail:LookupEvents. Ask your AWS administrator for {"Effect": "Allow", "Action": "cloudtrail:LookupEvents", "Resource": "*"}, or choose another profile.`,
+  }),
   's3-bucket-not-found': (d) => ({
     title: `There is no S3 bucket ${str(d, 'bucket') ?? 'by that name'}`,
     hint: 'Check the bucket name, and that the chosen profile belongs to the account that owns it.',

@@ -12,6 +12,7 @@ import { JobPanel } from '../../renderer/components/JobPanel.js';
 import { PreviewPane } from '../../renderer/components/PreviewPane.js';
 import { WelcomeScreen } from '../../renderer/components/WelcomeScreen.js';
 import { ConflictDialog } from '../../renderer/components/ConflictDialog.js';
+import { KeyHealthBanner } from '../../renderer/components/KeyHealthBanner.js';
 import { describeError } from '../../renderer/errors/messages.js';
 import type { JobView } from '../../renderer/features/jobs/job-state.js';
 import { CSP, ROOT } from '../helpers/browser.js';
@@ -124,6 +125,22 @@ test('WelcomeScreen lists recent vaults and offers to unlock the locked one', ()
 test('ConflictDialog offers apply-to-all only when more conflicts follow', () => {
   assert.match(text(renderToStaticMarkup(<ConflictDialog path="a.txt" remaining={2} onDecide={noop} onCancel={noop} />)), /Apply to all 3 conflicts/);
   assert.doesNotMatch(text(renderToStaticMarkup(<ConflictDialog path="a.txt" remaining={0} onDecide={noop} onCancel={noop} />)), /Apply to all/);
+});
+
+test('KeyHealthBanner (issue 14): the date and the count per key needing attention, one re-key action; nothing when all is well', () => {
+  const key = (state: string, alone: number, deletionDate: string | null = null) => ({
+    provider: 'aws-kms' as const, keyId: `arn:aws:kms:us-east-1:111122223333:key/${state}`, state: state as never, healthy: false, deletionDate,
+    rotation: null, multiRegion: false, items: alone, alone, error: null,
+  });
+  const html = renderToStaticMarkup(
+    <KeyHealthBanner keys={[key('pending-deletion', 37, '2027-01-04T00:00:00.000Z'), key('disabled', 0), { ...key('enabled', 5), healthy: true }]} atRisk={37} keyName={(id) => id.split('/')[1]!} onRekey={noop} />,
+  );
+  assert.match(text(html), /37 items will become unreadable on 2027-01-04: the key pending-deletion is scheduled for deletion\./);
+  assert.match(text(html), /The key disabled is disabled; no item depends on it alone\./);
+  assert.doesNotMatch(text(html), /enabled is/);
+  assert.match(text(html), /Re-key 37 items…/);
+  assert.match(html, /role="alert"/);
+  assert.equal(renderToStaticMarkup(<KeyHealthBanner keys={[{ ...key('enabled', 5), healthy: true }]} atRisk={0} keyName={(id) => id} onRekey={noop} />), '');
 });
 
 test('index.html: the strict CSP, no inline script or style', async () => {

@@ -1,9 +1,11 @@
-// Handlers of the vault as a whole: create, open, close, lock, forget a recent one, re-key, verify.
+// Handlers of the vault as a whole: create, open, close, lock, forget a recent one, re-key, verify,
+// and the keys' health (issue 14: what depends on what, for the app's banner).
 // Opening or creating another vault first cancels running jobs and wipes temp copies.
 // A vault folder listed in recent vaults or the locked vault may be opened without a grant (main
 // wrote those paths itself); any other must have been granted in this session.
 
 import { CachetError } from '../../../app/errors.js';
+import { dependenciesOf, keyReport, localKeyHealth } from '../../../app/keys/key-condition.js';
 import type { Handlers } from '../handlers.js';
 import { fromVaultProgress, reportUnits, type HandlerContext } from './context.js';
 
@@ -75,6 +77,17 @@ export function vaultHandlers(c: HandlerContext) {
         }
       });
       return { jobId };
+    },
+    'vault:health': async () => {
+      const v = c.vault();
+      const items = await c.listItems();
+      const keys = v.keys();
+      const localKeyId = s.localKey.status().keyId ?? undefined;
+      const health = keys.some((k) => k.provider === 'aws-kms')
+        ? await s.aws.keyHealth(keys, localKeyId)
+        : keys.map((k) => localKeyHealth(k.keyId, localKeyId));
+      const deps = dependenciesOf(health, items);
+      return { keys: health.map((h) => keyReport(h, deps.perKey.get(h.keyId))), atRisk: deps.atRisk.map((i) => i.id), uncertain: deps.uncertain.length };
     },
     'vault:verify': async () => {
       const v = c.vault();

@@ -40,6 +40,8 @@ import { useSettings } from '../settings/use-settings.js';
 import { useSaveBack } from '../temp/use-save-back.js';
 import { pickFiles, pickFolder } from './add-sources.js';
 import { RekeyDialog, type RekeyTarget } from './RekeyDialog.js';
+import { KeyHealthBanner } from '../../components/KeyHealthBanner.js';
+import { useKeyHealth } from './use-key-health.js';
 import { keysInUse } from './rekey-plan.js';
 
 type Modal =
@@ -67,6 +69,7 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
   const saveBack = useSaveBack();
   const settings = useSettings();
   const keyLabel = useKeyLabels(vault);
+  const health = useKeyHealth(vault.id);
   const items = useItems(vault.id, keyLabel);
   const browse = useBrowse(items.entries);
   const [previewId, setPreviewId] = useState<string | null>(null);
@@ -208,6 +211,19 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
         awsProfile={state.aws.profile}
         onLock={lock}
       />
+      {health && (
+        <KeyHealthBanner
+          keys={health.keys}
+          atRisk={health.atRisk.length}
+          keyName={(id) => keyLabel(id) ?? id.slice(id.lastIndexOf('/') + 1)}
+          onRekey={() => {
+            const ids = health.atRisk.filter((id) => items.byId.has(id));
+            if (ids.length === 0) return;
+            const entries = items.entries.filter((e) => ids.includes(e.item.id));
+            setModal({ kind: 'rekey', target: { ids, label: `${ids.length} item${ids.length === 1 ? '' : 's'} at risk`, itemCount: ids.length, current: keysInUse(entries.map((e) => e.item.keyIds)) } });
+          }}
+        />
+      )}
       {error && <ErrorNotice error={error} onDismiss={clearError} />}
       {prompt && (
         <SaveBackPrompt

@@ -121,7 +121,8 @@ describe('--json shapes (README "The command line", usage.ts)', () => {
     const a = await run(['add', 'v', 'j1.txt', 'j2.txt', '--json']);
     ok(a, 'add --json');
     const added = json<{ added: { id: string; path: string; size: number | null }[]; skipped: string[]; failed: Failure[]; ignored: Failure[] }>(a, 'add');
-    assert.deepEqual(Object.keys(added).sort(), ['added', 'failed', 'ignored', 'skipped']);
+    assert.deepEqual(Object.keys(added).sort(), ['added', 'failed', 'ignored', 'kms', 'skipped']);
+    assert.equal((added as { kms?: unknown }).kms, null); // a local-key vault makes no KMS request (issue 14)
     assert.deepEqual(added.added.map((i) => [i.path, i.size]).sort(), [['j1.txt', 3], ['j2.txt', 7]]);
     assert.ok(added.added.every((i) => /^[0-9a-f]{32}$/.test(i.id)));
 
@@ -145,7 +146,7 @@ describe('--json shapes (README "The command line", usage.ts)', () => {
     const rk = await run(['rekey', 'v', '--to', 'local', '--json']);
     ok(rk, 'rekey --json');
     const rekeyed = json<{ done: number; keys: string[]; failed: Failure[] }>(rk, 'rekey');
-    assert.deepEqual(Object.keys(rekeyed).sort(), ['done', 'failed', 'keys']);
+    assert.deepEqual(Object.keys(rekeyed).sort(), ['done', 'failed', 'keys', 'kms']);
     assert.equal(rekeyed.done, 2);
     assert.equal(rekeyed.keys.length, 1);
     assert.match(rekeyed.keys[0]!, /^local:/);
@@ -153,7 +154,10 @@ describe('--json shapes (README "The command line", usage.ts)', () => {
 
     const v = await run(['verify', 'v', '--json']);
     ok(v, 'verify --json');
-    assert.deepEqual(json(v, 'verify'), { ok: 2, bad: [] });
+    const verified = json<{ ok: number; bad: unknown[]; keys: { provider: string; keyId: string; state: string; items: number | null; alone: number | null }[]; kms: unknown }>(v, 'verify');
+    assert.deepEqual({ ok: verified.ok, bad: verified.bad, kms: verified.kms }, { ok: 2, bad: [], kms: null });
+    // issue 14: the vault's keys and what depends on them (the local key of this machine: healthy).
+    assert.deepEqual(verified.keys.map((k) => [k.provider, k.keyId, k.state, k.items, k.alone]), [['local', rekeyed.keys[0], 'local', 2, 2]]);
 
     const r = await run(['rm', 'v', 'moved/j1.txt', '--json']);
     ok(r, 'rm --json');

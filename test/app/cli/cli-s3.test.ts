@@ -108,7 +108,9 @@ describe('an S3 vault through the CLI', () => {
     assert.ok((await ls(vault)).every((i) => i.keys.length === 1 && i.keys[0]!.endsWith(keyB)));
     const v = await run(['verify', vault, '--json']);
     ok(v, 'verify');
-    assert.deepEqual(JSON.parse(v.stdout.toString()), { ok: 2, bad: [] });
+    const verified = JSON.parse(v.stdout.toString()) as { ok: number; bad: unknown[]; keys: { state: string; items: number }[] };
+    assert.deepEqual({ ok: verified.ok, bad: verified.bad }, { ok: 2, bad: [] });
+    assert.deepEqual(verified.keys.map((k) => [k.state, k.items]), [['enabled', 2]]); // issue 14: the keys of an S3 vault too
     ok(await run(['forget', vault]), 'forget');
     assert.ok(keyA.length > 0);
   });

@@ -109,6 +109,9 @@ test('when scheduling the deletion fails too, the error names the key left witho
     provider: () => {
       throw new Error('not used');
     },
+    keyHealth: () => {
+      throw new Error('not used');
+    },
   };
   const aws = new AwsService(backend, { profile: null, region: null });
   const err = await aws.createKey('x').then(

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { DisableKeyCommand } from '@aws-sdk/client-kms';
+import { DisableKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { clearKeyArnCache } from '../../../app/keys/aws-kms.js';
 import { createHeadlessPlatform } from '../../../main/platform.js';
 import { createMainServices, type MainApp } from '../../../main/services/main-services.js';
@@ -97,6 +97,31 @@ test('a KMS vault: add, preview, re-key to the local key; a disabled key reports
   clearKeyArnCache();
   assert.equal(await fails('vault:create', { path: other, keys: [{ provider: 'aws-kms', keyId: 'alias/cachet-vault-key' }] }), 'kms-key-disabled');
   assert.equal((await ok('app:state', {})).vault.path, vaultDir, 'the open vault stays open after the failure');
+});
+
+test('vault:health (issue 14): the state of each key, items per key, and the items at risk once the key is scheduled for deletion', async () => {
+  const arn = (await ok('aws:create-key', { alias: 'cachet-health-key' })).arn as string;
+  const vaultDir = join(dir, 'health-vault');
+  platform.answerNext(vaultDir);
+  await ok('dialog:pick-folder', { purpose: 'create-vault' });
+  await ok('vault:create', { path: vaultDir, keys: [{ provider: 'aws-kms', keyId: arn }] });
+  const src = join(dir, 'health-src');
+  await mkdir(src);
+  for (const n of ['a.txt', 'b.txt']) await writeFile(join(src, n), n);
+  app.grantDrop(src);
+  const add = await ok('items:add', { sources: [join(src, 'a.txt'), join(src, 'b.txt')], to: '' });
+  assert.equal((await app.services.jobs.wait(add.jobId))!.status, 'ok');
+  const healthy = await ok('vault:health', {});
+  assert.deepEqual(healthy.keys.map((k: any) => [k.keyId, k.state, k.healthy, k.items, k.alone]), [[arn, 'enabled', true, 2, 2]]);
+  assert.deepEqual(healthy.atRisk, []);
+
+  const kms = motoKmsClient(moto.endpoint);
+  await kms.send(new ScheduleKeyDeletionCommand({ KeyId: arn.split('/').pop()!, PendingWindowInDays: 7 })).finally(() => kms.destroy());
+  const pending = await ok('vault:health', {});
+  assert.equal(pending.keys[0].state, 'pending-deletion');
+  assert.match(pending.keys[0].deletionDate, /^\d{4}-\d{2}-\d{2}T/);
+  const ids = (await ok('items:list', {})).items.map((i: any) => i.id).sort();
+  assert.deepEqual([...pending.atRisk].sort(), ids);
 });
 
 test('awsEnv (moto env) alone reaches KMS and STS (the browser harness path)', async () => {
