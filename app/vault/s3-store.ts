@@ -1,8 +1,9 @@
 // An S3 bucket (under a prefix) as a vault store (SPEC §9.4). Same names and bytes as a folder
 // vault: `vault.json`, `index.env` and `items/<id>.env` are objects `<prefix>/<name>`; no object
-// key, metadata or tag holds an item's name. No lock file: every write that must not lose another
-// writer's work is conditional (If-None-Match: * to create, If-Match on the ETag to replace or
-// delete), and the catalog re-reads, merges and retries on [conflict]. A version is the ETag.
+// key, metadata or tag holds an item's name. Every write that must not lose another writer's work is
+// conditional (If-None-Match: * to create, If-Match on the ETag to replace or delete), and the
+// catalog re-reads, merges and retries on [conflict]; the index writer section (where a new item's
+// path is claimed) is an `index.lock` object made the same way (exclusive). A version is the ETag.
 //
 // Bounded memory: writes below PART_SIZE are one PutObject from memory; larger ones stream through
 // a multipart upload, PART_SIZE at a time with at most PARTS_IN_FLIGHT parts uploading; a fill that
@@ -30,6 +31,9 @@ import { badRequest, CachetError, isCachetError, throwIfAborted } from '../error
 import { resolveAwsClient, type AwsClientOptions } from '../keys/aws-config.js';
 import type { ByteSink, WriteOptions } from '../stream/stream.js';
 import { INDEX_FILE, ITEMS_DIR, VAULT_FILE } from './layout.js';
+import { INDEX_LOCK_FILE } from './index-lock.js';
+import { tempHost } from '../fs/atomic.js';
+import { randomBytes } from 'node:crypto';
 import { fromS3Error, s3Code, s3Status } from './s3-errors.js';
 import { formatS3Location, parseS3Location, s3Key, type S3Location } from './s3-location.js';
 import type { DeletedName, StoreEntry, StoreReader, StoreStat, StoreVersion, StoreWriteOptions, VersionedStore, WriteCondition } from './store.js';
@@ -47,6 +51,12 @@ const READ_WINDOW_MIN = 256 * 1024;
 const READ_WINDOW_MAX = 64 * 1024 * 1024;
 /** ListObjectsV2 pages one open reads at most (1,000 keys a page): 10 million items. */
 const MAX_LIST_PAGES = 10_000;
+
+/** The S3 index lock (exclusive): how long a writer waits for it, and when a lock is a killed holder's. */
+const LOCK_WAIT_MS = 5_000;
+const LOCK_STALE_MS = 30_000;
+const LOCK_GIVE_UP_MS = 40_000;
+const LOCK_ATTEMPTS = 2_000;
 
 /** Incomplete multipart uploads older than this are a killed writer's (sweep). */
 const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
@@ -310,8 +320,9 @@ export class S3Store implements VersionedStore {
       });
     const names = ((res.Contents ?? []) as { Key?: string }[]).map((o) => (o.Key ?? '').slice(under.length));
     if (names.includes(VAULT_FILE)) throw new CachetError('exists', 'this location is already a vault', { path: this.location, reason: 'vault' });
-    if (names.some((n) => n !== INDEX_FILE)) throw badRequest('not-empty', 'there are objects under this prefix; choose an empty or new prefix', { path: this.location });
+    if (names.some((n) => n !== INDEX_FILE && n !== INDEX_LOCK_FILE)) throw badRequest('not-empty', 'there are objects under this prefix; choose an empty or new prefix', { path: this.location });
     if (names.includes(INDEX_FILE)) await this.remove(INDEX_FILE);
+    if (names.includes(INDEX_LOCK_FILE)) await this.remove(INDEX_LOCK_FILE);
     return { undo: () => this.remove(INDEX_FILE).catch(() => {}) };
   }
 
@@ -533,10 +544,56 @@ export class S3Store implements VersionedStore {
     await this.remove(from);
   }
 
-  /** No lock: S3's conditional writes are the writer section; callers retry on [conflict]. */
+  /**
+   * The writer section of index.env (SPEC §9.4): the object `index.lock`, created with
+   * If-None-Match: * (one holder at a time) and removed with If-Match on its own ETag. A lock that
+   * stays unchanged while a writer waits LOCK_WAIT_MS and is older than LOCK_STALE_MS by its
+   * LastModified is a killed holder's: it is deleted with If-Match on that ETag (so two breakers
+   * never remove a fresh lock) and the create is tried again. As for a folder the lock is advisory
+   * (a writer that cannot get it in time goes on; conditional index writes still lose no entry),
+   * but it is what keeps a path to one item under concurrent adds.
+   */
   async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (name !== INDEX_FILE) throw new CachetError('internal', `no writer section for ${name}`);
-    return fn();
+    const held = await this.#lock();
+    try {
+      return await fn();
+    } finally {
+      if (held !== undefined) await this.remove(INDEX_LOCK_FILE, { ifVersion: held }).catch(() => {});
+    }
+  }
+
+  /** The lock's ETag when this writer holds it; undefined when it gave up waiting. */
+  async #lock(): Promise<string | undefined> {
+    const body = Buffer.from(JSON.stringify({ host: tempHost(), pid: process.pid, nonce: randomBytes(8).toString('hex') }));
+    const started = Date.now();
+    let seen: { version: string; since: number } | undefined;
+    for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
+      try {
+        const r = await this.call('PutObject', INDEX_LOCK_FILE, (c, o) => c.send(new PutObjectCommand({ ...this.where(INDEX_LOCK_FILE), Body: body, ContentLength: body.length, IfNoneMatch: '*' }), o), undefined);
+        return etagOf(r.ETag);
+      } catch (e) {
+        if (!isPrecondition(e) && !isWriteConflict(e)) {
+          const err = this.error(e, 'PutObject', INDEX_LOCK_FILE);
+          // A reader may not write: its section needs no lock (its index save is best effort and
+          // fails on its own), and a writer is refused at its first item write, naming that object.
+          if (err.code === 's3-access-denied') return undefined;
+          throw err;
+        }
+      }
+      const now = await this.stat(INDEX_LOCK_FILE);
+      if (now !== undefined) {
+        if (seen?.version !== now.version) seen = { version: now.version, since: Date.now() };
+        const waited = Date.now() - seen.since;
+        if (waited >= LOCK_WAIT_MS && Date.now() - now.mtimeMs > LOCK_STALE_MS) {
+          await this.remove(INDEX_LOCK_FILE, { ifVersion: now.version }).catch(() => {});
+          continue;
+        }
+      }
+      if (Date.now() - started > LOCK_GIVE_UP_MS) return undefined;
+      await new Promise((r) => setTimeout(r, 20 + Math.floor(Math.random() * 60)));
+    }
+    return undefined;
   }
 
   // ---- item history (bucket versioning) -------------------------------------------------------

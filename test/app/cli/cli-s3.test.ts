@@ -133,6 +133,22 @@ describe('an S3 vault through the CLI', () => {
     assert.match(none.stderr.toString(), /no vault/);
   });
 
+  test('two processes adding the same folder at once: each path ends with one item, whatever --on-conflict says', async () => {
+    await mkdir(join(sb.dir, 'same'));
+    for (let i = 0; i < 40; i++) await writeFile(join(sb.dir, 'same', `s${i}.txt`), `same ${i}`);
+    for (const policy of ['fail', 'skip', 'replace'] as const) {
+      const vault = `s3://${bucket}/same-${policy}`;
+      ok(await run(['init', vault, '--kms-key', 'alias/team-a']), 'init');
+      const [a, b] = await Promise.all([run(['add', vault, 'same', '--on-conflict', policy]), run(['add', vault, 'same', '--on-conflict', policy])]);
+      const paths = (await ls(vault)).map((i) => i.path);
+      assert.equal(paths.length, 40, `${policy}: 40 items (exit ${a.code}/${b.code}: ${a.stderr}${b.stderr})`);
+      assert.equal(new Set(paths).size, 40, `${policy}: no path held twice`);
+      assert.equal((await objectKeys(bucket, `same-${policy}/items/`)).length, 40, `${policy}: no extra item object`);
+      if (policy === 'fail') assert.ok(a.code === 1 || b.code === 1, 'the loser of a path is told');
+      else assert.deepEqual([a.code, b.code], [0, 0]);
+    }
+  });
+
   test('three processes adding 100 files each at once: 300 items listed, none lost, no upload left', async () => {
     const vault = `s3://${bucket}/busy-team`;
     ok(await run(['init', vault, '--kms-key', 'alias/team-a']), 'init');
