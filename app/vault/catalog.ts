@@ -30,6 +30,27 @@ import type { StoreEntry, StoreReader, StoreStat, VaultStore, WriteCondition } f
 import type { ConflictCopy, VaultItem } from './types.js';
 
 const HEADER_READ_CONCURRENCY = 8;
+/**
+ * SPEC §9: the waits before an item that should be there is looked for again, before it counts as
+ * gone: a replace that is not atomic (a sync client deleting then writing, a network file system)
+ * leaves a moment with no file. About 0.2 s in all, only when a file is missing.
+ */
+const ABSENT_RETRY_MS: readonly number[] = [5, 15, 40, 120];
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CachetError('cancelled', 'cancelled'));
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = (): void => {
+      clearTimeout(t);
+      reject(new CachetError('cancelled', 'cancelled'));
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}
 /** Read-merge-write rounds of one index save before it gives up (the index is a cache). */
 const INDEX_WRITE_ATTEMPTS = 5;
 /** During a long job the index is saved at most this often, so a crash loses little of it
@@ -221,7 +242,7 @@ export class Catalog {
 
   /** Run `fn` on the item file, opened by the store (a regular file, no link followed), then close it. */
   async withItem<T>(id: string, fn: (f: StoreReader) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const f = await this.#store.openRead(itemName(id), { signal });
+    const f = await this.#again(() => this.#store.openRead(itemName(id), { signal }), signal);
     try {
       return await fn(f);
     } finally {
@@ -232,6 +253,31 @@ export class Catalog {
   /** The item file's stat, undefined when it is gone. */
   stat(id: string): Promise<StoreStat | undefined> {
     return this.#store.stat(itemName(id));
+  }
+
+  /** `fn` again (bounded, ABSENT_RETRY_MS) while it finds no file [not-found]: a transient absence is not "gone". */
+  async #again<T>(fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    for (let i = 0; ; i++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!isCachetError(e, 'not-found') || i >= ABSENT_RETRY_MS.length) throw e;
+      }
+      await pause(ABSENT_RETRY_MS[i]!, signal);
+    }
+  }
+
+  /** The stats of items the index knows but a listing did not show, looked for again (#again). */
+  async #missingAgain(ids: string[], signal: AbortSignal | undefined): Promise<StoreEntry[]> {
+    const found = await mapPool(ids, STAT_CONCURRENCY, (id) => this.#again(async () => {
+      const st = await this.stat(id);
+      if (!st) throw new CachetError('not-found', 'no item file', { item: id });
+      return { ...st, name: `${id}.env` };
+    }, signal).catch((e: unknown) => {
+      if (isCachetError(e, 'not-found')) return undefined;
+      throw e;
+    }));
+    return found.filter((f): f is StoreEntry => f !== undefined);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -261,6 +307,11 @@ export class Catalog {
       }
 
       const listed = await this.readItemsDir(signal);
+      // An item the index knows that the listing misses may be between the two steps of a
+      // replace that is not atomic: looked for again before it counts as removed.
+      const names = new Set(listed.map((e) => e.name));
+      const unseen = [...candidates.keys()].filter((id) => !names.has(`${id}.env`) && !this.#gone.has(id));
+      if (unseen.length > 0) listed.push(...(await this.#missingAgain(unseen, signal)));
       await this.#repairConflicts(listed);
       const items: { id: string; st: StoreEntry }[] = [];
       const conflicts: ConflictCopy[] = [];
