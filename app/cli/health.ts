@@ -68,9 +68,10 @@ export function keyReportJson(h: VaultHealth): KeyReport[] {
   return h.keys.map((k) => keyReport(k, h.perKey?.get(k.keyId)));
 }
 
-/** `KMS: 12 requests (Decrypt 2, GenerateDataKey 10), 1 throttled, 1 retry; estimated cost $0.000036` */
+/** `KMS: 12 requests (Decrypt 2, GenerateDataKey 10), 1 throttled (slowed down by KMS: 0.4 s waiting to retry), 1 retry; estimated cost $0.000036 (...)` */
 export function formatKmsUsage(u: KmsUsageReport): string {
   const ops = Object.entries(u.byOperation).map(([op, n]) => `${op} ${n}`).join(', ');
-  return `cachet: KMS: ${u.requests} request${u.requests === 1 ? '' : 's'}${ops ? ` (${ops})` : ''}, ${u.throttled} throttled, ${u.retries} retr${u.retries === 1 ? 'y' : 'ies'}; `
+  const slowed = u.throttledMs > 0 ? ` (slowed down by KMS: ${(u.throttledMs / 1000).toFixed(1)} s waiting to retry)` : '';
+  return `cachet: KMS: ${u.requests} request${u.requests === 1 ? '' : 's'}${ops ? ` (${ops})` : ''}, ${u.throttled} throttled${slowed}, ${u.retries} retr${u.retries === 1 ? 'y' : 'ies'}; `
     + `estimated cost $${u.estimatedCostUsd.toFixed(6)} (estimate at $0.03 per 10,000 requests)`;
 }

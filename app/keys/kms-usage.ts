@@ -24,6 +24,8 @@ export interface KmsUsageReport {
   readonly throttled: number;
   /** Attempts beyond the first of each call. */
   readonly retries: number;
+  /** Milliseconds spent waiting to retry after a throttling answer: how much KMS slowed the job down (summed over calls, which may overlap). */
+  readonly throttledMs: number;
   /** requests x KMS_USD_PER_REQUEST: an estimate, not a bill. */
   readonly estimatedCostUsd: number;
 }
@@ -34,6 +36,7 @@ export class KmsUsage {
   #calls = 0;
   #requests = 0;
   #throttled = 0;
+  #throttledMs = 0;
 
   /** A call entered the client (once, however many attempts it takes). */
   call(): void {
@@ -47,6 +50,11 @@ export class KmsUsage {
     if (throttled) this.#throttled++;
   }
 
+  /** Time a call waited between a throttled attempt and its next one. */
+  waited(ms: number): void {
+    this.#throttledMs += Math.max(0, ms);
+  }
+
   report(): KmsUsageReport {
     const byOperation: Record<string, number> = {};
     for (const [op, n] of [...this.#byOperation].sort(([a], [b]) => (a < b ? -1 : 1))) byOperation[op] = n;
@@ -55,6 +63,7 @@ export class KmsUsage {
       byOperation,
       throttled: this.#throttled,
       retries: Math.max(0, this.#requests - this.#calls),
+      throttledMs: Math.round(this.#throttledMs),
       estimatedCostUsd: this.#requests * KMS_USD_PER_REQUEST,
     };
   }
@@ -86,16 +95,24 @@ export function countKmsUsage(client: KMSClient, usage: KmsUsage): void {
     usage.call();
     return next(args);
   }, { step: 'initialize', name: CALL_MIDDLEWARE, priority: 'high' });
-  const perAttempt: FinalizeRequestMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
-    const op = operationOf(context);
-    try {
-      const out = await next(args);
-      usage.attempt(op, false);
-      return out;
-    } catch (e) {
-      usage.attempt(op, isThrottle(e));
-      throw e;
-    }
+  // Made once per call (the SDK resolves the stack per send), so `throttledAt` belongs to one call.
+  const perAttempt: FinalizeRequestMiddleware<object, MetadataBearer> = (next, context) => {
+    let throttledAt: number | undefined;
+    return async (args) => {
+      const op = operationOf(context);
+      if (throttledAt !== undefined) usage.waited(performance.now() - throttledAt);
+      throttledAt = undefined;
+      try {
+        const out = await next(args);
+        usage.attempt(op, false);
+        return out;
+      } catch (e) {
+        const throttled = isThrottle(e);
+        usage.attempt(op, throttled);
+        if (throttled) throttledAt = performance.now();
+        throw e;
+      }
+    };
   };
   stack.addRelativeTo(perAttempt as unknown as Parameters<typeof stack.addRelativeTo>[0], { relation: 'after', toMiddleware: 'retryMiddleware', name: ATTEMPT_MIDDLEWARE });
 }

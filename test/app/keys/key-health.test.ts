@@ -101,6 +101,9 @@ describe('KMS usage', () => {
       assert.equal(r.throttled, 2);
       assert.equal(r.retries, 2);
       assert.equal(r.estimatedCostUsd, 7 * KMS_USD_PER_REQUEST);
+      // The SDK waits (with jitter) before retrying a throttled call: that wait is what KMS cost the job.
+      assert.ok(r.throttledMs > 0, `throttledMs ${r.throttledMs}`);
+      assert.ok(r.throttledMs < 60_000);
     } finally {
       p.destroy();
       await proxy.stop();

@@ -1,0 +1,95 @@
+// The key-health banner end to end (issue 14): the real renderer in Chromium with the real main
+// services and moto as KMS (test/helpers/browser.ts). A vault whose only KMS key is then scheduled
+// for deletion (ScheduleKeyDeletion through the real KMS API; moto reports it in DescribeKey) shows
+// the date and the count when opened; its one action opens the re-key dialog for the items at risk,
+// and once they are re-keyed to a healthy key the banner says nothing depends on that key alone.
+// Screenshots go to test-results/screenshots/ (20-key-health-banner, 21-key-health-rekeyed).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { chromiumMissing, launchApp, startBrowsers, type AppHarness, type Browsers } from '../helpers/browser.js';
+import { waitJobDone } from '../helpers/app-steps.js';
+import { createTestKey, motoKmsClient, startMoto, type Moto } from '../helpers/moto.js';
+
+const skip = chromiumMissing();
+const WAIT = { timeout: 20_000 };
+
+describe('key health banner in Chromium (moto)', { skip, timeout: 180_000 }, () => {
+  let b: Browsers;
+  let work: string;
+  let moto: Moto;
+  let h: AppHarness;
+
+  const invoke = async (channel: string, req: unknown): Promise<any> => {
+    const r = await h.app.invoke(channel, req);
+    assert.ok(r.ok, `${channel}: ${JSON.stringify(r)}`);
+    return r.value;
+  };
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'cachet-e2e-health-'));
+    [b, moto] = await Promise.all([startBrowsers(), startMoto()]);
+    const aws = join(work, 'aws');
+    await mkdir(aws, { recursive: true });
+    await writeFile(join(aws, 'config'), '[profile e2e]\nregion = us-east-1\n');
+    await writeFile(join(aws, 'credentials'), '[e2e]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+    const awsEnv = { AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' };
+    for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete process.env[k];
+    Object.assign(process.env, awsEnv);
+    h = await launchApp(b, { awsEndpoint: moto.endpoint, awsEnv });
+  });
+  after(async () => {
+    await h?.close();
+    await moto?.stop();
+    await b?.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  test('a key scheduled for deletion: the date and the count, re-key the items at risk, then nothing depends on it alone', async () => {
+    const doomed = await createTestKey(moto.endpoint, 'alias/cachet-doomed');
+    await createTestKey(moto.endpoint, 'alias/cachet-healthy');
+    await invoke('aws:set-profile', { profile: 'e2e', region: 'us-east-1' });
+    // The vault is made and filled through main's IPC (what the UI's create and add call), then closed.
+    const vaultDir = join(work, 'Doomed Vault');
+    h.answerDialog(vaultDir);
+    await invoke('dialog:pick-folder', { purpose: 'create-vault' });
+    await invoke('vault:create', { path: vaultDir, keys: [{ provider: 'aws-kms', keyId: doomed }] });
+    const src = join(work, 'src');
+    await mkdir(src);
+    for (const n of ['a.txt', 'b.txt']) await writeFile(join(src, n), `${n}\n`);
+    h.app.grantDrop(src);
+    const add = await invoke('items:add', { sources: [join(src, 'a.txt'), join(src, 'b.txt')], to: '' });
+    assert.equal((await h.app.services.jobs.wait(add.jobId))!.status, 'ok');
+    await invoke('vault:close', {});
+    const kms = motoKmsClient(moto.endpoint);
+    const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: doomed.split('/').pop()!, PendingWindowInDays: 7 })).finally(() => kms.destroy());
+    const day = scheduled.DeletionDate!.toISOString().slice(0, 10);
+    // aws:keys lists usable keys only, so a key pending deletion has no alias label: its key id is shown.
+    const name = doomed.slice(doomed.lastIndexOf('/') + 1);
+
+    h.answerDialog(vaultDir);
+    await h.page.getByRole('button', { name: 'Open a vault folder…' }).click();
+    await h.page.getByRole('heading', { name: 'Doomed Vault' }).waitFor(WAIT);
+    const banner = h.page.getByTestId('key-health-banner');
+    await banner.getByText(`2 items will become unreadable on ${day}: the key ${name} is scheduled for deletion.`).waitFor(WAIT);
+    await h.screenshot('20-key-health-banner');
+
+    await banner.getByRole('button', { name: 'Re-key 2 items…' }).click();
+    const dialog = h.page.getByRole('dialog', { name: 'Re-key 2 items at risk' });
+    await dialog.waitFor(WAIT);
+    await dialog.getByRole('checkbox', { name: /cachet-healthy/ }).check();
+    await dialog.getByRole('checkbox', { name: new RegExp(`Keep .*${name}|Keep arn`) }).uncheck();
+    await dialog.getByRole('button', { name: 'Review the change…' }).click();
+    await dialog.getByRole('button', { name: 'Re-key 2 items' }).click();
+    assert.equal(await waitJobDone(h, 'rekey'), 'ok');
+    // The vault still names the doomed key (only items were re-keyed), but no item needs it now.
+    await banner.getByText(`The key ${name} is scheduled for deletion on ${day}; no item depends on it alone.`).waitFor(WAIT);
+    assert.equal(await banner.getByRole('button').count(), 0);
+    await h.screenshot('21-key-health-rekeyed');
+    assert.deepEqual(h.errors, []);
+  });
+});
