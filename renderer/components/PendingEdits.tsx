@@ -26,7 +26,7 @@ export function PendingEdits({ edits, busy, onSave, onDiscard }: PendingEditsPro
               {e.vaultPath}
             </span>
             <span className="muted">changed {time.format(new Date(e.modifiedAt))}</span>
-            <button type="button" className="button button-small" onClick={() => onSave(e.tempId)} disabled={busy} aria-label={`Save ${e.vaultPath} back`}>
+            <button type="button" className="button button-small" onClick={() => onSave(e.tempId)} disabled={busy} aria-label={`Save back ${e.vaultPath}`}>
               Save back
             </button>
             <button type="button" className="button button-small button-danger-quiet" onClick={() => onDiscard(e.tempId)} disabled={busy} aria-label={`Discard the edits to ${e.vaultPath}`}>

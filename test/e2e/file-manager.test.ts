@@ -244,7 +244,7 @@ describe('the vault view as a file manager', { skip, timeout: 240_000 }, () => {
     await h.page.getByRole('heading', { name: 'FM Vault' }).waitFor(WAIT);
 
     // Saved back from the list: the list empties, the vault has the edit, and Lock no longer asks.
-    await pending.getByRole('button', { name: 'Save notes.txt back' }).click();
+    await pending.getByRole('button', { name: 'Save back notes.txt' }).click();
     await pending.waitFor({ state: 'detached', ...WAIT });
     await h.page.locator('[data-item="notes.txt"]').dblclick();
     await h.page.locator('.preview-text').filter({ hasText: 'edited outside' }).waitFor(WAIT);

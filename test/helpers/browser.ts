@@ -19,6 +19,7 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { createHeadlessPlatform } from '../../main/platform.js';
+import { assertNoAxeViolations } from './axe.js';
 import { createMainServices, type MainApp } from '../../main/services/main-services.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -364,6 +365,8 @@ export async function launchApp(b: Browsers, opts: AppHarnessOptions = {}): Prom
       await mkdir(SCREENSHOT_DIR, { recursive: true });
       const file = join(SCREENSHOT_DIR, `${name}.png`);
       await p.screenshot({ path: file, timeout: STEP_TIMEOUT_MS });
+      // Every screen a test shows is also an accessibility check (issue 11): zero axe violations.
+      await assertNoAxeViolations(p, `screen "${name}"`);
       return file;
     },
     async close() {

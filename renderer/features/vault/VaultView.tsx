@@ -286,6 +286,19 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
               }}
             />
           )}
+        {/* Inside the main landmark (it is fixed-position): menus belong to the list they act on. */}
+        {menu && (
+          <ContextMenu
+            x={menu.x}
+            y={menu.y}
+            label={picked.ids.length > 0 ? `Actions for ${pickedLabel}` : 'Item actions'}
+            actions={menuActions}
+            onClose={() => {
+              setMenu(null);
+              focusList();
+            }}
+          />
+        )}
         </main>
         {previewId && previewItem && preview && (
           <PreviewPane
@@ -312,18 +325,6 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
         </p>
       )}
       {dragging && <DropOverlay folderName={browse.folder || vault.name} />}
-      {menu && (
-        <ContextMenu
-          x={menu.x}
-          y={menu.y}
-          label={picked.ids.length > 0 ? `Actions for ${pickedLabel}` : 'Item actions'}
-          actions={menuActions}
-          onClose={() => {
-            setMenu(null);
-            focusList();
-          }}
-        />
-      )}
 
       {add.conflict && <ConflictDialog path={add.conflict.path} remaining={add.conflict.remaining} onDecide={add.answer} onCancel={add.cancelConflicts} />}
       {modal?.kind === 'rename' && (
