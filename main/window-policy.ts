@@ -75,8 +75,8 @@ export const WEB_PREFERENCES = {
 export const WINDOW_OPTIONS = {
   width: 1200,
   height: 800,
-  minWidth: 720,
-  minHeight: 480,
+  minWidth: 800,
+  minHeight: 600,
   show: false,
   title: 'Cachet',
   backgroundColor: '#1e1e24',

@@ -52,8 +52,8 @@ export function VaultToolbar(p: VaultToolbarProps) {
           Re-key
         </button>
         {p.onAwsProfile && (
-          <button type="button" className="button" onClick={p.onAwsProfile}>
-            AWS profile: {p.awsProfile ?? 'choose one'}
+          <button type="button" className="button" onClick={p.onAwsProfile} title={`AWS profile: ${p.awsProfile ?? 'choose one'}`}>
+            AWS profile: <span className="aws-profile-name">{p.awsProfile ?? 'choose one'}</span>
           </button>
         )}
         <button type="button" className="button" onClick={p.onSettings}>

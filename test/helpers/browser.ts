@@ -267,6 +267,21 @@ function watchErrors(page: Page): string[] {
 // ---------------------------------------------------------------------------------------------
 // The app with real main services
 
+/** The other looks of every screenshot: `<name><suffix>.png` beside the 1280x800 light one. */
+const SCREEN_VARIANTS: readonly { suffix: string; viewport?: { width: number; height: number }; dark: boolean }[] = [
+  { suffix: '-dark', dark: true },
+  { suffix: '-800x600', viewport: { width: 800, height: 600 }, dark: false },
+  { suffix: '-800x600-dark', viewport: { width: 800, height: 600 }, dark: true },
+];
+
+/** The vault toolbar's buttons (when it is shown) sit on one row: a small window does not wrap it. */
+async function assertToolbarOneRow(p: Page, what: string): Promise<void> {
+  const tops = await p.evaluate(() => [...document.querySelectorAll('.toolbar-actions > *')]
+    .filter((e) => (e as HTMLElement).offsetParent !== null)
+    .map((e) => Math.round(e.getBoundingClientRect().top)));
+  if (new Set(tops).size > 1) throw new Error(`the toolbar wraps into ${new Set(tops).size} rows on screen "${what}" (button tops ${tops.join(', ')})`);
+}
+
 export interface AppHarnessOptions {
   /** AWS endpoint (moto) for KMS and STS. */
   awsEndpoint?: string;
@@ -367,6 +382,23 @@ export async function launchApp(b: Browsers, opts: AppHarnessOptions = {}): Prom
       await p.screenshot({ path: file, timeout: STEP_TIMEOUT_MS });
       // Every screen a test shows is also an accessibility check (issue 11): zero axe violations.
       await assertNoAxeViolations(p, `screen "${name}"`);
+      if (opts.viewport) return file; // a test that chose its own size shoots only that
+      // The same screen in a small window and in the dark theme (issue 11): each one saved, each
+      // one axe-clean (the dark palette's text contrast included), and the toolbar on one row.
+      const size = p.viewportSize() ?? { width: 1280, height: 800 };
+      try {
+        for (const v of SCREEN_VARIANTS) {
+          await p.setViewportSize(v.viewport ?? size);
+          await p.emulateMedia({ colorScheme: v.dark ? 'dark' : 'light' });
+          await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+          await p.screenshot({ path: join(SCREENSHOT_DIR, `${name}${v.suffix}.png`), timeout: STEP_TIMEOUT_MS });
+          await assertNoAxeViolations(p, `screen "${name}${v.suffix}"`);
+          await assertToolbarOneRow(p, `${name}${v.suffix}`);
+        }
+      } finally {
+        await p.setViewportSize(size);
+        await p.emulateMedia({ colorScheme: 'light' });
+      }
       return file;
     },
     async close() {

@@ -85,7 +85,7 @@ test('main.cjs: lifecycle order, window settings, IPC sender check', async (t) =
   assert.ok(calls.includes('open-file.preventDefault'));
 
   // Window state: the saved bounds fitted onto the display and to the minimum size; saved on close.
-  assert.deepEqual(seen.bounds, { x: 1120, y: 100, width: 800, height: 480, minWidth: 720, minHeight: 480 });
+  assert.deepEqual(seen.bounds, { x: 1120, y: 100, width: 800, height: 600, minWidth: 800, minHeight: 600 });
   assert.deepEqual(seen.savedState, { bounds: { x: 33, y: 44, width: 1111, height: 777 }, maximized: false });
 
   // An installed app ignores the CACHET_USER_DATA test hook.
