@@ -1,9 +1,10 @@
 // Creating a vault: choose an empty folder, then the key(s) to seal with: the local key, or AWS
 // KMS keys (the AWS panel is passed in). Props only.
 
-import type { ReactNode } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 
 export type KeyMode = 'local' | 'aws';
+const KEY_MODES: readonly KeyMode[] = ['local', 'aws'];
 
 export interface CreateVaultFormProps {
   readonly folder: string | null;
@@ -19,6 +20,17 @@ export interface CreateVaultFormProps {
 }
 
 export function CreateVaultForm(p: CreateVaultFormProps) {
+  // Left/Right (wrapping), Home and End select a tab and move focus to it (tabs that follow focus).
+  const onTabKey = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const at = KEY_MODES.indexOf(p.mode);
+    const to = e.key === 'ArrowRight' ? (at + 1) % KEY_MODES.length
+      : e.key === 'ArrowLeft' ? (at - 1 + KEY_MODES.length) % KEY_MODES.length
+        : e.key === 'Home' ? 0 : e.key === 'End' ? KEY_MODES.length - 1 : -1;
+    if (to < 0) return;
+    e.preventDefault();
+    p.onMode(KEY_MODES[to]!);
+    e.currentTarget.querySelector<HTMLElement>(`#tab-${KEY_MODES[to]!}`)?.focus();
+  };
   return (
     <div className="create-vault">
       <div className="field">
@@ -36,15 +48,18 @@ export function CreateVaultForm(p: CreateVaultFormProps) {
         <span className="field-label" id="key-mode-label">
           2. Key
         </span>
-        <div className="tabs" role="tablist" aria-labelledby="key-mode-label">
-          {(['local', 'aws'] as const).map((m) => (
+        <div className="tabs" role="tablist" aria-labelledby="key-mode-label" onKeyDown={onTabKey}>
+          {KEY_MODES.map((m) => (
             <button
               key={m}
               type="button"
               role="tab"
               id={`tab-${m}`}
               aria-selected={p.mode === m}
-              aria-controls={`panel-${m}`}
+              // The ARIA tabs pattern: one tab in the Tab order, arrows move between them; only the
+              // shown panel exists, so only the selected tab controls one.
+              tabIndex={p.mode === m ? 0 : -1}
+              aria-controls={p.mode === m ? `panel-${m}` : undefined}
               className={`tab ${p.mode === m ? 'tab-active' : ''}`}
               onClick={() => p.onMode(m)}
             >

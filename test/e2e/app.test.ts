@@ -462,7 +462,21 @@ describe('desktop app in Chromium, AWS KMS (moto)', { skip, timeout: 240_000 }, 
   });
 
   test('choose a profile, see the identity and the usable keys, create a key, create the vault', async () => {
-    await h.page.getByRole('tab', { name: 'AWS KMS' }).click();
+    // The key tabs are ARIA tabs: one in the Tab order, the arrow keys select and focus the other.
+    const localTab = h.page.getByRole('tab', { name: 'Local key' });
+    const awsTab = h.page.getByRole('tab', { name: 'AWS KMS' });
+    assert.deepEqual([await localTab.getAttribute('tabindex'), await awsTab.getAttribute('tabindex')], ['0', '-1']);
+    await localTab.focus();
+    await h.page.keyboard.press('ArrowRight');
+    assert.equal(await awsTab.getAttribute('aria-selected'), 'true');
+    assert.equal(await h.page.evaluate(() => document.activeElement?.id), 'tab-aws');
+    await h.page.keyboard.press('ArrowRight'); // wraps
+    assert.equal(await localTab.getAttribute('aria-selected'), 'true');
+    await h.page.keyboard.press('End');
+    assert.equal(await awsTab.getAttribute('aria-selected'), 'true');
+    assert.equal(await h.page.getByRole('tabpanel').getAttribute('aria-labelledby'), 'tab-aws');
+    await h.page.keyboard.press('Home');
+    await awsTab.click();
     const profile = h.page.getByLabel('AWS profile');
     await h.page.locator('option', { hasText: 'e2e — us-east-1' }).waitFor({ state: 'attached', ...WAIT });
     await profile.selectOption('e2e');
