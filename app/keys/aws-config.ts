@@ -16,7 +16,7 @@
 
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand, type KeyMetadata, type ListAliasesCommandOutput, type ListKeysCommandOutput, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { fromEnv, fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -129,12 +129,12 @@ const NO_PROVIDER_RE = /could not load credentials from any providers/i;
  * its real reason surfaces ("Detected a cycle ...", the process's failure, expired credentials)
  * instead of the chain's "Could not load credentials from any providers".
  */
-function credentialChain(profile: string | undefined): NonNullable<KMSClientConfig['credentials']> {
-  const k = profile ?? '';
+function credentialChain(profile: string | undefined, explicit: boolean): NonNullable<KMSClientConfig['credentials']> {
+  const k = `${explicit ? 'explicit' : 'env'}:${profile ?? ''}`;
   let chain = credentialChains.get(k);
   if (!chain) {
     const sdk = fromNodeProviderChain(profile ? { profile } : {});
-    chain = profile === undefined ? sdk : async (identityProperties?: Record<string, unknown>) => {
+    const named: NonNullable<KMSClientConfig['credentials']> = profile === undefined ? sdk : async (identityProperties?: Record<string, unknown>) => {
       try {
         return await sdk(identityProperties);
       } catch (e) {
@@ -142,6 +142,13 @@ function credentialChain(profile: string | undefined): NonNullable<KMSClientConf
         return fromIni({ profile })(identityProperties);
       }
     };
+    // A profile named by AWS_PROFILE / AWS_DEFAULT_PROFILE (not --profile): the AWS CLI still takes
+    // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY first (botocore drops its environment provider only
+    // for an explicit profile), where the JS SDK skips them whenever AWS_PROFILE is set. Cachet does
+    // what the CLI does, so one shell gives one identity (test/app/keys/aws-parity.test.ts).
+    const env = fromEnv();
+    chain = explicit || profile === undefined ? named : async (identityProperties?: Record<string, unknown>) =>
+      (envValue('AWS_ACCESS_KEY_ID') !== undefined && envValue('AWS_SECRET_ACCESS_KEY') !== undefined ? env() : named(identityProperties));
     credentialChains.set(k, chain);
   }
   return chain;
@@ -266,7 +273,7 @@ export async function resolveAwsClient(opts: AwsClientOptions, service: AwsServi
   const ca = await caBundle(name);
   const config: KMSClientConfig = {
     region: resolvedRegion,
-    credentials: opts.credentials ?? credentialChain(profile),
+    credentials: opts.credentials ?? credentialChain(profile, opts.profile !== undefined),
     maxAttempts,
     // botocore's `legacy` mode has no SDK v3 counterpart: the SDK's standard mode is the nearest.
     retryMode: retryMode === 'legacy' ? 'standard' : retryMode,

@@ -403,6 +403,11 @@ export async function createLimitedUser(moto: Moto, policy: UserPolicy): Promise
   return createIamUser(moto.endpoint, moto.credentials, 'cachet-user', policy);
 }
 
+/** An IAM user with an access key and no policy (whoever it is: STS GetCallerIdentity names it). */
+export async function createTestUser(moto: Moto, prefix = 'cachet-id'): Promise<LimitedUser> {
+  return createIamUser(moto.endpoint, moto.credentials, prefix, { allow: [] });
+}
+
 /** Turns moto's IAM checks on for every request from now on, through its control API. */
 async function enableMotoAuth(motoEndpoint: string): Promise<void> {
   // moto reads the request body as the new INITIAL_NO_AUTH_ACTION_COUNT; a form content type
