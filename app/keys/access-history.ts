@@ -14,6 +14,7 @@ import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/clie
 import { CachetError, throwIfAborted } from '../errors.js';
 import { resolveAwsClient, type AwsClientOptions } from './aws-config.js';
 import { fromKmsError } from './kms-errors.js';
+import { recordCalledEndpoint } from './called-endpoint.js';
 
 /** The KMS operations that use a vault's data keys. */
 export const HISTORY_OPERATIONS: ReadonlySet<string> = new Set(['Decrypt', 'GenerateDataKey', 'ReEncrypt', 'Encrypt']);
@@ -113,7 +114,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 /** The vault's (or one item's) access history, newest first as CloudTrail returns it. */
 export async function lookupAccessHistory(opts: AccessHistoryOptions): Promise<AccessHistory> {
   const r = await resolveAwsClient(opts, 'CLOUDTRAIL');
-  const client = new CloudTrailClient(r.config);
+  const client = recordCalledEndpoint(new CloudTrailClient(r.config));
   const ctx = { profile: r.profile, region: r.region, endpoint: r.endpoint, operation: 'LookupEvents', service: 'CloudTrail' };
   const interval = opts.intervalMs ?? MIN_REQUEST_INTERVAL_MS;
   const maxPages = opts.maxPages ?? MAX_PAGES;

@@ -27,6 +27,7 @@ import { badRequest, CachetError, throwIfAborted } from '../errors.js';
 import { checkSharedFiles } from './aws-shared-files.js';
 import { fromKmsError, type KmsErrorContext } from './kms-errors.js';
 import { isValidAlias } from './alias-rules.js';
+import { recordCalledEndpoint } from './called-endpoint.js';
 import { countKmsUsage, type KmsUsage } from './kms-usage.js';
 
 /** How to reach AWS. Every field is optional: the SDK's standard resolution fills the rest. */
@@ -301,7 +302,7 @@ export async function createKmsClient(opts: AwsClientOptions, region?: string): 
 
 /** Every KMS client Cachet makes: counted into `opts.kmsUsage` when given. */
 export function newKmsClient(config: KMSClientConfig, opts: Pick<AwsClientOptions, 'kmsUsage'>, make: (c: KMSClientConfig) => KMSClient = (c) => new KMSClient(c)): KMSClient {
-  const client = make(config);
+  const client = recordCalledEndpoint(make(config));
   if (opts.kmsUsage) countKmsUsage(client, opts.kmsUsage);
   return client;
 }
@@ -472,7 +473,7 @@ export async function createKey(opts: AwsClientOptions & { alias: string; descri
 /** The account and principal the credentials belong to (STS GetCallerIdentity). */
 export async function whoAmI(opts: AwsClientOptions & { signal?: AbortSignal | undefined } = {}): Promise<{ account: string; arn: string; userId: string }> {
   const r = await resolveAwsClient(opts, 'STS');
-  const sts = new STSClient(r.config as STSClientConfig);
+  const sts = recordCalledEndpoint(new STSClient(r.config as STSClientConfig));
   try {
     throwIfAborted(opts.signal);
     const out = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: opts.signal });

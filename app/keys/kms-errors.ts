@@ -8,6 +8,7 @@
 // which the AWS CLI prints as well).
 
 import { CachetError, type ErrorCode, type ErrorDetail } from '../errors.js';
+import { calledEndpoint } from './called-endpoint.js';
 
 /** What the caller knew when the call failed; every field lands in the error's detail. */
 export interface KmsErrorContext {
@@ -131,8 +132,11 @@ function networkCode(e: SdkErrorLike): string | undefined {
  * The CachetError for anything an AWS SDK call threw. CachetErrors pass through unchanged. The
  * original error is kept as `cause` (for logs at the boundary), never copied into `detail`.
  */
-export function fromKmsError(err: unknown, ctx: KmsErrorContext = {}): CachetError {
+export function fromKmsError(err: unknown, given: KmsErrorContext = {}): CachetError {
   if (err instanceof CachetError) return err;
+  // The endpoint the request really went to (FIPS, dual-stack, a profile's endpoint_url), when known.
+  const called = calledEndpoint(err);
+  const ctx: KmsErrorContext = called !== undefined ? { ...given, endpoint: called } : given;
   const e: SdkErrorLike = err !== null && typeof err === 'object' ? (err as SdkErrorLike) : { message: String(err) };
   const name = str(e.name);
   const message = str(e.message) ?? '';

@@ -37,6 +37,7 @@ import { randomBytes } from 'node:crypto';
 import { fromS3Error, s3Code, s3Status } from './s3-errors.js';
 import { formatS3Location, parseS3Location, s3Key, type S3Location } from './s3-location.js';
 import type { DeletedName, StoreEntry, StoreReader, StoreStat, StoreVersion, StoreWriteOptions, VersionedStore, WriteCondition } from './store.js';
+import { recordCalledEndpoint } from '../keys/called-endpoint.js';
 
 /** Bytes per uploaded part; writes smaller than this are one PutObject. */
 export const PART_SIZE = 8 * 1024 * 1024;
@@ -272,7 +273,7 @@ export class S3Store implements VersionedStore {
     const where = parseS3Location(location);
     const r = await resolveAwsClient(aws, 'S3');
     const config: S3ClientConfig = { ...(r.config as S3ClientConfig), followRegionRedirects: true };
-    return new S3Store(where, new S3Client(config), { profile: r.profile, region: r.region, endpoint: r.endpoint });
+    return new S3Store(where, recordCalledEndpoint(new S3Client(config)), { profile: r.profile, region: r.region, endpoint: r.endpoint });
   }
 
   /** Bucket and key of a vault name, for a command. */
