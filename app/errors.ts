@@ -194,6 +194,31 @@ export const UNUSABLE_INDEX_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
  */
 export const TELLING_CODES: readonly ErrorCode[] = ['cancelled', 'wrong-key', 'kms-access-denied', 'sso-expired', 'credentials-expired', 'bad-passphrase', 'kms-key-disabled', 'kms-key-pending-deletion'];
 
+/**
+ * What a failed check of an item means (verify): 'damaged' when the item itself is proven bad
+ * (its bytes do not authenticate, its format is broken, it is not an item, or its file is gone),
+ * 'unchecked' when something outside it stopped the check (a key refused, disabled or out of
+ * reach, no credentials, a read error, a newer format). Only proof of damage is 'damaged': a
+ * code not listed here never is. The one home of this rule (CLI and app report from it).
+ */
+export type CheckVerdict = 'damaged' | 'unchecked';
+
+const DAMAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'not-envelope', 'header-corrupt', 'tampered', 'truncated', 'trailing-data', 'reordered',
+  'wrong-key', 'context-mismatch', 'kms-invalid-ciphertext', 'not-found',
+]);
+/** `bad-request` reasons that say the item file is not an item (a link or special file in items/). */
+const DAMAGE_REASONS: ReadonlySet<BadRequestReason> = new Set<BadRequestReason>(['symlink', 'special-file']);
+
+export function checkVerdict(e: { readonly code: ErrorCode; readonly detail?: ErrorDetail | undefined }): CheckVerdict {
+  if (DAMAGE_CODES.has(e.code)) return 'damaged';
+  if (e.code === 'bad-request') {
+    const r = badRequestReason(e.detail);
+    if (r && DAMAGE_REASONS.has(r)) return 'damaged';
+  }
+  return 'unchecked';
+}
+
 /** Map a node fs/system error to a CachetError; CachetErrors pass through unchanged. */
 export function fromSystemError(e: unknown, what: string, path?: string): CachetError {
   if (e instanceof CachetError) return e;

@@ -13,6 +13,8 @@ import { escapesAllowed, ProgressBar } from './progress.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** verify: nothing found damaged, but some items could not be checked (a key refused or out of reach). */
+export const EXIT_UNCHECKED = 3;
 /** 128 + SIGINT, as shells report a command stopped by Ctrl-C. */
 export const EXIT_CANCELLED = 130;
 /** 128 + SIGPIPE: stdout was closed by its reader (`cachet get v x -o - | head`), as shells report it for other tools. */
@@ -57,6 +59,13 @@ export class Context {
   fail(what: string | undefined, e: unknown): void {
     if (e instanceof CachetError && e.code === 'cancelled') throw e;
     this.#failures++;
+    this.progress.end();
+    this.io.stderr.write(formatFailure(what, e, { debug: this.debug }));
+  }
+
+  /** Prints one problem like fail() (what, why, hint) without counting it as a failure. */
+  report(what: string | undefined, e: unknown): void {
+    if (e instanceof CachetError && e.code === 'cancelled') throw e;
     this.progress.end();
     this.io.stderr.write(formatFailure(what, e, { debug: this.debug }));
   }

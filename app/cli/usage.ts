@@ -51,7 +51,8 @@ Environment:
   AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_KMS, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, HTTPS_PROXY, NO_PROXY
   and the other AWS CLI / SDK variables apply (README "Using AWS")
 
-Exit codes: 0 ok, 1 failed, 2 usage error, 130 cancelled (Ctrl-C),
+Exit codes: 0 ok, 1 failed, 2 usage error, 3 verify could not check some items (none damaged),
+  130 cancelled (Ctrl-C),
   141 output closed (the reader of stdout went away, e.g. '| head'; nothing is printed, as for SIGPIPE)
 `;
 
@@ -106,11 +107,14 @@ content is not rewritten. Re-keying every item also makes these the vault's keys
 `,
   verify: `Usage: cachet verify <vault> [--json]
 
-Authenticates every item and reports each bad one, then checks the vault's keys (KMS DescribeKey):
-a key that is disabled or scheduled for deletion is warned about with its date and how many items
-no other healthy key opens. Exit code 1 if any item is bad or any key is disabled or pending
-deletion. --json prints {"ok","bad":[<failure>],"keys":[<key>],"kms":<usage>} (ok: how many items
-verified; <key> as for status).
+Authenticates every item and reports each damaged one (its bytes do not authenticate, it is not an
+item, or its file is gone though the index knew it) apart from each one that could not be checked
+(access denied, a key disabled or out of reach, no credentials), then checks the vault's keys (KMS
+DescribeKey): a key that is disabled or scheduled for deletion is warned about with its date and how
+many items no other healthy key opens. Exit code 1 if any item is damaged or any key is disabled or
+pending deletion; else 3 if any item could not be checked; else 0. --json prints
+{"ok","bad":[<failure>],"unchecked":[<failure>],"keys":[<key>],"kms":<usage>} (ok: how many items
+verified; bad: damaged; <key> as for status).
 `,
   status: `Usage: cachet status <vault> [--json]
 

@@ -11,7 +11,7 @@ import { knownVaultsFile } from '../vault/known-vaults.js';
 import { isS3Location } from '../vault/s3-location.js';
 import { Vault, type ItemFailure, type VaultProgress, type VaultItem, type VaultKey } from '../vault/vault.js';
 import { DEFAULT_SINCE, parseSince, type OnConflict } from './args.js';
-import { EXIT_FAILED, EXIT_OK, type Context } from './context.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_UNCHECKED, type Context } from './context.js';
 import { withOutputFolder } from './file-commands.js';
 import { formatList } from './output.js';
 import { printable } from './terminal-text.js';
@@ -251,13 +251,17 @@ export async function verifyCommand(ctx: Context, [dir]: string[], v: Values): P
       return null;
     });
     const r = await vault.verify({ signal: ctx.signal, onProgress: jobProgress(ctx) }).finally(() => ctx.progress.end());
+    // Damaged (proven bad, or its file gone) fails; could not be checked (a key refused, disabled or
+    // out of reach) is told the same way but is not called damage: app/errors.ts checkVerdict decides.
     for (const f of r.bad) ctx.fail(failureWhat('verify', f), f.error);
+    for (const f of r.unchecked) ctx.report(`${failureWhat('verify', f)} (could not be checked)`, f.error);
     // A key disabled or scheduled for deletion fails verify too: the items verify today and are lost (or closed) tomorrow.
     const { health, warned } = await checkKeys(ctx, vault, dir!, items);
-    summary(ctx, `cachet: ${r.ok} item${r.ok === 1 ? '' : 's'} verified${r.bad.length ? `, ${r.bad.length} bad` : ''}`);
+    summary(ctx, `cachet: ${r.ok} item${r.ok === 1 ? '' : 's'} verified${r.bad.length ? `, ${r.bad.length} damaged` : ''}${r.unchecked.length ? `, ${r.unchecked.length} could not be checked` : ''}`);
     const kms = kmsUsage(ctx);
-    if (v.json) ctx.json({ ok: r.ok, bad: r.bad.map(failureJson), keys: keyReportJson(health), kms });
-    return warned ? EXIT_FAILED : ctx.exitCode();
+    if (v.json) ctx.json({ ok: r.ok, bad: r.bad.map(failureJson), unchecked: r.unchecked.map(failureJson), keys: keyReportJson(health), kms });
+    if (warned || ctx.exitCode() !== EXIT_OK) return EXIT_FAILED;
+    return r.unchecked.length > 0 ? EXIT_UNCHECKED : EXIT_OK;
   });
 }
 

@@ -146,6 +146,12 @@ export class Catalog {
   readonly #gone = new Set<string>();
   /** Item files whose header could not be read at the last refresh. */
   readonly #unreadable = new Map<string, CachetError>();
+  /**
+   * Items the index knew whose file is gone without a remove (a sync client or a person deleted
+   * it), by id, with their last vault path: verify reports them. Kept while this process runs
+   * (the saved index no longer lists them), cleared when the file is back or the item removed.
+   */
+  readonly #missing = new Map<string, string>();
   #conflicts: ConflictCopy[] = [];
   /** The entries in index.env as this process last read or wrote them (undefined: unknown or unusable). */
   #onDisk: IndexEntries | undefined;
@@ -194,6 +200,11 @@ export class Catalog {
     return this.#unreadable;
   }
 
+  /** Items the index knew whose file has gone missing (id -> last vault path). */
+  get missing(): ReadonlyMap<string, string> {
+    return this.#missing;
+  }
+
   /** Sync-service copies found at the last refresh. */
   get conflicts(): readonly ConflictCopy[] {
     return this.#conflicts;
@@ -221,6 +232,7 @@ export class Catalog {
     this.#entries = new Map();
     this.#paths = undefined;
     this.#unreadable.clear();
+    this.#missing.clear();
     this.#conflicts = [];
   }
 
@@ -343,7 +355,16 @@ export class Catalog {
         if (matches.length > 0 && matches.every((m) => sameEntry(m, matches[0]!))) fresh.set(id, matches[0]!);
         else need.push({ id, st });
       }
-      for (const id of candidates.keys()) if (!present.has(id)) this.#gone.add(id);
+      // The shared index (else, when it is unusable, this process's entries) is what "the index
+      // knew": an item another writer removed is gone from the index it rewrote, not missing.
+      const knew = this.#onDisk ?? this.#entries;
+      for (const id of candidates.keys()) {
+        if (present.has(id) || this.#gone.has(id)) continue; // gone already: removed here, or missing since
+        this.#gone.add(id);
+        const e = knew.get(id);
+        if (e) this.#missing.set(id, e.path);
+      }
+      for (const id of present) this.#missing.delete(id);
 
       this.#unreadable.clear();
       for (const id of irregular) {
@@ -575,10 +596,12 @@ export class Catalog {
       for (const [id, e] of change.set ?? []) {
         this.#setEntry(id, e);
         this.#gone.delete(id);
+        this.#missing.delete(id);
       }
       for (const id of change.remove ?? []) {
         this.#deleteEntry(id);
         this.#gone.add(id);
+        this.#missing.delete(id);
       }
       this.#changesSinceSave += (change.set?.length ?? 0) + (change.remove?.length ?? 0);
       if (this.#closed) return;

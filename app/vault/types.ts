@@ -39,6 +39,13 @@ export interface ItemFailure {
   error: CachetError;
 }
 
+/** What verify found: items that authenticated, items proven damaged, items that could not be checked. */
+export interface VerifyReport {
+  ok: number;
+  bad: ItemFailure[];
+  unchecked: ItemFailure[];
+}
+
 export interface JobOptions {
   signal?: AbortSignal;
   onProgress?: (p: VaultProgress) => void;

@@ -37,7 +37,7 @@ import type { Readable, Writable } from 'node:stream';
 import { openFile, openToBuffer, readHeader, rewriteHeader, verifyFile, type ItemMetadata } from '../envelope.js';
 import { checkContext } from '../format/context.js';
 import { isItemId, isKeyIdLength, isProviderType, MAX_VAULT_KEYS } from '../format/limits.js';
-import { badRequest, CachetError, isCachetError, throwIfAborted } from '../errors.js';
+import { badRequest, CachetError, checkVerdict, isCachetError, throwIfAborted } from '../errors.js';
 import type { Keyring, Stanza } from '../keys/provider.js';
 import { Adding } from './adding.js';
 import { fileDestination, writeOut } from './extracting.js';
@@ -62,13 +62,18 @@ import { clampConcurrency, runBatch } from './pool.js';
 import type { StoreReader, VaultStore } from './store.js';
 
 export type { VaultKey } from './layout.js';
-import type { VaultItem, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
+import type { VaultItem, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy, VerifyReport } from './types.js';
 
-export type { VaultItem, Conflict, ConflictPolicy, VaultPhase, VaultProgress, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy } from './types.js';
+export type { VaultItem, Conflict, ConflictPolicy, VaultPhase, VaultProgress, ItemFailure, JobOptions, AddOptions, AddResult, AddStreamOptions, GetOptions, ExtractOptions, ExportOptions, ExportedItem, RekeyOptions, ConflictCopy, VerifyReport } from './types.js';
 
 const MAX_PREVIEW_BYTES = 256 * 1024 * 1024;
 /** Passes of one whole-vault re-key over items added while it ran, before and after vault.json changes. */
 const REKEY_ROUNDS = 5;
+
+/** An item the index knew whose file is gone (verify reports it as damaged: its content is lost here). */
+function missingItemError(id: string, path: string): CachetError {
+  return new CachetError('not-found', 'the item file is missing from the vault folder', { item: id, path, what: 'item file' });
+}
 
 function checkKeys(keys: unknown): VaultKey[] {
   if (!Array.isArray(keys) || keys.length === 0) throw badRequest('no-keys', 'a vault needs at least one key');
@@ -490,8 +495,12 @@ export class Vault {
     return out;
   }
 
-  /** Authenticate every item file (header, metadata, every chunk) and report each bad one. */
-  async verify(opts: JobOptions & { concurrency?: number } = {}): Promise<{ ok: number; bad: ItemFailure[] }> {
+  /**
+   * Authenticate every item file (header, metadata, every chunk). `bad`: the items proven damaged
+   * (and the ones the index knew whose file is gone, 'not-found'); `unchecked`: the items that
+   * could not be checked (a key refused or unreachable...): app/errors.ts checkVerdict decides.
+   */
+  async verify(opts: JobOptions & { concurrency?: number } = {}): Promise<VerifyReport> {
     this.#catalog.assertOpen();
     throwIfAborted(opts.signal);
     // Names for the report, best effort: an item whose header cannot be read is reported below anyway.
@@ -511,6 +520,11 @@ export class Vault {
     let doneBytes = 0;
     let filesDone = 0;
     const bad: ItemFailure[] = [];
+    const unchecked: ItemFailure[] = [];
+    const listedIds = new Set(ids);
+    for (const [id, path] of this.#catalog.missing) {
+      if (!listedIds.has(id)) bad.push({ item: id, path, error: missingItemError(id, path) });
+    }
     const { cancelled } = await runBatch(ids.entries(), { limit: clampConcurrency(opts.concurrency), signal: opts.signal }, ([i, id]) => async () => {
       const fsize = found[i]!.size;
       {
@@ -529,7 +543,10 @@ export class Vault {
         } catch (e) {
           const err = asCachetError(e, 'verify');
           if (err.code === 'cancelled') throw err;
-          if (err.code !== 'not-found') bad.push(known ? { item: id, path: known, error: err } : { item: id, error: err });
+          // Gone meanwhile: missing only if the index still lists it (not removed by this process).
+          if (err.code === 'not-found' && !this.#catalog.entries.has(id)) return;
+          const f = known ? { item: id, path: known, error: err } : { item: id, error: err };
+          (checkVerdict(err) === 'damaged' ? bad : unchecked).push(f);
         } finally {
           doneBytes += fsize;
           filesDone++;
@@ -537,7 +554,7 @@ export class Vault {
         }
       }
     });
-    if (cancelled) throw new CachetError('cancelled', 'cancelled', { ok, bad: bad.length });
-    return { ok, bad };
+    if (cancelled) throw new CachetError('cancelled', 'cancelled', { ok, bad: bad.length, unchecked: unchecked.length });
+    return { ok, bad, unchecked };
   }
 }

@@ -3,7 +3,7 @@
 // Props only. Uses <progress>, so no computed inline styles are needed.
 
 import { describeError } from '../errors/messages.js';
-import { fileFraction, fraction, summarize, type JobView } from '../features/jobs/job-state.js';
+import { fileFraction, fraction, summarize, verifyGroups, type JobDone, type JobView } from '../features/jobs/job-state.js';
 import { formatSize } from '../features/browse/browse-logic.js';
 
 export interface JobPanelProps {
@@ -36,20 +36,13 @@ export function JobPanel({ jobs, onCancel, onDismiss, nameOf }: JobPanelProps) {
                 </button>
               </div>
               {job.done.error && <p className="job-error">{describeError(job.done.error).title}: {describeError(job.done.error).hint}</p>}
-              {failures.length > 0 && (
-                <ul className="failures" aria-label="What failed">
-                  {failures.slice(0, MAX_FAILURES_SHOWN).map((r, i) => {
-                    const m = r.error ? describeError(r.error) : { title: 'Failed', hint: '' };
-                    return (
-                      <li key={`${r.ref}:${i}`} className="failure" data-code={r.error?.code}>
-                        <span className="failure-ref">{nameOf ? nameOf(r.ref) : r.ref}</span>
-                        <span className="failure-title">{m.title}</span>
-                        <span className="failure-hint">{m.hint}</span>
-                      </li>
-                    );
-                  })}
-                  {failures.length > MAX_FAILURES_SHOWN && <li>…and {failures.length - MAX_FAILURES_SHOWN} more</li>}
-                </ul>
+              {job.kind === 'verify' ? (
+                <>
+                  <FailureList label="Damaged items" failures={verifyGroups(job.done.results).damaged} nameOf={nameOf} />
+                  <FailureList label="Items that could not be checked" failures={verifyGroups(job.done.results).unchecked} nameOf={nameOf} />
+                </>
+              ) : (
+                <FailureList label="What failed" failures={failures} nameOf={nameOf} />
               )}
             </div>
           );
@@ -88,5 +81,29 @@ export function JobPanel({ jobs, onCancel, onDismiss, nameOf }: JobPanelProps) {
         );
       })}
     </section>
+  );
+}
+
+/** Failures with their reason and what to do; a verify job shows two of these, titled. */
+function FailureList({ label, failures, nameOf }: { label: string; failures: readonly JobDone['results'][number][]; nameOf?: ((ref: string) => string) | undefined }) {
+  if (failures.length === 0) return null;
+  const titled = label !== 'What failed';
+  return (
+    <>
+      {titled && <h2 className="failures-title">{label} ({failures.length})</h2>}
+      <ul className="failures" aria-label={label}>
+        {failures.slice(0, MAX_FAILURES_SHOWN).map((r, i) => {
+          const m = r.error ? describeError(r.error) : { title: 'Failed', hint: '' };
+          return (
+            <li key={`${r.ref}:${i}`} className="failure" data-code={r.error?.code}>
+              <span className="failure-ref">{nameOf ? nameOf(r.ref) : r.ref}</span>
+              <span className="failure-title">{m.title}</span>
+              <span className="failure-hint">{m.hint}</span>
+            </li>
+          );
+        })}
+        {failures.length > MAX_FAILURES_SHOWN && <li>…and {failures.length - MAX_FAILURES_SHOWN} more</li>}
+      </ul>
+    </>
   );
 }

@@ -362,6 +362,8 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     assert.equal(await failure.count(), 1);
     assert.equal(await failure.getAttribute('data-code'), 'tampered');
     await h.page.getByText('1 item is damaged').waitFor(WAIT);
+    await h.page.getByRole('list', { name: 'Damaged items' }).locator('[data-code="tampered"]').waitFor(WAIT);
+    assert.equal(await h.page.getByRole('list', { name: 'Items that could not be checked' }).count(), 0);
     await h.screenshot('08-verify-report');
     await dismissJobs(h);
   });
@@ -569,6 +571,17 @@ describe('desktop app in Chromium, AWS KMS (moto)', { skip, timeout: 240_000 }, 
     assert.equal(await failed.getAttribute('data-code'), 'kms-unreachable');
     await failed.getByText(describeError({ code: 'kms-unreachable', detail: {} }).title).waitFor(WAIT);
     await h.screenshot('13-kms-unreachable');
+
+    // Verify while KMS is out of reach: the item could not be checked; it is not called damaged
+    // (issue 11 defect 4).
+    await h.page.getByRole('button', { name: 'Verify' }).click();
+    assert.equal(await waitJobDone(h, 'verify'), 'failed'); // nothing could be checked
+    await h.page.getByText('Verified 1 item: none is damaged; 1 item could not be checked.').waitFor({ timeout: 60_000 });
+    const unchecked = h.page.getByRole('list', { name: 'Items that could not be checked' });
+    await unchecked.locator('[data-code="kms-unreachable"]').waitFor(WAIT);
+    assert.equal(await h.page.getByRole('list', { name: 'Damaged items' }).count(), 0);
+    assert.doesNotMatch((await h.page.locator('.jobs').textContent()) ?? '', /damaged\./i);
+    await h.screenshot('13a-verify-unchecked');
     assert.deepEqual(h.errors, []);
   });
 });

@@ -52,6 +52,12 @@ test('summaries', () => {
   assert.equal(summarize(done({ status: 'cancelled', succeeded: 2 })), 'Cancelled after 2 items.');
   assert.equal(summarize(done({ kind: 'verify', succeeded: 9 })), 'Verified 9 items: all intact.');
   assert.equal(summarize(done({ kind: 'verify', status: 'partial', succeeded: 8, failed: 1 })), 'Verified 9 items: 1 item is damaged.');
+  // Issue 11 defect 4: a key refused or out of reach is not damage (the core's checkVerdict decides).
+  const failedWith = (ref: string, code: string) => ({ ref, ok: false, error: { code, message: 'x', detail: {} } });
+  const denied = [failedWith('a', 'kms-access-denied'), failedWith('b', 'kms-unreachable')];
+  assert.equal(summarize(done({ kind: 'verify', status: 'partial', succeeded: 7, failed: 2, results: denied } as never)), 'Verified 9 items: none is damaged; 2 items could not be checked.');
+  const mixed = [failedWith('a', 'tampered'), failedWith('b', 'kms-key-disabled'), failedWith('c', 'not-found')];
+  assert.equal(summarize(done({ kind: 'verify', status: 'partial', succeeded: 1, failed: 3, results: mixed } as never)), 'Verified 4 items: 2 items are damaged; 1 item could not be checked.');
   assert.equal(summarize(done({ kind: 'export', succeeded: 2 })), 'Exported 2 items.');
   const skip = (ref: string) => ({ ref, ok: true, skipped: true });
   assert.equal(summarize(done({ succeeded: 3, results: [skip('a'), skip('b'), skip('c')] })), 'Nothing added: 3 files skipped.');

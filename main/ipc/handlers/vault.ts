@@ -97,7 +97,8 @@ export function vaultHandlers(c: HandlerContext) {
           signal: ctx.signal,
           onProgress: (p) => ctx.progress(fromVaultProgress(p)),
         });
-        reportUnits(ctx, items, r.bad);
+        // Damaged and could-not-be-checked both fail here; the renderer groups them (checkVerdict).
+        reportUnits(ctx, items, [...r.bad, ...r.unchecked]);
       });
       return { jobId };
     },

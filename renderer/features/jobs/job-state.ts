@@ -3,6 +3,7 @@
 // Events can arrive before the invoke that started the job has returned its jobId, so an event
 // for an unknown job creates its entry, and `started` later only adds the label.
 
+import { checkVerdict } from '../../../app/errors.js';
 import type { EventPayload } from '../../../contract/ipc.js';
 
 export type JobProgress = EventPayload<'job:progress'>;
@@ -77,15 +78,31 @@ export function fileFraction(p: JobProgress | null): number | null | undefined {
   return Math.min(1, p.fileBytes / p.fileTotal);
 }
 
+type JobResultT = JobDone['results'][number];
+
+/**
+ * A verify job's failures in two groups: damaged (proven bad, or gone) and could not be checked
+ * (a key refused or out of reach). The rule is the core's (app/errors.ts checkVerdict), as in the CLI.
+ */
+export function verifyGroups(results: readonly JobResultT[]): { damaged: JobResultT[]; unchecked: JobResultT[] } {
+  const failed = results.filter((r) => !r.ok);
+  const isUnchecked = (r: JobResultT): boolean => r.error !== undefined && checkVerdict(r.error) === 'unchecked';
+  return { damaged: failed.filter((r) => !isUnchecked(r)), unchecked: failed.filter(isUnchecked) };
+}
+
 /** One sentence for a finished job, e.g. "Added 8 files. 2 failed." */
 export function summarize(done: JobDone): string {
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   const verb: Record<JobKind, string> = { add: 'Added', export: 'Exported', rekey: 'Re-keyed', verify: 'Verified' };
   if (done.status === 'cancelled') return `Cancelled after ${n(done.succeeded, 'item', 'items')}.`;
   if (done.kind === 'verify') {
-    return done.failed === 0
-      ? `Verified ${n(done.succeeded, 'item', 'items')}: all intact.`
-      : `Verified ${n(done.succeeded + done.failed, 'item', 'items')}: ${n(done.failed, 'item is', 'items are')} damaged.`;
+    const all = `Verified ${n(done.succeeded + done.failed, 'item', 'items')}`;
+    if (done.failed === 0) return `${all}: all intact.`;
+    const unchecked = verifyGroups(done.results).unchecked.length;
+    const damaged = done.failed - unchecked;
+    if (unchecked === 0) return `${all}: ${n(damaged, 'item is', 'items are')} damaged.`;
+    if (damaged === 0) return `${all}: none is damaged; ${n(unchecked, 'item', 'items')} could not be checked.`;
+    return `${all}: ${n(damaged, 'item is', 'items are')} damaged; ${n(unchecked, 'item', 'items')} could not be checked.`;
   }
   // A skipped conflict counts as succeeded in main (ok, nothing done): say it apart.
   const skipped = done.results.filter((r) => r.ok && r.skipped === true).length;

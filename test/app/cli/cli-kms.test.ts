@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLimitedUser, createTestKey, startMoto, type LimitedUser, type Moto } from '../../helpers/moto.js';
 import { buildCli, lines, makeSandbox, runCli, type RunResult, type Sandbox } from './harness.js';
@@ -167,6 +167,27 @@ describe('a vault under KMS keys', () => {
     assert.match(l[1]!, /cachet keys/);
   });
 
+  test('verify with KMS out of reach: could not be checked (exit 3); an item file deleted by hand: damaged (exit 1)', async () => {
+    ok(await run(['init', 'kv2', '--kms-key', keyA]), 'init');
+    ok(await run(['add', 'kv2', 'src/a.txt', 'src/b.bin']), 'add');
+    const away = await run(['verify', 'kv2', '--json'], { env: { AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } });
+    assert.equal(away.code, 3, away.stderr);
+    const j = JSON.parse(away.stdout.toString('utf8')) as { ok: number; bad: unknown[]; unchecked: { error: string }[] };
+    assert.deepEqual([j.ok, j.bad.length, j.unchecked.map((u) => u.error)], [0, 0, ['kms-unreachable', 'kms-unreachable']]);
+    assert.match(away.stderr, /\(could not be checked\): cannot reach KMS/);
+    assert.doesNotMatch(away.stderr, /damaged|tampered/i);
+
+    // The index knew b.bin: its file gone is reported, not dropped from the count.
+    const b = (await ls('kv2')).find((i) => i.path === 'b.bin')!;
+    await rm(join(sb.dir, 'kv2', 'items', `${b.id}.env`));
+    const gone = await run(['verify', 'kv2', '--json']);
+    assert.equal(gone.code, 1, gone.stderr);
+    const g = JSON.parse(gone.stdout.toString('utf8')) as { ok: number; bad: { path: string; error: string }[]; unchecked: unknown[] };
+    assert.deepEqual([g.ok, g.bad.map((x) => [x.path, x.error]), g.unchecked.length], [1, [['b.bin', 'not-found']], 0]);
+    assert.match(gone.stderr, /verify b\.bin/);
+    assert.doesNotMatch(gone.stderr, /could not be checked/);
+  });
+
   test('an unreachable KMS endpoint: exit 1 with a network hint', async () => {
     const r = await run(['encrypt', 'src/a.txt', '--kms-key', keyA, '-o', 'x.env'], {
       env: { AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' },
@@ -276,5 +297,20 @@ describe('a profile whose IAM user is denied kms:Decrypt (moto with IAM access c
     assert.doesNotMatch(r.stderr, /at \w+ \(|SyntaxError/, 'no stack trace, no undecoded reply');
     assert.equal(r.stdout.length, 0);
     await assert.rejects(readFile(join(iamSb.dir, 'out.txt')), { code: 'ENOENT' }, 'no output file left behind');
+  });
+
+  // Issue 11 defect 4: access denied is "could not be checked", never "damaged".
+  test('verify as a profile denied kms:Decrypt: could not be checked, not damaged (exit 3, --json unchecked)', async () => {
+    const r = await runAs('reader', ['verify', 'v', '--json']);
+    assert.equal(r.code, 3, r.stderr);
+    const j = JSON.parse(r.stdout.toString('utf8')) as { ok: number; bad: unknown[]; unchecked: { item: string; path: string | null; error: string }[] };
+    assert.deepEqual([j.ok, j.bad.length], [0, 0]);
+    // Named by id: without kms:Decrypt the item's path (sealed in its header and the index) is unknown.
+    assert.deepEqual(j.unchecked.map((u) => [typeof u.item, u.error]), [['string', 'kms-access-denied']]);
+    const text = await runAs('reader', ['verify', 'v']);
+    assert.equal(text.code, 3, text.stderr);
+    assert.match(text.stderr, /\(could not be checked\): access denied/i);
+    assert.doesNotMatch(text.stderr, /damaged|tampered/i);
+    ok(await runAs('writer', ['verify', 'v']), 'the writer verifies it');
   });
 });

@@ -457,7 +457,7 @@ describe('move, remove, re-key, verify', () => {
     }
     const onlyB = await Vault.open(dir, { keyring: new Keyring([LocalKeyProvider.fromMasterKey(masterB)]) });
     assert.equal((await onlyB.list()).length, 4);
-    assert.deepEqual(await onlyB.verify(), { ok: 4, bad: [] });
+    assert.deepEqual(await onlyB.verify(), { ok: 4, bad: [], unchecked: [] });
     const out = join(work, 'o');
     await onlyB.get('src/photos/2024/b.bin', out);
     assert.deepEqual(await readFile(out), files['photos/2024/b.bin']);
@@ -504,7 +504,7 @@ describe('move, remove, re-key, verify', () => {
     const { vault, dir, work } = await newVault();
     const { src } = await sourceTree(work);
     await vault.add([src]);
-    assert.deepEqual(await vault.verify(), { ok: 4, bad: [] });
+    assert.deepEqual(await vault.verify(), { ok: 4, bad: [], unchecked: [] });
     const b = await vault.find('src/photos/2024/b.bin');
     const a = await vault.find('src/photos/a.jpg');
     const t = await vault.find('src/top.txt');
@@ -781,7 +781,7 @@ describe('sync-service conflicted copies', () => {
     await copyFile(join(dir, 'items', `${t.id}.env`), join(dir, 'items', copy));
     assert.equal((await vault.list()).length, 4);
     assert.deepEqual(vault.conflicts(), [{ name: copy, item: t.id, canonical: true }]);
-    assert.deepEqual(await vault.verify(), { ok: 4, bad: [] });
+    assert.deepEqual(await vault.verify(), { ok: 4, bad: [], unchecked: [] });
     // the canonical file is gone (removed on one machine, renamed on another): the copy comes back
     await rm(join(dir, 'items', `${t.id}.env`));
     const list = await vault.list();
