@@ -252,3 +252,19 @@ export function fromSystemError(e: unknown, what: string, path?: string): Cachet
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CachetError('cancelled', 'cancelled');
 }
+
+/** Waits `ms`; an abort of `signal` (before or during) rejects it as [cancelled] at once. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CachetError('cancelled', 'cancelled'));
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(new CachetError('cancelled', 'cancelled'));
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -57,10 +57,8 @@ export class Context {
 
   /** Prints one failure: `cachet: <what>: <why>` and a hint line. A cancel is rethrown, not counted. */
   fail(what: string | undefined, e: unknown): void {
-    if (e instanceof CachetError && e.code === 'cancelled') throw e;
+    this.report(what, e);
     this.#failures++;
-    this.progress.end();
-    this.io.stderr.write(formatFailure(what, e, { debug: this.debug }));
   }
 
   /** Prints one problem like fail() (what, why, hint) without counting it as a failure. */

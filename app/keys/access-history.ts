@@ -11,7 +11,7 @@
 // own code (cloudtrail-access-denied) so the CLI and the app can name the policy line.
 
 import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
-import { CachetError, throwIfAborted } from '../errors.js';
+import { CachetError, sleep, throwIfAborted } from '../errors.js';
 import { resolveAwsClient, type AwsClientOptions } from './aws-config.js';
 import { fromKmsError } from './kms-errors.js';
 import { recordCalledEndpoint } from './called-endpoint.js';
@@ -96,20 +96,6 @@ export function matchEvent(e: Event, vaultId: string, itemId?: string): AccessEv
   };
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CachetError('cancelled', 'cancelled'));
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(new CachetError('cancelled', 'cancelled'));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** The vault's (or one item's) access history, newest first as CloudTrail returns it. */
 export async function lookupAccessHistory(opts: AccessHistoryOptions): Promise<AccessHistory> {

@@ -147,8 +147,8 @@ function credentialChain(profile: string | undefined, explicit: boolean): NonNul
     // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY first (botocore drops its environment provider only
     // for an explicit profile), where the JS SDK skips them whenever AWS_PROFILE is set. Cachet does
     // what the CLI does, so one shell gives one identity (test/app/keys/aws-parity.test.ts).
-    const env = fromEnv();
-    chain = explicit || profile === undefined ? named : async (identityProperties?: Record<string, unknown>) =>
+    const env = explicit || profile === undefined ? undefined : fromEnv();
+    chain = env === undefined ? named : async (identityProperties?: Record<string, unknown>) =>
       (envValue('AWS_ACCESS_KEY_ID') !== undefined && envValue('AWS_SECRET_ACCESS_KEY') !== undefined ? env() : named(identityProperties));
     credentialChains.set(k, chain);
   }

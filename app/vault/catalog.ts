@@ -17,7 +17,7 @@ import { inspectFile, readMetadata } from '../envelope.js';
 import { contextMismatch } from '../format/context.js';
 import { notRegularError } from '../fs/regular-file.js';
 import { isItemId } from '../format/limits.js';
-import { badRequest, CachetError, ITEM_LEVEL_CODES, fromSystemError, isCachetError } from '../errors.js';
+import { badRequest, CachetError, ITEM_LEVEL_CODES, fromSystemError, isCachetError, sleep } from '../errors.js';
 import type { Keyring } from '../keys/provider.js';
 import { rememberOwnConfig, sealVaultConfig, vaultIdVerdict } from './config-auth.js';
 import type { ConfigSource } from './config-source.js';
@@ -37,20 +37,6 @@ const HEADER_READ_CONCURRENCY = 8;
  */
 const ABSENT_RETRY_MS: readonly number[] = [5, 15, 40, 120];
 
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CachetError('cancelled', 'cancelled'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    }, ms);
-    const stop = (): void => {
-      clearTimeout(t);
-      reject(new CachetError('cancelled', 'cancelled'));
-    };
-    signal?.addEventListener('abort', stop, { once: true });
-  });
-}
 /** Read-merge-write rounds of one index save before it gives up (the index is a cache). */
 const INDEX_WRITE_ATTEMPTS = 5;
 /** During a long job the index is saved at most this often, so a crash loses little of it
@@ -275,7 +261,7 @@ export class Catalog {
       } catch (e) {
         if (!isCachetError(e, 'not-found') || i >= ABSENT_RETRY_MS.length) throw e;
       }
-      await pause(ABSENT_RETRY_MS[i]!, signal);
+      await sleep(ABSENT_RETRY_MS[i]!, signal);
     }
   }
 

@@ -26,6 +26,7 @@ export function JobPanel({ jobs, onCancel, onDismiss, nameOf }: JobPanelProps) {
         const p = job.progress;
         if (job.done) {
           const failures = job.done.results.filter((r) => !r.ok);
+          const groups = job.kind === 'verify' ? verifyGroups(job.done.results) : undefined;
           const bad = job.done.status !== 'ok';
           return (
             <div key={job.jobId} className={`job job-done ${bad ? 'job-bad' : 'job-ok'}`} data-job-kind={job.kind} data-status={job.done.status}>
@@ -36,10 +37,10 @@ export function JobPanel({ jobs, onCancel, onDismiss, nameOf }: JobPanelProps) {
                 </button>
               </div>
               {job.done.error && <p className="job-error">{describeError(job.done.error).title}: {describeError(job.done.error).hint}</p>}
-              {job.kind === 'verify' ? (
+              {groups ? (
                 <>
-                  <FailureList label="Damaged items" failures={verifyGroups(job.done.results).damaged} nameOf={nameOf} />
-                  <FailureList label="Items that could not be checked" failures={verifyGroups(job.done.results).unchecked} nameOf={nameOf} />
+                  <FailureList label="Damaged items" failures={groups.damaged} nameOf={nameOf} />
+                  <FailureList label="Items that could not be checked" failures={groups.unchecked} nameOf={nameOf} />
                 </>
               ) : (
                 <FailureList label="What failed" failures={failures} nameOf={nameOf} />

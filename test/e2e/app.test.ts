@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumMissing, launchApp, startBrowsers, type AppHarness, type Browsers } from '../helpers/browser.js';
-import { dismissJobs, itemsOnDisk, waitJobDone } from '../helpers/app-steps.js';
+import { dismissJobs, itemsOnDisk, useAwsFiles, waitJobDone } from '../helpers/app-steps.js';
 import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { createLimitedUser, createTestKey, motoKmsClient, startMoto, type LimitedUser, type Moto } from '../helpers/moto.js';
 import { describeError } from '../../renderer/errors/messages.js';
@@ -451,10 +451,7 @@ describe('desktop app in Chromium, AWS KMS (moto)', { skip, timeout: 240_000 }, 
       ].join('\n'),
     );
     await writeFile(join(aws, 'credentials'), '[e2e]\naws_access_key_id = testing\naws_secret_access_key = testing\n\n[other]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
-    const awsEnv = { AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' };
-    // The SDK's profile files come from the environment; this test file runs in its own process.
-    for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete process.env[k];
-    Object.assign(process.env, awsEnv);
+    const awsEnv = useAwsFiles(aws);
     h = await launchApp(b, { awsEndpoint: moto.endpoint, awsEnv });
     vaultDir = join(work, 'AWS Vault');
   });
@@ -612,10 +609,7 @@ describe('desktop app in Chromium, KMS access denied (moto with IAM access contr
         '[reader]', `aws_access_key_id = ${reader.accessKeyId}`, `aws_secret_access_key = ${reader.secretAccessKey}`, '',
       ].join('\n'),
     );
-    // No AWS_ACCESS_KEY_ID: the credentials come from the chosen profile.
-    const awsEnv = { AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' };
-    for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete process.env[k];
-    Object.assign(process.env, awsEnv);
+    const awsEnv = useAwsFiles(aws);
     h = await launchApp(b, { awsEndpoint: moto.endpoint, awsEnv });
   });
   after(async () => {

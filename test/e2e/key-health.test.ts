@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { chromiumMissing, launchApp, startBrowsers, type AppHarness, type Browsers } from '../helpers/browser.js';
-import { waitJobDone } from '../helpers/app-steps.js';
+import { useAwsFiles, waitJobDone } from '../helpers/app-steps.js';
 import { createTestKey, motoKmsClient, startMoto, type Moto } from '../helpers/moto.js';
 
 const skip = chromiumMissing();
@@ -37,9 +37,7 @@ describe('key health banner in Chromium (moto)', { skip, timeout: 180_000 }, () 
     await mkdir(aws, { recursive: true });
     await writeFile(join(aws, 'config'), '[profile e2e]\nregion = us-east-1\n');
     await writeFile(join(aws, 'credentials'), '[e2e]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
-    const awsEnv = { AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' };
-    for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete process.env[k];
-    Object.assign(process.env, awsEnv);
+    const awsEnv = useAwsFiles(aws);
     h = await launchApp(b, { awsEndpoint: moto.endpoint, awsEnv });
   });
   after(async () => {
