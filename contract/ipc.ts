@@ -50,6 +50,8 @@
 //        (ids, AwsSelection strings, alias); items:add `decisions` keys are VaultPaths (main refused
 //        others already) and at most 100,000. Main also refuses a raw request over its size
 //        budget (handlers.ts REQUEST_LIMITS) before parsing it: 'bad-request', reason 'too-large'.
+//   v1.6 vault:status (issue 14: the Status panel): what `cachet status --json` reports, from
+//        app/vault/vault-status.ts.
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
 import { isItemId, isKeyIdLength, ITEM_ID_LENGTH, MAX_KEY_ID_BYTES, MAX_VAULT_KEYS, PROVIDER_TYPES } from '../app/format/limits.js';
@@ -128,6 +130,21 @@ export const VaultHealth = z.strictObject({
   keys: z.array(KeyReport),
   atRisk: z.array(ItemId),
   uncertain: z.number().int().nonnegative(),
+});
+
+const ItemRefShape = z.strictObject({ id: ItemId, path: z.string() });
+
+/** v1.6: the open vault's status panel, as `cachet status --json` (app/vault/vault-status.ts) without `kms`. */
+export const VaultStatus = z.strictObject({
+  vault: z.string(),
+  location: z.string(),
+  items: z.number().int().nonnegative().nullable(),
+  unreadable: z.number().int().nonnegative(),
+  keys: z.array(KeyReport),
+  atRisk: z.array(ItemRefShape),
+  uncertain: z.array(ItemRefShape),
+  localKeyFile: z.strictObject({ path: z.string(), present: z.boolean() }),
+  indexFresh: z.boolean().nullable(),
 });
 
 export const RecentVault = z.strictObject({
@@ -234,6 +251,8 @@ export const CHANNELS = {
   'vault:rekey': { request: z.strictObject({ keys: z.array(KeyRef).min(1).max(MAX_VAULT_KEYS), ids: Ids.optional() }), response: JobStarted },
   'vault:verify': { request: Empty, response: JobStarted },
   'vault:health': { request: Empty, response: VaultHealth },
+  /** v1.6: keys by state, items per key, at-risk items, the local key file, the index's freshness. */
+  'vault:status': { request: Empty, response: VaultStatus },
 
   // dialogs (main shows them; the chosen paths become granted)
   'dialog:pick-folder': {
@@ -425,6 +444,7 @@ export type LocalKeyStatusT = z.output<typeof LocalKeyStatus>;
 export type KeyRefT = z.output<typeof KeyRef>;
 export type KeyReportT = z.output<typeof KeyReport>;
 export type VaultHealthT = z.output<typeof VaultHealth>;
+export type VaultStatusT = z.output<typeof VaultStatus>;
 export type PlannedAddT = z.output<typeof PlannedAdd>;
 export type JobResultT = z.output<typeof JobResult>;
 export type ConflictDecisionT = z.output<typeof ConflictDecision>;

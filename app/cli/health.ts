@@ -5,32 +5,23 @@
 // `cachet status` table, and the `--json` shapes documented in usage.ts. It also words a job's KMS
 // usage (app/keys/kms-usage.ts). It never throws for a key it cannot describe: that is a state.
 
-import { dependenciesOf, isWarning, keyReport, localKeyHealth, type KeyHealth, type KeyReport } from '../keys/key-condition.js';
-import type { KeyDependents } from '../keys/key-dependencies.js';
+import { isWarning, type KeyReport } from '../keys/key-condition.js';
 import type { KmsUsageReport } from '../keys/kms-usage.js';
 import type { VaultItem, VaultKey } from '../vault/vault.js';
+import { keyReports, keysAndDependents, type KeysAndDependents } from '../vault/vault-status.js';
 import type { Context } from './context.js';
 import { printable } from './terminal-text.js';
 
-export interface VaultHealth {
-  readonly keys: readonly KeyHealth[];
-  readonly perKey: ReadonlyMap<string, KeyDependents> | null;
-  readonly atRisk: readonly VaultItem[];
-  readonly uncertain: readonly VaultItem[];
-}
+export type VaultHealth = KeysAndDependents;
 
 /**
- * The health of `keys` and, with `items`, what depends on what. A local-only vault costs no
- * AWS call and no SDK import.
+ * The health of `keys` and, with `items`, what depends on what (app/vault/vault-status.ts). A
+ * local-only vault costs no AWS call and no SDK import.
  */
 export async function vaultHealth(ctx: Context, keys: readonly VaultKey[], items: readonly VaultItem[] | null, opts: { rotation?: boolean } = {}): Promise<VaultHealth> {
   const localKeyId = await ctx.keys.localKeyId().catch(() => undefined);
-  const health = keys.some((k) => k.provider === 'aws-kms')
-    ? await (await import('../keys/key-health.js')).checkKeyHealth(keys, { ...ctx.aws, signal: ctx.signal, localKeyId, rotation: opts.rotation })
-    : keys.map((k) => localKeyHealth(k.keyId, localKeyId));
-  if (!items) return { keys: health, perKey: null, atRisk: [], uncertain: [] };
-  const deps = dependenciesOf(health, items);
-  return { keys: health, perKey: deps.perKey, atRisk: deps.atRisk, uncertain: deps.uncertain };
+  return keysAndDependents(keys, items, localKeyId, async (ks, local) =>
+    (await import('../keys/key-health.js')).checkKeyHealth(ks, { ...ctx.aws, signal: ctx.signal, localKeyId: local, rotation: opts.rotation }));
 }
 
 const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : 'an unknown date');
@@ -64,9 +55,7 @@ export function printKeyWarnings(ctx: Context, h: VaultHealth, vaultArg: string)
   return w.length > 0;
 }
 
-export function keyReportJson(h: VaultHealth): KeyReport[] {
-  return h.keys.map((k) => keyReport(k, h.perKey?.get(k.keyId)));
-}
+export const keyReportJson: (h: VaultHealth) => KeyReport[] = keyReports;
 
 /** `KMS: 12 requests (Decrypt 2, GenerateDataKey 10), 1 throttled (slowed down by KMS: 0.4 s waiting to retry), 1 retry; estimated cost $0.000036 (...)` */
 export function formatKmsUsage(u: KmsUsageReport): string {

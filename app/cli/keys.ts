@@ -6,6 +6,7 @@
 // It does not word errors (messages.ts) and never holds a passphrase longer than one unlock.
 
 import { CachetError } from '../errors.js';
+import { providerOfKeyId } from '../format/limits.js';
 import type { AwsKmsProvider } from '../keys/aws-kms.js';
 import type { AwsClientOptions } from '../keys/aws-config.js';
 import { createLocalKeyFile, defaultLocalKeyPath, readLocalKeyFileInfo, unlockLocalKeyFile, type LocalKeyProvider } from '../keys/local.js';
@@ -147,7 +148,7 @@ export class CliKeys {
   /** A KeyRef for one key name: `local`, `local:<hex>`, or a KMS key id/alias/ARN. */
   async ref(name: string, opts?: CallOptions): Promise<KeyRef> {
     if (name === LOCAL_KEY_NAME) return { provider: 'local', keyId: await this.localKeyId() };
-    if (name.startsWith('local:')) return { provider: 'local', keyId: name };
+    if (providerOfKeyId(name) === 'local') return { provider: 'local', keyId: name };
     return { provider: 'aws-kms', keyId: await (await this.aws()).resolveKeyArn(name, opts) };
   }
 

@@ -122,9 +122,10 @@ Summarises the vault's keys: each key's state (enabled, disabled, pending-deleti
 pending-replica-deletion, unavailable, pending-import, wrong-usage, not-found, cannot-describe:
 the identity may not call kms:DescribeKey, so Cachet cannot tell; local, local-elsewhere),
 automatic rotation and multi-Region, how many items each key opens and how many it alone opens
-(no other healthy key does), the items at risk (no healthy key opens them), and where the local
-key file is. --json prints {"vault","location","items","unreadable","keys":[<key>],"atRisk":[{"id","path"}],
-"uncertain":[{"id","path"}],"localKeyFile":{"path","present"},"kms":<usage>}, where <key> is
+(no other healthy key does), the items at risk (no healthy key opens them), where the local
+key file is, and whether index.env matches the items (indexFresh; null when they could not be
+listed). --json prints {"vault","location","items","unreadable","keys":[<key>],"atRisk":[{"id","path"}],
+"uncertain":[{"id","path"}],"localKeyFile":{"path","present"},"indexFresh","kms":<usage>}, where <key> is
 {"provider","keyId","state","healthy","deletionDate","rotation","multiRegion","items","alone","error"}.
 `,
   history: `Usage: cachet history <vault> [<item>] [--since <date|Nd|Nh>] [--json]

@@ -18,6 +18,7 @@ import { printable } from './terminal-text.js';
 import { formatBytes } from './progress.js';
 import { formatKmsUsage, keyReportJson, printKeyWarnings, vaultHealth, type VaultHealth } from './health.js';
 import type { KmsUsageReport } from '../keys/kms-usage.js';
+import { vaultStatus, type VaultStatus } from '../vault/vault-status.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -276,41 +277,32 @@ export async function statusCommand(ctx: Context, [dir]: string[], v: Values): P
     }
     const { health } = await checkKeys(ctx, vault, dir!, items);
     const localKeyFile = { path: ctx.keys.localKeyPath, present: (await ctx.keys.localKeyId().catch(() => undefined)) !== undefined };
-    const unreadable = vault.unreadable().length;
-    const ref = (i: VaultItem) => ({ id: i.id, path: i.path });
+    const status = vaultStatus(vault, items, health, localKeyFile);
     if (v.json) {
-      ctx.json({
-        vault: vault.id,
-        location: vault.dir,
-        items: items?.length ?? null,
-        unreadable,
-        keys: keyReportJson(health),
-        atRisk: health.atRisk.map(ref),
-        uncertain: health.uncertain.map(ref),
-        localKeyFile,
-        kms: ctx.aws.kmsUsage?.report() ?? null,
-      });
+      ctx.json({ ...status, kms: ctx.aws.kmsUsage?.report() ?? null });
       return ctx.exitCode();
     }
-    ctx.out(formatStatus(vault, items, unreadable, health, localKeyFile));
+    ctx.out(formatStatus(status, health));
     return ctx.exitCode();
   });
 }
 
-function formatStatus(vault: Vault, items: VaultItem[] | null, unreadable: number, health: VaultHealth, local: { path: string; present: boolean }): string {
+function formatStatus(st: VaultStatus, health: VaultHealth): string {
+  const { items, unreadable, localKeyFile: local } = st;
   const yesNo = (b: boolean | null): string => (b === null ? '-' : b ? 'yes' : 'no');
-  const rows = keyReportJson(health).map((k) => [
+  const rows = st.keys.map((k) => [
     k.keyId, k.state + (k.deletionDate ? ` (${k.deletionDate.slice(0, 10)})` : '') + (k.error ? ` (${k.error})` : ''),
     k.items === null ? '-' : String(k.items), k.alone === null ? '-' : String(k.alone), yesNo(k.rotation), yesNo(k.multiRegion),
   ]);
   const head = ['KEY', 'STATE', 'ITEMS', 'ALONE', 'ROTATION', 'MULTI-REGION'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => `${r.map((c, i) => printable(i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
-  let out = `vault ${vault.id} at ${printable(vault.dir)}: ${items === null ? 'items could not be listed' : `${items.length} item${items.length === 1 ? '' : 's'}`}${unreadable ? `, ${unreadable} unreadable` : ''}\n\n`;
+  let out = `vault ${st.vault} at ${printable(st.location)}: ${items === null ? 'items could not be listed' : `${items} item${items === 1 ? '' : 's'}`}${unreadable ? `, ${unreadable} unreadable` : ''}\n\n`;
   out += line(head) + rows.map(line).join('');
   const names = (l: readonly VaultItem[]): string => l.slice(0, 10).map((i) => printable(i.path)).join(', ') + (l.length > 10 ? `, ... (${l.length - 10} more)` : '');
   out += `\nat risk (no healthy key opens them): ${health.atRisk.length === 0 ? 'none' : `${health.atRisk.length}: ${names(health.atRisk)}`}\n`;
   if (health.uncertain.length > 0) out += `uncertain (a key's state could not be read): ${health.uncertain.length}: ${names(health.uncertain)}\n`;
+  if (st.indexFresh === false) out += 'index: stale (index.env does not match the items; the next change rewrites it)\n';
   out += `local key file: ${printable(local.path)}${local.present ? ' (keep a backup of it and its passphrase)' : ' (none on this machine)'}\n`;
   return out;
 }

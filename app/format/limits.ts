@@ -22,6 +22,14 @@ export function isProviderType(s: unknown): s is ProviderType {
   return typeof s === 'string' && (PROVIDER_TYPES as readonly string[]).includes(s);
 }
 
+/** A local key's id starts with this (SPEC §7: `local:` and 32 hex digits); a KMS key's is its ARN. */
+export const LOCAL_KEY_ID_PREFIX = 'local:';
+
+/** The provider a key id belongs to, from the id alone (an item's index entry names only its key ids). */
+export function providerOfKeyId(keyId: string): ProviderType {
+  return keyId.startsWith(LOCAL_KEY_ID_PREFIX) ? 'local' : 'aws-kms';
+}
+
 /** A stanza's key id is 1..2048 bytes of UTF-8 (SPEC §7 `key_id_len`), not UTF-16 units. */
 export const MAX_KEY_ID_BYTES = 2048;
 

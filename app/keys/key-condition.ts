@@ -20,6 +20,23 @@ export const KEY_CONDITIONS = [
 ] as const;
 export type KeyCondition = (typeof KEY_CONDITIONS)[number];
 
+/** Each condition in a person's words (the app's Status panel; the CLI prints the condition itself). */
+export const CONDITION_LABELS: Readonly<Record<KeyCondition, string>> = {
+  enabled: 'Enabled',
+  disabled: 'Disabled',
+  'pending-deletion': 'Scheduled for deletion',
+  'pending-replica-deletion': 'This Region\'s replica is scheduled for deletion',
+  unavailable: 'Unavailable: its custom key store is disconnected',
+  'pending-import': 'No key material (import it again)',
+  creating: 'Being created',
+  updating: 'Being updated',
+  'wrong-usage': 'Not a symmetric encryption key',
+  'not-found': 'Not found in this account and Region',
+  'cannot-describe': 'Could not be checked',
+  local: 'Local key on this machine',
+  'local-elsewhere': 'Local key of another machine',
+};
+
 export interface KeyHealth {
   readonly provider: ProviderType;
   readonly keyId: string;

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { badRequest, CachetError, fromSystemError } from '../errors.js';
 import { encodeContext } from '../format/context.js';
+import { LOCAL_KEY_ID_PREFIX } from '../format/limits.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { openRegular, type RegularFile } from '../fs/regular-file.js';
 import { cachetHome } from '../fs/home.js';
@@ -30,7 +31,7 @@ const SCRYPT_BOUNDS = { minN: 2 ** 14, maxN: 2 ** 22, maxR: 32, maxP: 16, maxMem
 /** `local:` + hex of the first 16 bytes of HKDF(M, "", "cachet/v1/local-key-id") (SPEC §7). */
 export function localKeyId(master: Uint8Array): string {
   const h = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), KEY_ID_INFO, 32));
-  return `local:${h.subarray(0, 16).toString('hex')}`;
+  return `${LOCAL_KEY_ID_PREFIX}${h.subarray(0, 16).toString('hex')}`;
 }
 
 function wrapAad(keyId: string, context: EncryptionContext): Buffer {

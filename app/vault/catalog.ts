@@ -205,6 +205,15 @@ export class Catalog {
     return this.#closed;
   }
 
+  /**
+   * Whether index.env holds exactly the validated entries (same ids, paths and sizes): true, false
+   * (a save was missed or another writer changed it since), or null before the first refresh.
+   */
+  get indexFresh(): boolean | null {
+    if (!this.#refreshed) return null;
+    return this.#onDisk !== undefined && sameEntries(this.#entries, this.#onDisk);
+  }
+
   /** A vault just created: its index, written empty, is known without reading it. */
   created(): void {
     this.#refreshed = true;

@@ -185,6 +185,11 @@ export class Vault {
     return [...this.#catalog.unreadable].map(([id, error]) => ({ item: id, error }));
   }
 
+  /** Whether index.env matches the items of the last list (null: not listed yet). */
+  indexFresh(): boolean | null {
+    return this.#catalog.indexFresh;
+  }
+
   /** Sync-service copies found at the last list. They are never listed as items nor deleted. */
   conflicts(): ConflictCopy[] {
     return this.#catalog.conflicts.map((c) => ({ ...c }));

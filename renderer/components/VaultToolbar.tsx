@@ -14,6 +14,7 @@ export interface VaultToolbarProps {
   readonly onVerify: () => void;
   readonly onRekey: () => void;
   readonly onSettings: () => void;
+  readonly onStatus: () => void;
   /** Shown when the vault uses AWS keys. */
   readonly onAwsProfile?: (() => void) | undefined;
   readonly awsProfile?: string | null;
@@ -30,8 +31,15 @@ export function VaultToolbar(p: VaultToolbarProps) {
             {p.vault.name}
           </h1>
           <p className="vault-meta muted">
-            {p.itemCount === null ? 'Loading…' : `${p.itemCount.toLocaleString()} ${p.itemCount === 1 ? 'item' : 'items'}`} · sealed with{' '}
-            {p.vault.keys.map((k) => (k.provider === 'local' ? 'Local key' : (p.keyLabel(k.keyId) ?? shortKeyLabel(k.keyId)))).join(', ')}
+            <span className="vault-meta-text">
+              {p.itemCount === null ? 'Loading…' : `${p.itemCount.toLocaleString()} ${p.itemCount === 1 ? 'item' : 'items'}`} · sealed with{' '}
+              {p.vault.keys.map((k) => (k.provider === 'local' ? 'Local key' : (p.keyLabel(k.keyId) ?? shortKeyLabel(k.keyId)))).join(', ')}
+            </span>
+            <span aria-hidden="true">·</span>
+            {/* Outside the text that is cut short in a narrow window, so it always shows. */}
+            <button type="button" className="link-button" onClick={p.onStatus}>
+              Status
+            </button>
           </p>
         </div>
       </div>

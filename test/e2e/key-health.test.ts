@@ -3,7 +3,8 @@
 // for deletion (ScheduleKeyDeletion through the real KMS API; moto reports it in DescribeKey) shows
 // the date and the count when opened; its one action opens the re-key dialog for the items at risk,
 // and once they are re-keyed to a healthy key the banner says nothing depends on that key alone.
-// Screenshots go to test-results/screenshots/ (20-key-health-banner, 21-key-health-rekeyed).
+// The Status panel shows the same facts as `cachet status` before and after.
+// Screenshots go to test-results/screenshots/ (20-key-health-banner, 20a-vault-status, 21-key-health-rekeyed).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,6 +77,21 @@ describe('key health banner in Chromium (moto)', { skip, timeout: 180_000 }, () 
     await banner.getByText(`2 items will become unreadable on ${day}: the key ${name} is scheduled for deletion.`).waitFor(WAIT);
     await h.screenshot('20-key-health-banner');
 
+    // The Status panel (issue 14): the same facts as `cachet status`, from the toolbar's Status link.
+    await h.page.getByRole('button', { name: 'Status', exact: true }).click();
+    const status = h.page.getByRole('dialog', { name: 'Vault status' });
+    await status.getByRole('cell', { name: `Scheduled for deletion on ${day}` }).waitFor(WAIT);
+    // Only an enabled key answers GetKeyRotationStatus: for this one rotation is not known.
+    const keyRow = status.getByRole('row', { name: new RegExp(name) });
+    assert.deepEqual(await keyRow.getByRole('cell').allInnerTexts(), [`Scheduled for deletion on ${day}`, '2', '2', 'Not known', 'No']);
+    assert.deepEqual((await status.getByRole('list', { name: 'Items at risk' }).getByRole('listitem').allInnerTexts()).sort(), ['a.txt', 'b.txt']);
+    await status.getByText('Up to date').waitFor(WAIT);
+    await status.getByText(vaultDir, { exact: true }).waitFor(WAIT);
+    await h.screenshot('20a-vault-status');
+    // Its one action is the banner's: re-key the items at risk.
+    await status.getByRole('button', { name: 'Re-key 2 items…' }).click();
+    await h.page.getByRole('dialog', { name: 'Re-key 2 items at risk' }).getByRole('button', { name: 'Close' }).click();
+
     await banner.getByRole('button', { name: 'Re-key 2 items…' }).click();
     const dialog = h.page.getByRole('dialog', { name: 'Re-key 2 items at risk' });
     await dialog.waitFor(WAIT);
@@ -88,6 +104,19 @@ describe('key health banner in Chromium (moto)', { skip, timeout: 180_000 }, () 
     await banner.getByText(`The key ${name} is scheduled for deletion on ${day}; no item depends on it alone.`).waitFor(WAIT);
     assert.equal(await banner.getByRole('button').count(), 0);
     await h.screenshot('21-key-health-rekeyed');
+    // In the smallest window the meta line is cut short, but not the Status link.
+    await h.page.setViewportSize({ width: 800, height: 600 });
+    const link = await h.page.getByRole('button', { name: 'Status', exact: true }).boundingBox();
+    const meta = await h.page.locator('.vault-meta').boundingBox();
+    const actions = await h.page.getByRole('toolbar', { name: 'Vault actions' }).boundingBox();
+    assert.ok(link && meta && actions && link.width > 20 && link.x + link.width <= Math.min(meta.x + meta.width, actions.x) + 0.5, `the link is inside its line: ${JSON.stringify({ link, meta, actions })}`);
+    await h.page.getByRole('button', { name: 'Status', exact: true }).click();
+    await status.getByText('None: every item opens with a healthy key.').waitFor(WAIT);
+    const rows = await status.getByRole('row').allInnerTexts();
+    assert.equal(rows.length, 3, `a header and the two keys: ${rows.join(' | ')}`);
+    assert.ok(rows.some((r) => r.includes('cachet-healthy') && /Enabled\s+2\s+2\s+Off\s+No/.test(r)), rows.join(' | '));
+    await h.page.keyboard.press('Escape');
+    await status.waitFor({ state: 'detached', ...WAIT });
     assert.deepEqual(h.errors, []);
   });
 });

@@ -26,9 +26,9 @@ const LIMIT_BLOCKS = 2048;
 const run = (args: string[]): Promise<RunResult> => runCli(cli, args, { env: sb.env, cwd: sb.dir });
 
 /** The CLI under `ulimit -f`, SIGXFSZ ignored: writes past the limit fail with EFBIG. */
-function runLimited(args: string[]): Promise<RunResult> {
+function runLimited(args: string[], blocks = LIMIT_BLOCKS): Promise<RunResult> {
   const quoted = [process.execPath, cli, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const child = spawn('sh', ['-c', `trap '' XFSZ; ulimit -f ${LIMIT_BLOCKS}; exec ${quoted}`], { env: sb.env, cwd: sb.dir, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn('sh', ['-c', `trap '' XFSZ; ulimit -f ${blocks}; exec ${quoted}`], { env: sb.env, cwd: sb.dir, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   return collect(child, 60_000);
 }
 
@@ -112,6 +112,27 @@ describe('file-size limit (RLIMIT_FSIZE)', () => {
     assert.deepEqual(await readdir(join(outDir, 'src')), ['small.txt']);
     assert.deepEqual(await readFile(join(outDir, 'src', 'small.txt')), SMALL);
     await assertIntact(vault, ['src/big.bin', 'src/small.txt']);
+  });
+
+  it('status where nothing can be written: the index it could not rewrite is reported out of date, the items are all there (issue 14)', async () => {
+    const vault = join(sb.dir, 'v-status');
+    ok(await run(['init', vault, '--local']), 'init');
+    ok(await run(['add', vault, join(sb.dir, 'src')]), 'add');
+    const fresh = await run(['status', vault, '--json']);
+    ok(fresh, 'status');
+    assert.equal(JSON.parse(fresh.stdout.toString('utf8')).indexFresh, true);
+    // A crash between an item and its index (here: the index is lost); a list rewrites it, unless
+    // the disk takes no byte.
+    await rm(join(vault, 'index.env'));
+    const r = await runLimited(['status', vault, '--json'], 0);
+    ok(r, 'status under ulimit -f 0');
+    const st = JSON.parse(r.stdout.toString('utf8'));
+    assert.equal(st.items, 2);
+    assert.equal(st.indexFresh, false);
+    assert.match((await runLimited(['status', vault], 0)).stdout.toString('utf8'), /^index: stale \(index\.env does not match the items; the next change rewrites it\)$/m);
+    // Once it can write, the next list rewrites it.
+    assert.deepEqual((await ls(vault)).map((i) => i.path).sort(), ['src/big.bin', 'src/small.txt']);
+    assert.equal(JSON.parse((await run(['status', vault, '--json'])).stdout.toString('utf8')).indexFresh, true);
   });
 
   it('decrypt of a loose envelope: disk-full, no output', async () => {

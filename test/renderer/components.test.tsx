@@ -13,6 +13,7 @@ import { PreviewPane } from '../../renderer/components/PreviewPane.js';
 import { WelcomeScreen } from '../../renderer/components/WelcomeScreen.js';
 import { ConflictDialog } from '../../renderer/components/ConflictDialog.js';
 import { KeyHealthBanner } from '../../renderer/components/KeyHealthBanner.js';
+import { LISTED_PATHS, VaultStatusDialog } from '../../renderer/components/VaultStatusDialog.js';
 import { describeError } from '../../renderer/errors/messages.js';
 import type { JobView } from '../../renderer/features/jobs/job-state.js';
 import { CSP, ROOT } from '../helpers/browser.js';
@@ -141,6 +142,43 @@ test('KeyHealthBanner (issue 14): the date and the count per key needing attenti
   assert.match(text(html), /Re-key 37 items…/);
   assert.match(html, /role="alert"/);
   assert.equal(renderToStaticMarkup(<KeyHealthBanner keys={[{ ...key('enabled', 5), healthy: true }]} atRisk={0} keyName={(id) => id} onRekey={noop} />), '');
+});
+
+test('VaultStatusDialog (issue 14): each key in words with its counts, the items at risk (the first few, then how many more), the index, the local key file', () => {
+  const arn = (n: string) => `arn:aws:kms:us-east-1:111122223333:key/${n}`;
+  const atRisk = Array.from({ length: LISTED_PATHS + 3 }, (_, i) => ({ id: `${i}`.padStart(26, '0'), path: `docs/f${i}.txt` }));
+  const status = {
+    vault: 'v-1', location: '/home/ana/Vault', items: 40, unreadable: 2, indexFresh: false,
+    keys: [
+      { provider: 'aws-kms' as const, keyId: arn('doomed'), state: 'pending-deletion' as const, healthy: false, deletionDate: '2027-01-04T00:00:00.000Z', rotation: true, multiRegion: false, items: 23, alone: 23, error: null },
+      { provider: 'aws-kms' as const, keyId: arn('denied'), state: 'cannot-describe' as const, healthy: null, deletionDate: null, rotation: null, multiRegion: null, items: 17, alone: 17, error: 'kms-access-denied' as const },
+      { provider: 'local' as const, keyId: 'local-1', state: 'local' as const, healthy: true, deletionDate: null, rotation: null, multiRegion: null, items: 0, alone: 0, error: null },
+    ],
+    atRisk, uncertain: [{ id: 'u'.repeat(26), path: 'maybe.txt' }],
+    localKeyFile: { path: '/home/ana/.config/Cachet/local-key.json', present: true },
+  };
+  const html = renderToStaticMarkup(<VaultStatusDialog status={status} checking={false} error={null} keyName={(id) => id.split('/')[1]!} onRefresh={noop} onRekey={noop} onClose={noop} />);
+  const t = text(html);
+  assert.match(t, /Location \/home\/ana\/Vault/);
+  assert.match(t, /40 items, 2 item files that cannot be read/);
+  assert.match(t, /Out of date: another writer changed the vault/);
+  assert.match(t, /doomed Scheduled for deletion on 2027-01-04 23 23 On No/);
+  assert.match(t, new RegExp(`denied Could not be checked \\(${describeError({ code: 'kms-access-denied' }).title}\\) 17 17 Not known Not known`));
+  assert.match(t, /Local key Local key on this machine 0 0 – –/);
+  assert.match(t, new RegExp(`${LISTED_PATHS + 3} items no healthy key opens`));
+  assert.match(t, /docs\/f0\.txt/);
+  assert.match(t, new RegExp(`docs/f${LISTED_PATHS - 1}\\.txt`));
+  assert.doesNotMatch(t, new RegExp(`docs/f${LISTED_PATHS}\\.txt`));
+  assert.match(t, /and 3 more items/);
+  assert.match(t, /Re-key 23 items…/);
+  assert.match(t, /1 item may be at risk: a key's state could not be read\. maybe\.txt/);
+  assert.match(t, /local-key\.json Keep a backup of this file and its passphrase/);
+
+  const calm = renderToStaticMarkup(<VaultStatusDialog status={{ ...status, unreadable: 0, indexFresh: true, atRisk: [], uncertain: [], keys: [status.keys[2]!], localKeyFile: { ...status.localKeyFile, present: false } }} checking={false} error={null} keyName={(id) => id} onRefresh={noop} onRekey={noop} onClose={noop} />);
+  assert.match(text(calm), /40 items Index Up to date/);
+  assert.match(text(calm), /None: every item opens with a healthy key\./);
+  assert.match(text(calm), /There is no local key on this machine\./);
+  assert.doesNotMatch(text(calm), /Re-key|may be at risk/);
 });
 
 test('index.html: the strict CSP, no inline script or style', async () => {

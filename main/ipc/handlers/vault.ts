@@ -4,8 +4,8 @@
 // A vault folder listed in recent vaults or the locked vault may be opened without a grant (main
 // wrote those paths itself); any other must have been granted in this session.
 
-import { CachetError } from '../../../app/errors.js';
-import { dependenciesOf, keyReport, localKeyHealth } from '../../../app/keys/key-condition.js';
+import { CachetError, isCachetError } from '../../../app/errors.js';
+import { keyReports, keysAndDependents, vaultStatus } from '../../../app/vault/vault-status.js';
 import type { Handlers } from '../handlers.js';
 import { fromVaultProgress, reportUnits, type HandlerContext } from './context.js';
 
@@ -18,6 +18,10 @@ export function vaultHandlers(c: HandlerContext) {
     c.stateChanged();
     return summary;
   };
+
+  /** The open vault's keys and what depends on them: the computation `cachet status` makes (app/vault/vault-status.ts). */
+  const health = (items: Awaited<ReturnType<typeof c.listItems>> | null) =>
+    keysAndDependents(c.vault().keys(), items, s.localKey.status().keyId ?? undefined, (keys, local) => s.aws.keyHealth(keys, local));
 
   const maybeVaultGranted = (path: string): string => {
     const st = s.settings.get();
@@ -79,15 +83,19 @@ export function vaultHandlers(c: HandlerContext) {
       return { jobId };
     },
     'vault:health': async () => {
-      const v = c.vault();
       const items = await c.listItems();
-      const keys = v.keys();
-      const localKeyId = s.localKey.status().keyId ?? undefined;
-      const health = keys.some((k) => k.provider === 'aws-kms')
-        ? await s.aws.keyHealth(keys, localKeyId)
-        : keys.map((k) => localKeyHealth(k.keyId, localKeyId));
-      const deps = dependenciesOf(health, items);
-      return { keys: health.map((h) => keyReport(h, deps.perKey.get(h.keyId))), atRisk: deps.atRisk.map((i) => i.id), uncertain: deps.uncertain.length };
+      const h = await health(items);
+      return { keys: keyReports(h), atRisk: h.atRisk.map((i) => i.id), uncertain: h.uncertain.length };
+    },
+    'vault:status': async () => {
+      const v = c.vault();
+      // A listing that fails still shows the keys, as `cachet status` does.
+      const items = await c.listItems().catch((e: unknown) => {
+        if (isCachetError(e, 'cancelled')) throw e;
+        return null;
+      });
+      const lk = s.localKey.status();
+      return vaultStatus(v, items, await health(items), { path: s.localKey.file, present: lk.keyId !== null });
     },
     'vault:verify': async () => {
       const v = c.vault();

@@ -4,6 +4,8 @@
 // Built for 100,000 items: `indexItems` does the per-item string work once (lower-cased name and
 // path), and the per-keystroke work is one pass of `includes` plus a sort of what matched.
 
+import { providerOfKeyId } from '../../../app/format/limits.js';
+
 /** An item as the list shows it (the contract's Item: `path` is `/`-separated, in the vault). */
 export interface BrowseItem {
   readonly id: string;
@@ -44,7 +46,7 @@ export function joinPath(folder: string, name: string): string {
 
 /** The short form of a key for the Key column: an alias, or the tail of an ARN/id. */
 export function shortKeyLabel(key: string): string {
-  if (key.startsWith('local:')) return 'Local key';
+  if (providerOfKeyId(key) === 'local') return 'Local key';
   const alias = key.match(/alias\/(.+)$/);
   if (alias?.[1]) return alias[1];
   const slash = key.lastIndexOf('/');

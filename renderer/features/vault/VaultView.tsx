@@ -42,6 +42,8 @@ import { pickFiles, pickFolder } from './add-sources.js';
 import { RekeyDialog, type RekeyTarget } from './RekeyDialog.js';
 import { KeyHealthBanner } from '../../components/KeyHealthBanner.js';
 import { useKeyHealth } from './use-key-health.js';
+import { useVaultStatus } from './use-vault-status.js';
+import { VaultStatusDialog } from '../../components/VaultStatusDialog.js';
 import { keysInUse } from './rekey-plan.js';
 
 type Modal =
@@ -49,6 +51,7 @@ type Modal =
   | { kind: 'delete'; picked: Picked }
   | { kind: 'move'; picked: Picked }
   | { kind: 'settings' }
+  | { kind: 'status' }
   | { kind: 'rekey'; target: RekeyTarget }
   | { kind: 'aws' }
   | { kind: 'lock'; count: number }
@@ -136,6 +139,15 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
     p
       ? { ids: p.ids, label: describePicked(p), itemCount: p.ids.length, current: keysInUse(p.entries.map((e) => e.item.keyIds)) }
       : { label: vault.name, itemCount: items.items?.length ?? vault.itemCount, current: vault.keys.map((k): KeyRefT => ({ provider: k.provider, keyId: k.keyId })) };
+  const keyName = (id: string): string => keyLabel(id) ?? id.slice(id.lastIndexOf('/') + 1);
+  /** The re-key dialog for the items no healthy key opens (the banner's and the Status panel's one action). */
+  const rekeyAtRisk = (atRisk: readonly string[]) => {
+    const ids = atRisk.filter((id) => items.byId.has(id));
+    if (ids.length === 0) return;
+    const chosen = new Set(ids);
+    const entries = items.entries.filter((e) => chosen.has(e.item.id));
+    setModal({ kind: 'rekey', target: { ids, label: `${ids.length} item${ids.length === 1 ? '' : 's'} at risk`, itemCount: ids.length, current: keysInUse(entries.map((e) => e.item.keyIds)) } });
+  };
   const act = {
     preview: () => single && setPreviewId(single.item.id),
     open: () => single && openExternal(single),
@@ -207,6 +219,7 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
         onVerify={() => void actions.verify()}
         onRekey={() => setModal({ kind: 'rekey', target: rekeyTarget(null) })}
         onSettings={() => setModal({ kind: 'settings' })}
+        onStatus={() => setModal({ kind: 'status' })}
         onAwsProfile={vault.keys.some((k) => k.provider === 'aws-kms') ? () => setModal({ kind: 'aws' }) : undefined}
         awsProfile={state.aws.profile}
         onLock={lock}
@@ -215,13 +228,8 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
         <KeyHealthBanner
           keys={health.keys}
           atRisk={health.atRisk.length}
-          keyName={(id) => keyLabel(id) ?? id.slice(id.lastIndexOf('/') + 1)}
-          onRekey={() => {
-            const ids = health.atRisk.filter((id) => items.byId.has(id));
-            if (ids.length === 0) return;
-            const entries = items.entries.filter((e) => ids.includes(e.item.id));
-            setModal({ kind: 'rekey', target: { ids, label: `${ids.length} item${ids.length === 1 ? '' : 's'} at risk`, itemCount: ids.length, current: keysInUse(entries.map((e) => e.item.keyIds)) } });
-          }}
+          keyName={keyName}
+          onRekey={() => rekeyAtRisk(health.atRisk)}
         />
       )}
       {error && <ErrorNotice error={error} onDismiss={clearError} />}
@@ -415,6 +423,7 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
           onClose={closeModal}
         />
       )}
+      {modal?.kind === 'status' && <StatusModal keyName={keyName} onRekey={rekeyAtRisk} onClose={closeModal} />}
       {modal?.kind === 'aws' && <AwsProfileDialog state={state} onClose={closeModal} />}
       {modal?.kind === 'rekey' && (
         <RekeyDialog
@@ -435,4 +444,10 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The Status panel with its own status call: asked when it opens, not before. */
+function StatusModal(p: { readonly keyName: (keyId: string) => string; readonly onRekey: (ids: readonly string[]) => void; readonly onClose: () => void }) {
+  const st = useVaultStatus();
+  return <VaultStatusDialog status={st.status} checking={st.checking} error={st.error} keyName={p.keyName} onRefresh={st.refresh} onRekey={p.onRekey} onClose={p.onClose} />;
 }

@@ -3,10 +3,11 @@
 // which added. Pure; the dialog (RekeyDialog.tsx) shows it and refuses a change to the same set.
 
 import type { KeyRefT } from '../../../contract/ipc.js';
+import { providerOfKeyId } from '../../../app/format/limits.js';
 
-/** A key id as a KeyRef: local key ids are `local:<hex>` (SPEC §7), everything else is KMS. */
+/** A key id as a KeyRef (app/format/limits.ts providerOfKeyId). */
 export function keyRefOf(keyId: string): KeyRefT {
-  return { provider: keyId.startsWith('local:') ? 'local' : 'aws-kms', keyId };
+  return { provider: providerOfKeyId(keyId), keyId };
 }
 
 /** The keys the items are sealed with now, once each, in first-seen order. */

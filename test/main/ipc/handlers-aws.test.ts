@@ -124,6 +124,21 @@ test('vault:health (issue 14): the state of each key, items per key, and the ite
   assert.deepEqual([...pending.atRisk].sort(), ids);
 });
 
+test('vault:status (issue 14): what `cachet status --json` reports, from the one core function: keys, items per key, at risk, local key file, index', async () => {
+  // The vault of the test above: its one key is scheduled for deletion, so both items are at risk.
+  const st = await ok('vault:status', {});
+  const items = (await ok('items:list', {})).items;
+  assert.equal(st.location, join(dir, 'health-vault'));
+  assert.equal(st.items, 2);
+  assert.equal(st.unreadable, 0);
+  assert.deepEqual(st.keys.map((k: any) => [k.provider, k.state, k.healthy, k.items, k.alone]), [['aws-kms', 'pending-deletion', false, 2, 2]]);
+  assert.deepEqual(st.atRisk.map((r: any) => r.path).sort(), ['a.txt', 'b.txt']);
+  assert.deepEqual(st.atRisk.map((r: any) => r.id).sort(), items.map((i: any) => i.id).sort());
+  assert.deepEqual(st.uncertain, []);
+  assert.deepEqual(st.localKeyFile, { path: join(dir, 'ud', 'local-key.json'), present: true });
+  assert.equal(st.indexFresh, true);
+});
+
 test('awsEnv (moto env) alone reaches KMS and STS (the browser harness path)', async () => {
   const p2 = createHeadlessPlatform({ userDataDir: join(dir, 'ud-env') });
   const app2 = await createMainServices(p2, { awsEnv: moto.env, validateResponses: true, log: () => {} });
