@@ -52,6 +52,7 @@
 //        budget (handlers.ts REQUEST_LIMITS) before parsing it: 'bad-request', reason 'too-large'.
 //   v1.6 vault:status (issue 14: the Status panel): what `cachet status --json` reports, from
 //        app/vault/vault-status.ts.
+//   v1.7 Settings.lockOnSystemLock: lock when the computer sleeps or its screen locks (default on).
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
 import { isItemId, isKeyIdLength, ITEM_ID_LENGTH, MAX_KEY_ID_BYTES, MAX_VAULT_KEYS, PROVIDER_TYPES } from '../app/format/limits.js';
@@ -157,6 +158,8 @@ export const RecentVault = z.strictObject({
 export const Settings = z.strictObject({
   /** 0 = never auto-lock. */
   autoLockMinutes: z.number().int().min(0).max(24 * 60),
+  /** v1.7: lock when the computer sleeps or its screen locks (default on). */
+  lockOnSystemLock: z.boolean(),
 });
 
 export const LocalKeyStatus = z.strictObject({

@@ -97,7 +97,7 @@ if (!app.requestSingleInstanceLock()) {
     });
 
     for (const ev of ['lock-screen', 'suspend'] as const) {
-      powerMonitor.on(ev as 'lock-screen', () => void mainApp?.services.lockAll('system').catch((e: unknown) => log(`lock failed: ${(e as Error)?.message}`)));
+      powerMonitor.on(ev as 'lock-screen', () => void mainApp?.services.systemLock().catch((e: unknown) => log(`lock failed: ${(e as Error)?.message}`)));
     }
 
     const userDataDir = app.getPath('userData');

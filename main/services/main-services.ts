@@ -38,6 +38,12 @@ export interface MainServices {
   log(msg: string): void;
   /** Cancel jobs, wipe temp copies, close the vault, zero keys; sends vault:locked. */
   lockAll(reason: LockReason): Promise<void>;
+  /**
+   * The computer is going to sleep or its screen locked (powerMonitor 'suspend', 'lock-screen'):
+   * lockAll('system') unless the setting `lockOnSystemLock` is off. A system lock keeps edited
+   * copies, like an auto-lock. Resolves true when it locked.
+   */
+  systemLock(): Promise<boolean>;
 }
 
 export interface MainServicesOptions {
@@ -141,7 +147,12 @@ export async function createMainServices(platform: Platform, opts: MainServicesO
     })();
     return locking;
   };
-  const services: MainServices = { platform, grants, settings, jobs, temps, autoLock, localKey, aws, session, emit, log, lockAll };
+  const systemLock = async (): Promise<boolean> => {
+    if (!settings.get().lockOnSystemLock) return false;
+    await lockAll('system');
+    return true;
+  };
+  const services: MainServices = { platform, grants, settings, jobs, temps, autoLock, localKey, aws, session, emit, log, lockAll, systemLock };
 
   const handlers = createHandlers(services);
   const dispatch = createDispatch(handlers, {

@@ -6,6 +6,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import type { SettingsT } from '../../contract/ipc.js';
 import { fromSystemError } from '../../app/errors.js';
 import { writeAtomic } from '../../app/fs/atomic.js';
 
@@ -13,6 +14,8 @@ const MAX_RECENT = 10;
 
 const StoredSettings = z.object({
   autoLockMinutes: z.number().int().min(0).max(1440).catch(15),
+  /** Lock when the computer sleeps or its screen locks (powerMonitor 'suspend', 'lock-screen'). */
+  lockOnSystemLock: z.boolean().catch(true),
   aws: z.object({ profile: z.string().nullable().catch(null), region: z.string().nullable().catch(null) }).catch({ profile: null, region: null }),
   recentVaults: z.array(z.object({ path: z.string(), name: z.string(), openedAt: z.number() })).catch([]),
   localKeyProtection: z.enum(['safe-storage', 'passphrase']).nullable().catch(null),
@@ -21,10 +24,16 @@ export type StoredSettingsT = z.output<typeof StoredSettings>;
 
 export const DEFAULT_SETTINGS: StoredSettingsT = {
   autoLockMinutes: 15,
+  lockOnSystemLock: true,
   aws: { profile: null, region: null },
   recentVaults: [],
   localKeyProtection: null,
 };
+
+/** The settings the renderer sees and sets (contract Settings): the one projection of the stored ones. */
+export function publicSettings(st: StoredSettingsT): SettingsT {
+  return { autoLockMinutes: st.autoLockMinutes, lockOnSystemLock: st.lockOnSystemLock };
+}
 
 export class SettingsStore {
   readonly #file: string;

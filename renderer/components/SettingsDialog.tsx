@@ -1,18 +1,21 @@
-// Settings: the auto-lock idle time. Props only.
+// Settings: the auto-lock idle time, and locking when the computer sleeps or locks. Props only.
 
 import { useState } from 'react';
+import type { SettingsT } from '../../contract/ipc.js';
 import { Dialog } from './Dialog.js';
 
 export const AUTO_LOCK_CHOICES = [0, 1, 5, 10, 15, 30, 60] as const;
 
 export interface SettingsDialogProps {
-  readonly autoLockMinutes: number;
-  readonly onSave: (autoLockMinutes: number) => void;
+  readonly settings: SettingsT;
+  readonly onSave: (settings: SettingsT) => void;
   readonly onClose: () => void;
 }
 
-export function SettingsDialog({ autoLockMinutes, onSave, onClose }: SettingsDialogProps) {
+export function SettingsDialog({ settings, onSave, onClose }: SettingsDialogProps) {
+  const { autoLockMinutes } = settings;
   const [minutes, setMinutes] = useState(autoLockMinutes);
+  const [onSystemLock, setOnSystemLock] = useState(settings.lockOnSystemLock);
   const choices: number[] = [...new Set<number>([...AUTO_LOCK_CHOICES, autoLockMinutes])].sort((a, b) => a - b);
   return (
     <Dialog title="Settings" onClose={onClose}>
@@ -20,7 +23,7 @@ export function SettingsDialog({ autoLockMinutes, onSave, onClose }: SettingsDia
         className="form"
         onSubmit={(e) => {
           e.preventDefault();
-          onSave(minutes);
+          onSave({ autoLockMinutes: minutes, lockOnSystemLock: onSystemLock });
         }}
       >
         <label className="field">
@@ -32,6 +35,10 @@ export function SettingsDialog({ autoLockMinutes, onSave, onClose }: SettingsDia
               </option>
             ))}
           </select>
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={onSystemLock} onChange={(e) => setOnSystemLock(e.target.checked)} />
+          <span>Lock when the computer sleeps or locks</span>
         </label>
         <p className="muted">Locking removes keys and decrypted names from memory and wipes opened copies.</p>
         <div className="dialog-actions">

@@ -385,19 +385,28 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     await h.page.locator('[data-item="photo.png"]').waitFor(WAIT);
   });
 
-  test('settings: auto-lock time is saved', async () => {
+  test('settings: auto-lock time and lock on sleep are saved', async () => {
     await h.page.getByRole('button', { name: 'Settings' }).click();
     const dialog = h.page.getByRole('dialog', { name: 'Settings' });
     await dialog.getByLabel('Lock the vault after it has been idle for').selectOption('5');
+    const onSleep = dialog.getByRole('checkbox', { name: 'Lock when the computer sleeps or locks' });
+    assert.equal(await onSleep.isChecked(), true, 'on by default');
+    await onSleep.uncheck();
     await dialog.getByRole('button', { name: 'Save' }).click();
     const deadline = Date.now() + 10_000;
-    let minutes = -1;
-    while (Date.now() < deadline && minutes !== 5) {
-      const r = (await h.app.invoke('settings:get', {})) as { ok: true; value: { autoLockMinutes: number } };
-      minutes = r.value.autoLockMinutes;
-      if (minutes !== 5) await new Promise((res) => setTimeout(res, 100));
+    let saved = { autoLockMinutes: -1, lockOnSystemLock: true };
+    while (Date.now() < deadline && saved.autoLockMinutes !== 5) {
+      const r = (await h.app.invoke('settings:get', {})) as { ok: true; value: typeof saved };
+      saved = r.value;
+      if (saved.autoLockMinutes !== 5) await new Promise((res) => setTimeout(res, 100));
     }
-    assert.equal(minutes, 5);
+    assert.deepEqual(saved, { autoLockMinutes: 5, lockOnSystemLock: false });
+    // The dialog opens again with what was saved; put the default back.
+    await h.page.getByRole('button', { name: 'Settings' }).click();
+    assert.equal(await onSleep.isChecked(), false);
+    await onSleep.check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached', ...WAIT });
   });
 
   test('an idle lock (what auto-lock does) returns to the welcome screen and says why', async () => {

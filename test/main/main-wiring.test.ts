@@ -55,6 +55,9 @@ test('main.cjs: lifecycle order, window settings, IPC sender check', async (t) =
   }
   assert.ok(at('ipcMain.handle') < at('new BrowserWindow'), 'IPC is ready before the window loads');
   assert.ok(calls.includes('app.on:before-quit'));
+  // Sleep and screen lock lock the vault through services.systemLock (the setting, on by default).
+  assert.ok(calls.includes('powerMonitor.on:suspend') && calls.includes('powerMonitor.on:lock-screen'));
+  assert.deepEqual(seen.powerLock, [{ reason: 'system', kept: [] }]);
   assert.ok(calls.includes('app.on:web-contents-created'));
 
   const wp = seen.webPreferences;

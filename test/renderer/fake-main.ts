@@ -19,7 +19,7 @@ export function fakeState(items: number): AppStateT {
     recentVaults: [],
     aws: { profile: null, region: null },
     localKey: { exists: true, unlocked: true, keyId: FAKE_VAULT.keys[0]!.keyId, protection: 'passphrase', safeStorageAvailable: false },
-    settings: { autoLockMinutes: 10 },
+    settings: { autoLockMinutes: 10, lockOnSystemLock: true },
     platform: 'linux',
   };
 }

@@ -1,6 +1,6 @@
 // Handlers of the app's own state: app:state, activity (auto-lock), settings, job cancel.
 
-import type { SettingsT } from '../../../contract/ipc.js';
+import { publicSettings } from '../../services/settings.js';
 import type { Handlers } from '../handlers.js';
 import type { HandlerContext } from './context.js';
 
@@ -11,14 +11,15 @@ export function appHandlers({ s, appState, stateChanged }: HandlerContext) {
       s.autoLock.touch();
       return null;
     },
-    'settings:get': async () => ({ autoLockMinutes: s.settings.get().autoLockMinutes }),
+    'settings:get': async () => publicSettings(s.settings.get()),
     'settings:set': async (req) => {
       const next = await s.settings.update((st) => {
         if (req.autoLockMinutes !== undefined) st.autoLockMinutes = req.autoLockMinutes;
+        if (req.lockOnSystemLock !== undefined) st.lockOnSystemLock = req.lockOnSystemLock;
       });
       s.autoLock.setMinutes(next.autoLockMinutes);
       stateChanged();
-      return { autoLockMinutes: next.autoLockMinutes } satisfies SettingsT;
+      return publicSettings(next);
     },
     'job:cancel': async (req) => ({ cancelled: s.jobs.cancel(req.jobId) }),
   } satisfies Partial<Handlers>;

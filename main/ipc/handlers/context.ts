@@ -7,6 +7,7 @@ import { badRequest, CachetError } from '../../../app/errors.js';
 import type { ItemFailure, VaultProgress, Vault, VaultItem } from '../../../app/vault/vault.js';
 import type { AppStateT, ItemT } from '../../../contract/ipc.js';
 import type { MainServices } from '../../services/main-services.js';
+import { publicSettings } from '../../services/settings.js';
 import { toErrorPayload } from '../../services/errors.js';
 import type { JobContext, JobProgressReport } from '../../services/jobs.js';
 
@@ -34,7 +35,7 @@ export function createHandlerContext(s: MainServices): HandlerContext {
       recentVaults: st.recentVaults,
       aws: s.aws.target,
       localKey: s.localKey.status(),
-      settings: { autoLockMinutes: st.autoLockMinutes },
+      settings: publicSettings(st),
       platform: s.platform.os,
     };
   };

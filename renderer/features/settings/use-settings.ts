@@ -1,4 +1,4 @@
-// Saving settings (auto-lock minutes). The current values come from the app state.
+// Saving settings (auto-lock minutes, lock on sleep or screen lock). The current values come from the app state.
 
 import { useState } from 'react';
 import type { ErrorPayload, SettingsT } from '../../../contract/ipc.js';

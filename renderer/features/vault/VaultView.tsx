@@ -415,10 +415,10 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
       )}
       {modal?.kind === 'settings' && (
         <SettingsDialog
-          autoLockMinutes={state.settings.autoLockMinutes}
-          onSave={(m) => {
+          settings={state.settings}
+          onSave={(next) => {
             closeModal();
-            void settings.save({ autoLockMinutes: m });
+            void settings.save(next);
           }}
           onClose={closeModal}
         />

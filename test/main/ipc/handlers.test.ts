@@ -361,7 +361,7 @@ describe('main flow against a real local-key vault', () => {
   });
 
   test('settings: auto-lock minutes persist; a job can be cancelled', async () => {
-    assert.deepEqual(await ok(c.app, 'settings:set', { autoLockMinutes: 3 }), { autoLockMinutes: 3 });
+    assert.deepEqual(await ok(c.app, 'settings:set', { autoLockMinutes: 3 }), { autoLockMinutes: 3, lockOnSystemLock: true });
     assert.equal(c.app.services.autoLock.minutes, 3);
     assert.equal((await ok(c.app, 'app:state', {})).settings.autoLockMinutes, 3);
     const many = join(c.dir, 'many');

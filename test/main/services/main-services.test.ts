@@ -2,7 +2,7 @@
 // locks (vault closed, key zeroed, temps wiped, vault:locked 'idle'); stop() does the same for quit;
 // an auto-lock keeps an edited copy (nobody was there to ask), a lock the person asked for wipes it.
 import assert from 'node:assert/strict';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { EventName } from '../../../contract/ipc.js';
@@ -116,4 +116,43 @@ test('an auto-lock keeps an edited copy and names it; a lock the person asked fo
   await call('vault:lock', {});
   assert.deepEqual(events.filter(([e]) => e === 'vault:locked').at(-1)?.[1], { reason: 'user', kept: [] });
   assert.deepEqual(await readdir(temp), [], 'a lock the person asked for (after the app asked them) wipes every copy');
+});
+
+test('the computer sleeps or its screen locks: the vault locks (edited copies kept), unless the setting is off', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const platform = createHeadlessPlatform({ userDataDir: join(dir, 'ud') });
+  const events: [EventName, unknown][] = [];
+  const app = await createMainServices(platform, { emit: (e, p) => events.push([e, p]), validateResponses: true, localScryptN: 2 ** 14, log: () => {} });
+  await app.start();
+  t.after(() => app.stop());
+  const call = async (c: string, r: unknown): Promise<any> => {
+    const res = await app.invoke(c, r);
+    assert.ok(res.ok, `${c}: ${JSON.stringify(res)}`);
+    return res.value;
+  };
+  assert.equal((await call('settings:get', {})).lockOnSystemLock, true, 'on by default');
+  const lk = await call('local-key:create', { protection: 'passphrase', passphrase: 'sleep test passphrase' });
+  platform.answerNext(join(dir, 'v'));
+  await call('dialog:pick-folder', { purpose: 'create-vault' });
+  await call('vault:create', { path: join(dir, 'v'), keys: [{ provider: 'local', keyId: lk.keyId }] });
+
+  assert.equal(await app.services.systemLock(), true);
+  assert.deepEqual(events.find(([e]) => e === 'vault:locked')?.[1], { reason: 'system', kept: [] });
+  let st = await call('app:state', {});
+  assert.equal(st.vault, null);
+  assert.equal(st.localKey.unlocked, false);
+
+  // Off: the setting persists, appears in the app state, and sleep leaves the vault open.
+  assert.deepEqual(await call('settings:set', { lockOnSystemLock: false }), { autoLockMinutes: 15, lockOnSystemLock: false });
+  await call('local-key:unlock', { passphrase: 'sleep test passphrase' });
+  await call('vault:open', { path: join(dir, 'v') });
+  events.length = 0;
+  assert.equal(await app.services.systemLock(), false);
+  st = await call('app:state', {});
+  assert.equal(st.settings.lockOnSystemLock, false);
+  assert.notEqual(st.vault, null);
+  assert.equal(st.localKey.unlocked, true);
+  assert.ok(!events.some(([e]) => e === 'vault:locked'));
+  assert.equal(JSON.parse(await readFile(join(dir, 'ud', 'settings.json'), 'utf8')).lockOnSystemLock, false);
 });
