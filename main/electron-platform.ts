@@ -3,6 +3,7 @@
 
 import { app, dialog, nativeImage, safeStorage, shell, type BrowserWindow } from 'electron';
 import { osName, systemClock, type Platform } from './platform.js';
+import { quitPrompt } from './services/quit-guard.js';
 import { DRAG_ICON_DATA_URL } from './window-policy.js';
 
 export function electronPlatform(getWindow: () => BrowserWindow | undefined): Platform {
@@ -32,6 +33,13 @@ export function electronPlatform(getWindow: () => BrowserWindow | undefined): Pl
       const opts = { title: o.title, defaultPath: o.suggestedName, properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const] };
       const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
       return r.canceled || !r.filePath ? null : r.filePath;
+    },
+    async askBeforeQuit(q) {
+      const p = quitPrompt(q);
+      const opts = { type: 'warning' as const, message: p.message, detail: p.detail, buttons: p.buttons.map((b) => b.label), defaultId: 0, cancelId: p.buttons.length - 1, noLink: true };
+      const win = getWindow();
+      const r = win && !win.isDestroyed() ? await dialog.showMessageBox(win, opts) : await dialog.showMessageBox(opts);
+      return p.buttons[r.response]?.answer ?? 'cancel';
     },
     openPath: (p) => shell.openPath(p),
     startDrag(files) {

@@ -30,6 +30,27 @@ if (userDataOverride) app.setPath('userData', userDataOverride);
 let win: BrowserWindow | undefined;
 let mainApp: MainApp | undefined;
 let quitting = false;
+/** The person said quitting may go on (no edited copies, or they chose save or discard). */
+let quitConfirmed = false;
+let askingToQuit = false;
+
+/** Ask about edited copies (services confirmQuit), then quit; a "Don't quit" leaves everything open. */
+function confirmThenQuit(): void {
+  if (askingToQuit || !mainApp) return;
+  askingToQuit = true;
+  void mainApp
+    .confirmQuit()
+    .catch((e: unknown) => {
+      log(`quit check failed: ${(e as Error)?.message}`);
+      return true;
+    })
+    .then((go) => {
+      askingToQuit = false;
+      if (!go) return;
+      quitConfirmed = true;
+      app.quit();
+    });
+}
 
 const log = (msg: string): void => console.error(`[cachet main] ${msg}`);
 
@@ -103,10 +124,15 @@ if (!app.requestSingleInstanceLock()) {
     const userDataDir = app.getPath('userData');
     const state = fitWindowState(readWindowState(userDataDir), screen.getAllDisplays().map((d) => d.workArea));
     win = createMainWindow({ preloadPath: join(__dirname, 'preload.cjs'), state });
-    win.on('close', () => {
+    win.on('close', (e) => {
       if (!win || win.isDestroyed()) return;
       const saved = { bounds: win.getNormalBounds(), maximized: win.isMaximized() };
-      void writeWindowState(userDataDir, saved).catch((e: unknown) => log(`window state not saved: ${(e as Error)?.message}`));
+      void writeWindowState(userDataDir, saved).catch((err: unknown) => log(`window state not saved: ${(err as Error)?.message}`));
+      // Closing the window quits (window-all-closed): ask about edited copies while it is still there.
+      if (!quitConfirmed && mainApp) {
+        e.preventDefault();
+        confirmThenQuit();
+      }
     });
     win.on('closed', () => {
       win = undefined;
@@ -124,11 +150,15 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('window-all-closed', () => app.quit());
 
-  // Lock and wipe before quitting; the quit resumes when that is done (bounded by a timeout so a
-  // stuck disk cannot keep the app alive).
+  // Ask about edited copies first (confirmThenQuit), then lock and wipe; the quit resumes when that
+  // is done (bounded by a timeout so a stuck disk cannot keep the app alive).
   app.on('before-quit', (e) => {
     if (quitting || !mainApp) return;
     e.preventDefault();
+    if (!quitConfirmed) {
+      confirmThenQuit();
+      return;
+    }
     quitting = true;
     const done = mainApp.stop().catch((err: unknown) => log(`shutdown: ${(err as Error)?.message}`));
     const timeout = new Promise((r) => setTimeout(r, 10_000));

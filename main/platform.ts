@@ -6,6 +6,7 @@
 // This module does not import electron.
 
 import { mkdirSync } from 'node:fs';
+import type { QuitAnswer, QuitQuestion } from './services/quit-guard.js';
 
 export interface Timer {
   cancel(): void;
@@ -44,6 +45,8 @@ export interface Platform {
   openPath(path: string): Promise<string>;
   /** webContents.startDrag of these files (from the window that asked). */
   startDrag(files: string[]): void;
+  /** Ask before quitting with edited copies (main/services/quit-guard.ts words it). */
+  askBeforeQuit(q: QuitQuestion): Promise<QuitAnswer>;
 }
 
 export const systemClock: Clock = {
@@ -74,13 +77,18 @@ export interface HeadlessPlatformOptions {
  */
 export function createHeadlessPlatform(opts: HeadlessPlatformOptions): Platform & {
   answerNext(answer: string[] | string | null): void;
+  /** The answer to the next quit questions, in order; with none scripted the question is declined ('cancel'). */
+  answerQuit(answer: QuitAnswer): void;
   readonly opened: string[];
   readonly dragged: string[][];
+  readonly quitQuestions: QuitQuestion[];
 } {
   mkdirSync(opts.userDataDir, { recursive: true, mode: 0o700 });
   const answers = [...(opts.dialogAnswers ?? [])];
   const opened: string[] = [];
   const dragged: string[][] = [];
+  const quitAnswers: QuitAnswer[] = [];
+  const quitQuestions: QuitQuestion[] = [];
   const next = (): string[] | string | null => (answers.length > 0 ? answers.shift()! : null);
   const fakeKeychain = opts.safeStorage ?? false;
   return {
@@ -114,10 +122,18 @@ export function createHeadlessPlatform(opts: HeadlessPlatformOptions): Platform 
     startDrag(files) {
       dragged.push(files);
     },
+    async askBeforeQuit(q) {
+      quitQuestions.push(q);
+      return quitAnswers.shift() ?? 'cancel';
+    },
     answerNext(a) {
       answers.push(a);
     },
+    answerQuit(a) {
+      quitAnswers.push(a);
+    },
     opened,
     dragged,
+    quitQuestions,
   };
 }

@@ -17,6 +17,7 @@ import { LocalKeyService, type LocalKeyBackend } from './local-key.js';
 import { SettingsStore } from './settings.js';
 import { TempFiles } from './temp-files.js';
 import { VaultSession } from './vault-session.js';
+import { toErrorPayload } from './errors.js';
 import type { VaultBackend } from './vault-backend.js';
 import { KNOWN_VAULTS_FILE } from '../../app/vault/known-vaults.js';
 import { sweepHome } from '../../app/fs/in-flight.js';
@@ -85,6 +86,12 @@ export interface MainApp {
   grantDrop(path: string): void;
   /** Load settings, wipe temp leftovers of a crashed run, look for the local key. */
   start(): Promise<void>;
+  /**
+   * Whether quitting may go on (main.ts asks before the window closes or the app quits): with
+   * edited copies not saved back, the person chooses (main/services/quit-guard.ts) to save them
+   * back first, discard them, or stay. A failed save-back quits nothing and asks again.
+   */
+  confirmQuit(): Promise<boolean>;
   /** Lock and wipe (quit). */
   stop(): Promise<void>;
 }
@@ -183,6 +190,31 @@ export async function createMainServices(platform: Platform, opts: MainServicesO
       const left = await sweepHome();
       if (left.length > 0) log(`removed ${left.length} unfinished file(s) left by a killed Cachet process`);
       await localKey.refresh();
+    },
+    async confirmQuit() {
+      let failure: string | undefined;
+      // Bounded: the second question has no save choice, so it ends in discard or cancel.
+      for (let round = 0; round < 2; round++) {
+        const edited = await temps.edited().catch(() => []);
+        if (edited.length === 0) return true;
+        const canSave = session.vault !== undefined && failure === undefined;
+        const answer = await platform.askBeforeQuit({ pending: edited.map((e) => e.vaultPath), canSave, failure });
+        if (answer === 'cancel') return false;
+        if (answer === 'discard' || !canSave) return true;
+        const failed: string[] = [];
+        for (const e of edited) {
+          try {
+            await handlers['temp:save-back']({ tempId: e.tempId });
+          } catch (err) {
+            const p = toErrorPayload(err);
+            log(`save back before quit failed: ${p.code}`);
+            failed.push(`${e.vaultPath}: ${p.message}`);
+          }
+        }
+        if (failed.length === 0) return true;
+        failure = failed.join('; ');
+      }
+      return false;
     },
     async stop() {
       await services.lockAll('quit');

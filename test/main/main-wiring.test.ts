@@ -58,6 +58,8 @@ test('main.cjs: lifecycle order, window settings, IPC sender check', async (t) =
   // Sleep and screen lock lock the vault through services.systemLock (the setting, on by default).
   assert.ok(calls.includes('powerMonitor.on:suspend') && calls.includes('powerMonitor.on:lock-screen'));
   assert.deepEqual(seen.powerLock, [{ reason: 'system', kept: [] }]);
+  // Closing the window asks about edited copies first (services.confirmQuit); with none it quits.
+  assert.ok(at('close.preventDefault') >= 0 && at('quit') > at('close.preventDefault'), calls.slice(-6).join(', '));
   assert.ok(calls.includes('app.on:web-contents-created'));
 
   const wp = seen.webPreferences;
