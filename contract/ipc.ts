@@ -53,6 +53,8 @@
 //   v1.6 vault:status (issue 14: the Status panel): what `cachet status --json` reports, from
 //        app/vault/vault-status.ts.
 //   v1.7 Settings.lockOnSystemLock: lock when the computer sleeps or its screen locks (default on).
+//   v1.8 the `menu:command` event: the application menu's Add files, Add folder, Find, Status,
+//        Verify, Lock and Settings, carried out by the window.
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
 import { isItemId, isKeyIdLength, ITEM_ID_LENGTH, MAX_KEY_ID_BYTES, MAX_VAULT_KEYS, PROVIDER_TYPES } from '../app/format/limits.js';
@@ -60,9 +62,9 @@ import { isValidFolderPath, isValidVaultPath } from '../app/vault/path-rules.js'
 import { ALIAS_INPUT_PATTERN } from '../app/keys/alias-rules.js';
 import { KEY_CONDITIONS } from '../app/keys/key-condition.js';
 import { MAX_PASSPHRASE, newPassphraseProblem, passphraseLength } from '../app/keys/passphrase-rules.js';
-import type { ChannelName, EventName as NamedEvent } from './names.js';
+import { MENU_COMMANDS, type ChannelName, type EventName as NamedEvent } from './names.js';
 
-export { CHANNEL_NAMES, EVENT_NAMES, EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL, isChannel, isEventName } from './names.js';
+export { CHANNEL_NAMES, EVENT_NAMES, EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL, isChannel, isEventName, MENU_COMMANDS, type MenuCommand } from './names.js';
 
 // No `new Function` probe or JIT-compiled parsers: under the renderer's CSP (no 'unsafe-eval') the
 // probe alone is reported as a violation. Set here so every bundle of the contract gets it.
@@ -419,6 +421,8 @@ export const EVENTS = {
    * its magic). Main has already granted read access to `path`.
    */
   'app:open-path': z.strictObject({ kind: z.enum(['vault', 'envelope']), path: z.string() }),
+  /** v1.8: an item of the application menu (main/menu.ts) the window carries out, as its own button would. */
+  'menu:command': z.strictObject({ command: z.enum(MENU_COMMANDS) }),
 } as const;
 
 // ---------------------------------------------------------------------------------------------

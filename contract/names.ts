@@ -15,7 +15,11 @@ export const CHANNEL_NAMES = [
   'local-key:create', 'local-key:unlock',
 ] as const;
 
-export const EVENT_NAMES = ['job:progress', 'job:done', 'vault:changed', 'vault:locked', 'app:state-changed', 'temp:edited', 'app:open-path'] as const;
+export const EVENT_NAMES = ['job:progress', 'job:done', 'vault:changed', 'vault:locked', 'app:state-changed', 'temp:edited', 'app:open-path', 'menu:command'] as const;
+
+/** What the application menu's own items ask the window to do (main/menu.ts, the `menu:command` event). */
+export const MENU_COMMANDS = ['add-files', 'add-folder', 'find', 'status', 'verify', 'lock', 'settings'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

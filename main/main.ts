@@ -7,7 +7,7 @@
 // across runs (main/window-state.ts). All logic lives in Electron-free modules
 // (main/services/, main/ipc/dispatch.ts, main/ipc/handlers/) that the tests run in node.
 
-import { app, BrowserWindow, ipcMain, powerMonitor, screen, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, powerMonitor, screen, session, type IpcMainEvent, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
 import { join } from 'node:path';
 import { EVENT_PREFIX, GRANT_DROP_CHANNEL, INVOKE_CHANNEL } from '../contract/ipc.js';
 import type { SenderInfo } from './ipc/dispatch.js';
@@ -17,6 +17,8 @@ import { isAppUrl } from './window-policy.js';
 import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, serveRenderer } from './window.js';
 import { fitWindowState, readWindowState, writeWindowState } from './window-state.js';
 import { argvPaths, classifyOpenPath } from './open-request.js';
+import { menuTemplate } from './menu.js';
+import { osName } from './platform.js';
 
 app.enableSandbox();
 registerAppScheme();
@@ -103,11 +105,24 @@ if (!app.requestSingleInstanceLock()) {
     hardenSession(session.defaultSession);
     serveRenderer(session.defaultSession, join(app.getAppPath(), 'dist', 'renderer'));
 
+    const send = (event: string, payload: unknown) => {
+      if (win && !win.isDestroyed()) win.webContents.send(EVENT_PREFIX + event, payload);
+    };
+    // The application menu (main/menu.ts), rebuilt when a vault opens or closes.
+    let menuVaultOpen: boolean | undefined;
+    const setMenu = (vaultOpen: boolean) => {
+      if (vaultOpen === menuVaultOpen) return;
+      menuVaultOpen = vaultOpen;
+      const template = menuTemplate({ os: osName(), packaged: app.isPackaged, vaultOpen }, (command) => send('menu:command', { command }));
+      Menu.setApplicationMenu(Menu.buildFromTemplate(template as MenuItemConstructorOptions[]));
+    };
+    setMenu(false);
     mainApp = await createMainServices(electronPlatform(() => win), {
       log,
       isTrustedSender,
       emit: (event, payload) => {
-        if (win && !win.isDestroyed()) win.webContents.send(EVENT_PREFIX + event, payload);
+        if (event === 'app:state-changed') setMenu((payload as { vault: unknown }).vault !== null);
+        send(event, payload);
       },
     });
     await mainApp.start();

@@ -385,6 +385,36 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     await h.page.locator('[data-item="photo.png"]').waitFor(WAIT);
   });
 
+  test('the application menu\'s items act as the buttons: Status, Find, Verify; not behind a dialog; Lock always', async () => {
+    // What main sends when an item of the native menu (main/menu.ts) is chosen or its shortcut pressed.
+    const menu = (command: string) => h.app.services.emit('menu:command', { command } as never);
+    const status = h.page.getByRole('dialog', { name: 'Vault status' });
+    menu('status');
+    await status.getByText('Up to date').waitFor(WAIT);
+    // Behind the open dialog, other items do nothing.
+    menu('settings');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await h.page.getByRole('dialog').count(), 1);
+    await h.page.keyboard.press('Escape');
+    await status.waitFor({ state: 'detached', ...WAIT });
+    menu('find');
+    await h.page.waitForFunction(() => document.activeElement?.getAttribute('type') === 'search', undefined, WAIT);
+    await dismissJobs(h);
+    menu('verify');
+    assert.equal(await waitJobDone(h, 'verify'), 'partial', 'the item tampered with above');
+    await dismissJobs(h);
+    // Lock closes a dialog in the way.
+    menu('settings');
+    await h.page.getByRole('dialog', { name: 'Settings' }).waitFor(WAIT);
+    menu('lock');
+    await h.page.getByText('Local Vault is locked.').waitFor(WAIT);
+    await h.page.getByRole('button', { name: 'Unlock Local Vault' }).click();
+    const form = h.page.getByRole('form', { name: 'Unlock the local key to open the vault' });
+    await form.getByLabel('Passphrase of the local key').fill(PASSPHRASE);
+    await form.getByRole('button', { name: 'Unlock local key' }).click();
+    await h.page.locator('[data-item="photo.png"]').waitFor(WAIT);
+  });
+
   test('settings: auto-lock time and lock on sleep are saved', async () => {
     await h.page.getByRole('button', { name: 'Settings' }).click();
     const dialog = h.page.getByRole('dialog', { name: 'Settings' });

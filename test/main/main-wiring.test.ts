@@ -58,6 +58,12 @@ test('main.cjs: lifecycle order, window settings, IPC sender check', async (t) =
   // Sleep and screen lock lock the vault through services.systemLock (the setting, on by default).
   assert.ok(calls.includes('powerMonitor.on:suspend') && calls.includes('powerMonitor.on:lock-screen'));
   assert.deepEqual(seen.powerLock, [{ reason: 'system', kept: [] }]);
+  // The application menu (main/menu.ts): set before the window, Cachet's items disabled with no vault open, a click reaches the window.
+  assert.ok(at('Menu.setApplicationMenu') >= 0 && at('Menu.setApplicationMenu') < at('new BrowserWindow'));
+  assert.deepEqual(seen.menu.labels, ['&File', '&Edit', '&View', 'windowMenu', 'help']);
+  assert.equal(seen.menu.own.length, 7);
+  assert.ok(seen.menu.own.every((i: { enabled: boolean }) => i.enabled === false), JSON.stringify(seen.menu.own));
+  assert.deepEqual(seen.menu.sent, [{ command: 'status' }]);
   // Closing the window asks about edited copies first (services.confirmQuit); with none it quits.
   assert.ok(at('close.preventDefault') >= 0 && at('quit') > at('close.preventDefault'), calls.slice(-6).join(', '));
   assert.ok(calls.includes('app.on:web-contents-created'));

@@ -5,9 +5,9 @@
 // chose the action: a dialog keeps the ids it was opened for, so a refresh behind it cannot
 // change what it deletes, moves or re-keys (issue 11 defect 1).
 
-import { useCallback, useRef, useState, type DragEvent } from 'react';
-import type { AppStateT, KeyRefT, VaultSummaryT } from '../../../contract/ipc.js';
-import { pathForFile, toErrorPayload } from '../../api.js';
+import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
+import type { AppStateT, KeyRefT, MenuCommand, VaultSummaryT } from '../../../contract/ipc.js';
+import { pathForFile, subscribe, toErrorPayload } from '../../api.js';
 import { Breadcrumbs } from '../../components/Breadcrumbs.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ConflictDialog } from '../../components/ConflictDialog.js';
@@ -64,6 +64,7 @@ function isFileDrag(e: DragEvent): boolean {
 
 // After the modal <dialog> or the menu is gone (the next task), not while it still makes the list inert.
 const focusList = () => setTimeout(() => document.querySelector<HTMLElement>('.item-table')?.focus(), 0);
+const focusSearch = () => document.querySelector<HTMLInputElement>('.vault-view input[type=search]')?.focus();
 
 export function VaultView({ state, vault }: { readonly state: AppStateT; readonly vault: VaultSummaryT }) {
   const jobs = useJobs();
@@ -174,6 +175,25 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
     setModal(null);
     focusList();
   };
+  // The application menu's items (main/menu.ts), as the toolbar's buttons. Behind an open dialog
+  // or menu only Lock acts (locking is never held back); the latest closure runs.
+  const onMenuCommand = useRef<(command: MenuCommand) => void>(() => {});
+  onMenuCommand.current = (command) => {
+    if (command === 'lock') {
+      setModal(null);
+      setMenu(null);
+      lock();
+      return;
+    }
+    if (modal !== null || menu) return;
+    if (command === 'add-files') addFrom(pickFiles);
+    else if (command === 'add-folder') addFrom(pickFolder);
+    else if (command === 'find') focusSearch();
+    else if (command === 'status') setModal({ kind: 'status' });
+    else if (command === 'verify') void actions.verify();
+    else if (command === 'settings') setModal({ kind: 'settings' });
+  };
+  useEffect(() => subscribe('menu:command', ({ command }) => onMenuCommand.current(command)), []);
   const emptyText = browse.search.trim() !== '' ? `No item matches “${browse.search.trim()}”${browse.folder ? ` in ${browse.folder}` : ''}.` : browse.folder !== '' ? 'This folder is empty.' : 'Nothing here yet. Drop files or folders onto the window, or use “Add files”.';
 
   return (
@@ -198,7 +218,7 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
       onKeyDown={(e) => {
         if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'f') {
           e.preventDefault();
-          document.querySelector<HTMLInputElement>('.vault-view input[type=search]')?.focus();
+          focusSearch();
         } else if (e.key === 'Escape' && previewId && modal === null && !menu) {
           setPreviewId(null);
           focusList();
