@@ -55,6 +55,7 @@
 //   v1.7 Settings.lockOnSystemLock: lock when the computer sleeps or its screen locks (default on).
 //   v1.8 the `menu:command` event: the application menu's Add files, Add folder, Find, Status,
 //        Verify, Lock and Settings, carried out by the window.
+//   v1.9 envelope:inspect, envelope:decrypt, envelope:add (a loose envelope the OS opened).
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
 import { isItemId, isKeyIdLength, ITEM_ID_LENGTH, MAX_KEY_ID_BYTES, MAX_VAULT_KEYS, PROVIDER_TYPES } from '../app/format/limits.js';
@@ -212,6 +213,24 @@ export const ErrorInfo = z.strictObject({
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.undefined()])),
 });
 
+/** v1.9: a loose envelope the OS opened (app:open-path 'envelope'): its header, and what a key at hand reads. */
+export const EnvelopeInfo = z.strictObject({
+  path: z.string(),
+  fileSize: z.number().int().nonnegative(),
+  /** The envelope file's modification time (ms). */
+  modifiedAt: z.number(),
+  /** The keys it is sealed under (SPEC §7 stanzas). */
+  keys: z.array(KeyRef),
+  /** The vault it was sealed for (an item file), or null for a loose file. */
+  vault: z.string().nullable(),
+  /** The sealed file's stored name, size and time, when a key at hand opens it. */
+  content: z.strictObject({ path: z.string(), size: z.number().int().nonnegative().nullable(), mtime: z.number().nullable() }).nullable(),
+  /** Why no key at hand opens it (content is null). */
+  error: ErrorInfo.nullable(),
+  /** The name a decrypted copy takes (app/loose-envelope.ts decryptedName), or null. */
+  suggestedName: z.string().nullable(),
+});
+
 export const JobKind = z.enum(['add', 'export', 'rekey', 'verify']);
 
 /** A planned add of one source file (items:plan-add). */
@@ -324,6 +343,13 @@ export const CHANNELS = {
   },
   /** Export one item to a path chosen with dialog:save (overwrites that path: the user confirmed it). */
   'item:export-as': { request: z.strictObject({ id: ItemId, to: FsPath }), response: Nothing },
+
+  // a loose envelope the OS opened (v1.9; `path` must be granted: main grants what the OS opens)
+  'envelope:inspect': { request: z.strictObject({ path: FsPath }), response: EnvelopeInfo },
+  /** Decrypt to `to` (chosen in dialog:save); nothing is written unless every chunk authenticates. */
+  'envelope:decrypt': { request: z.strictObject({ path: FsPath, to: FsPath }), response: Nothing },
+  /** Add its content into the open vault at `to` (an existing item there is an 'exists' error). */
+  'envelope:add': { request: z.strictObject({ path: FsPath, to: VaultPath }), response: Item },
   /**
    * Drag items out of the window: call from `dragstart` (after preventDefault). Main decrypts to
    * the temp folder and calls webContents.startDrag with those files.
@@ -452,6 +478,7 @@ export type KeyRefT = z.output<typeof KeyRef>;
 export type KeyReportT = z.output<typeof KeyReport>;
 export type VaultHealthT = z.output<typeof VaultHealth>;
 export type VaultStatusT = z.output<typeof VaultStatus>;
+export type EnvelopeInfoT = z.output<typeof EnvelopeInfo>;
 export type PlannedAddT = z.output<typeof PlannedAdd>;
 export type JobResultT = z.output<typeof JobResult>;
 export type ConflictDecisionT = z.output<typeof ConflictDecision>;

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { inspectFile, openFile, readMetadata, sealFile, sealToWritable, type HeaderInfo, type ItemMetadata } from '../envelope.js';
 import { badRequest, fromSystemError } from '../errors.js';
 import { newId } from '../vault/layout.js';
-import { baseName, normalizeVaultPath } from '../vault/path-rules.js';
+import { decryptedName, ENVELOPE_EXT } from '../loose-envelope.js';
 import { toFsPath } from '../vault/paths.js';
 import type { Context } from './context.js';
 import { EXIT_OK } from './context.js';
@@ -19,7 +19,6 @@ import { formatInspect, formatTable, type InspectView } from './output.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
-const ENVELOPE_EXT = '.env';
 const STDIO = '-';
 
 
@@ -59,17 +58,12 @@ export async function encryptCommand(ctx: Context, [file]: string[], v: Values):
   return EXIT_OK;
 }
 
-/**
- * The file name decrypt gives its output by itself: the last segment of the path stored (and
- * authenticated) in the envelope, when it is a plain name this system can write; not a hidden
- * name (an envelope must not place a dotfile such as .bashrc by itself), not `stdin` (what
- * `encrypt -` stores). Undefined otherwise: the caller strips `.env` or asks for -o.
- */
-function storedOutputName(stored: string, dir: string): string | undefined {
+/** Where decrypt writes by itself, beside the envelope: app/loose-envelope.ts decryptedName, if this system can write that name. */
+function defaultOutput(stored: string, source: string): string | undefined {
+  const name = decryptedName(stored, source);
+  if (name === undefined) return undefined;
   try {
-    const name = baseName(normalizeVaultPath(stored));
-    if (name.startsWith('.') || name === 'stdin') return undefined;
-    return toFsPath(dir, name);
+    return toFsPath(dirname(source), name);
   } catch {
     return undefined;
   }
@@ -86,9 +80,8 @@ export async function decryptCommand(ctx: Context, [file]: string[], v: Values):
       // No -o: the name the envelope stores (encrypt keeps the original file's), beside the
       // envelope; else the envelope's name without .env. Reading the stored name costs one unwrap.
       const { metadata } = await readMetadata(source, { keyring: ctx.keys.keyring, signal: ctx.signal });
-      const named = storedOutputName(metadata.path, dirname(source));
+      const named = defaultOutput(metadata.path, source);
       if (named !== undefined) dest = named;
-      else if (file!.endsWith(ENVELOPE_EXT) && basename(file!).length > ENVELOPE_EXT.length) dest = source.slice(0, -ENVELOPE_EXT.length);
       else throw badRequest('no-output-name', `${file} stores no usable file name and does not end in .env; give -o <file>`, { path: source });
       if (ctx.io.stderr.isTTY) ctx.note(`cachet: writing ${dest}`);
     }

@@ -17,6 +17,7 @@ import type { MainServices } from '../services/main-services.js';
 import { appHandlers } from './handlers/app.js';
 import { createHandlerContext } from './handlers/context.js';
 import { dialogHandlers } from './handlers/dialogs.js';
+import { envelopeHandlers } from './handlers/envelope.js';
 import { exportHandlers } from './handlers/export.js';
 import { itemHandlers } from './handlers/items.js';
 import { keyHandlers } from './handlers/keys.js';
@@ -35,6 +36,7 @@ export function createHandlers(s: MainServices): Handlers {
     ...itemHandlers(c),
     ...tempHandlers(c),
     ...exportHandlers(c),
+    ...envelopeHandlers(c),
     ...keyHandlers(c),
   };
 }
