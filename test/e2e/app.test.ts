@@ -18,6 +18,9 @@ import { dismissJobs, itemsOnDisk, useAwsFiles, waitJobDone } from '../helpers/a
 import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { createLimitedUser, createTestKey, motoKmsClient, startMoto, type LimitedUser, type Moto } from '../helpers/moto.js';
 import { describeError } from '../../renderer/errors/messages.js';
+import { sealFile } from '../../app/envelope.js';
+import { newId } from '../../app/vault/layout.js';
+import { Vault } from '../../app/vault/vault.js';
 
 const skip = chromiumMissing();
 
@@ -465,6 +468,52 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     await form.getByRole('button', { name: 'Unlock local key' }).click();
     await h.page.getByRole('heading', { name: 'Local Vault' }).waitFor(WAIT);
     await h.page.locator('[data-item="photo.png"]').waitFor(WAIT);
+    assert.deepEqual(h.errors, []);
+  });
+
+  test('files the OS opens: a sealed file shows what it is, adds into the vault, decrypts to a chosen file; another vault asks first', async () => {
+    // What `cachet encrypt` writes, sealed with this machine's local key; then what main does when
+    // the OS hands it over (main.ts openFromOs): grant read, send app:open-path.
+    const keyId = (await h.app.invoke('app:state', {}) as { ok: true; value: { localKey: { keyId: string } } }).value.localKey.keyId;
+    const text = 'two eggs, a cup of flour\n';
+    await writeFile(join(work, 'recipe.txt'), text);
+    const env = join(work, 'recipe.txt.env');
+    await sealFile(join(work, 'recipe.txt'), env, { keyring: h.app.services.session.keyring, keys: [{ provider: 'local', keyId }], context: { 'cachet:item': newId(), 'cachet:purpose': 'item' }, metadata: { path: 'recipe.txt', size: text.length, mtime: Date.UTC(2026, 0, 2) } });
+    const osOpens = async (kind: 'envelope' | 'vault', path: string) => {
+      h.app.grantDrop(path);
+      await h.app.services.emit('app:open-path', { kind, path });
+    };
+    await osOpens('envelope', env);
+    const dialog = h.page.getByRole('dialog', { name: 'Sealed file recipe.txt.env' });
+    await dialog.getByText('no vault (a file sealed on its own)').waitFor(WAIT);
+    await dialog.getByText('Local key', { exact: true }).waitFor(WAIT);
+    assert.equal(await dialog.getByLabel('Add to the open vault as').inputValue(), 'recipe.txt');
+    await h.screenshot('14-envelope');
+    await dialog.getByRole('button', { name: 'Add to vault' }).click();
+    await dialog.getByText('Added to the vault as recipe.txt.').waitFor(WAIT);
+    await dialog.getByRole('button', { name: 'Close' }).last().click();
+    await h.page.locator('[data-item="recipe.txt"]').waitFor(WAIT);
+
+    await osOpens('envelope', env);
+    const out = join(work, 'recipe-decrypted.txt');
+    h.answerDialog(out);
+    await dialog.getByRole('button', { name: 'Decrypt to…' }).click();
+    await dialog.getByText(`Decrypted to ${out}.`).waitFor(WAIT);
+    assert.equal(await readFile(out, 'utf8'), text);
+    await h.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', ...WAIT });
+
+    // The vault that is open already: nothing to ask. Another one: asked first, then it opens.
+    await osOpens('vault', vaultDir);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await h.page.getByRole('dialog').count(), 0);
+    const other = join(work, 'Other Vault');
+    (await Vault.create(other, { keys: [{ provider: 'local', keyId }], keyring: h.app.services.session.keyring })).close();
+    await osOpens('vault', other);
+    const ask = h.page.getByRole('dialog', { name: 'Open another vault?' });
+    await ask.getByText(`${other} opens and Local Vault closes.`).waitFor(WAIT);
+    await ask.getByRole('button', { name: 'Open it' }).click();
+    await h.page.getByRole('heading', { name: 'Other Vault' }).waitFor(WAIT);
     assert.deepEqual(h.errors, []);
   });
 });

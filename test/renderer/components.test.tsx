@@ -13,6 +13,7 @@ import { PreviewPane } from '../../renderer/components/PreviewPane.js';
 import { WelcomeScreen } from '../../renderer/components/WelcomeScreen.js';
 import { ConflictDialog } from '../../renderer/components/ConflictDialog.js';
 import { KeyHealthBanner } from '../../renderer/components/KeyHealthBanner.js';
+import { EnvelopeDialog } from '../../renderer/components/EnvelopeDialog.js';
 import { LISTED_PATHS, VaultStatusDialog } from '../../renderer/components/VaultStatusDialog.js';
 import { describeError } from '../../renderer/errors/messages.js';
 import type { JobView } from '../../renderer/features/jobs/job-state.js';
@@ -179,6 +180,32 @@ test('VaultStatusDialog (issue 14): each key in words with its counts, the items
   assert.match(text(calm), /None: every item opens with a healthy key\./);
   assert.match(text(calm), /There is no local key on this machine\./);
   assert.doesNotMatch(text(calm), /Re-key|may be at risk/);
+});
+
+test('EnvelopeDialog (issue 15): the header without a key and why it does not open, no actions; with a key, add only when a vault is open', () => {
+  const arn = 'arn:aws:kms:us-east-1:111122223333:key/abcd';
+  const info = {
+    path: '/home/ana/Downloads/payroll.csv.env', fileSize: 2048, modifiedAt: Date.UTC(2026, 5, 1), vault: null, suggestedName: 'payroll.csv',
+    keys: [{ provider: 'aws-kms' as const, keyId: arn }], content: null,
+    error: { code: 'kms-access-denied' as const, message: 'denied', detail: {} },
+  };
+  const props = { path: info.path, busy: false, error: null, done: null, keyName: () => 'team-key', onDecrypt: noop, onAdd: noop, onClose: noop };
+  const locked = text(renderToStaticMarkup(<EnvelopeDialog {...props} info={info} addFolder="docs" />));
+  assert.match(locked, /Sealed file payroll\.csv\.env/);
+  assert.match(locked, /Sealed with team-key/);
+  assert.match(locked, /None of the keys at hand opens it/);
+  assert.match(locked, new RegExp(describeError({ code: 'kms-access-denied' }).title));
+  assert.doesNotMatch(locked, /Decrypt to|Add to vault/);
+
+  const content = { path: 'payroll.csv', size: 1000, mtime: null };
+  const open = text(renderToStaticMarkup(<EnvelopeDialog {...props} info={{ ...info, content, error: null }} addFolder="docs" />));
+  assert.match(open, /Name payroll\.csv/);
+  assert.match(open, /Decrypt to…/);
+  assert.match(open, /Add to vault/);
+  assert.match(renderToStaticMarkup(<EnvelopeDialog {...props} info={{ ...info, content, error: null }} addFolder="docs" />), /value="docs\/payroll\.csv"/);
+  const noVault = text(renderToStaticMarkup(<EnvelopeDialog {...props} info={{ ...info, content, error: null }} addFolder={null} />));
+  assert.doesNotMatch(noVault, /Add to vault/);
+  assert.match(noVault, /Open a vault to add this file into it\./);
 });
 
 test('index.html: the strict CSP, no inline script or style', async () => {

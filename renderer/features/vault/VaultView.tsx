@@ -7,7 +7,7 @@
 
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import type { AppStateT, KeyRefT, MenuCommand, VaultSummaryT } from '../../../contract/ipc.js';
-import { pathForFile, subscribe, toErrorPayload } from '../../api.js';
+import { call, pathForFile, subscribe, toErrorPayload } from '../../api.js';
 import { Breadcrumbs } from '../../components/Breadcrumbs.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ConflictDialog } from '../../components/ConflictDialog.js';
@@ -44,6 +44,8 @@ import { KeyHealthBanner } from '../../components/KeyHealthBanner.js';
 import { useKeyHealth } from './use-key-health.js';
 import { useVaultStatus } from './use-vault-status.js';
 import { VaultStatusDialog } from '../../components/VaultStatusDialog.js';
+import type { OpenRequest } from '../app/use-open-requests.js';
+import { EnvelopeView } from '../envelope/EnvelopeView.js';
 import { keysInUse } from './rekey-plan.js';
 
 type Modal =
@@ -56,6 +58,8 @@ type Modal =
   | { kind: 'aws' }
   | { kind: 'lock'; count: number }
   | { kind: 'reopen'; entry: IndexedItem; tempId: string }
+  | { kind: 'envelope'; path: string }
+  | { kind: 'open-vault'; path: string }
   | null;
 
 function isFileDrag(e: DragEvent): boolean {
@@ -66,7 +70,15 @@ function isFileDrag(e: DragEvent): boolean {
 const focusList = () => setTimeout(() => document.querySelector<HTMLElement>('.item-table')?.focus(), 0);
 const focusSearch = () => document.querySelector<HTMLInputElement>('.vault-view input[type=search]')?.focus();
 
-export function VaultView({ state, vault }: { readonly state: AppStateT; readonly vault: VaultSummaryT }) {
+export interface VaultViewProps {
+  readonly state: AppStateT;
+  readonly vault: VaultSummaryT;
+  /** What the OS asked to open (use-open-requests.ts); taken once no dialog is in the way. */
+  readonly openRequest?: OpenRequest | null;
+  readonly onOpenRequestDone?: () => void;
+}
+
+export function VaultView({ state, vault, openRequest = null, onOpenRequestDone }: VaultViewProps) {
   const jobs = useJobs();
   const add = useAdd(jobs);
   const actions = useItemActions(jobs);
@@ -194,6 +206,13 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
     else if (command === 'settings') setModal({ kind: 'settings' });
   };
   useEffect(() => subscribe('menu:command', ({ command }) => onMenuCommand.current(command)), []);
+  // A file the OS opened: an envelope shows its view; another vault asks first (this one closes).
+  useEffect(() => {
+    if (!openRequest || modal !== null) return;
+    onOpenRequestDone?.();
+    if (openRequest.kind === 'envelope') setModal({ kind: 'envelope', path: openRequest.path });
+    else if (openRequest.path !== vault.path) setModal({ kind: 'open-vault', path: openRequest.path });
+  }, [openRequest, modal, onOpenRequestDone, vault.path]);
   const emptyText = browse.search.trim() !== '' ? `No item matches “${browse.search.trim()}”${browse.folder ? ` in ${browse.folder}` : ''}.` : browse.folder !== '' ? 'This folder is empty.' : 'Nothing here yet. Drop files or folders onto the window, or use “Add files”.';
 
   return (
@@ -441,6 +460,21 @@ export function VaultView({ state, vault }: { readonly state: AppStateT; readonl
             void settings.save(next);
           }}
           onClose={closeModal}
+        />
+      )}
+      {modal?.kind === 'envelope' && <EnvelopeView key={modal.path} path={modal.path} addFolder={browse.folder} keyName={keyLabel} onClose={closeModal} />}
+      {modal?.kind === 'open-vault' && (
+        <ConfirmDialog
+          title="Open another vault?"
+          message={`${modal.path} opens and ${vault.name} closes.${saveBack.pending.length > 0 ? ` ${saveBack.pending.length === 1 ? '1 copy opened with the default app has changes' : `${saveBack.pending.length} copies opened with the default app have changes`} not saved back; opening the other vault wipes ${saveBack.pending.length === 1 ? 'it' : 'them'}.` : ''}`}
+          confirmLabel={saveBack.pending.length > 0 ? 'Open it and discard the changes' : 'Open it'}
+          danger={saveBack.pending.length > 0}
+          onConfirm={() => {
+            const { path } = modal;
+            setModal(null);
+            call('vault:open', { path }).catch((e: unknown) => setPickError(toErrorPayload(e)));
+          }}
+          onCancel={closeModal}
         />
       )}
       {modal?.kind === 'status' && <StatusModal keyName={keyName} onRekey={rekeyAtRisk} onClose={closeModal} />}

@@ -1,7 +1,7 @@
 // Container for the no-vault screen: wires useVaultSetup, useLocalKey and useAws into the
 // WelcomeScreen, CreateVaultForm, LocalKeyForm and AwsPanel components.
 
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AppStateT, KeyRefT } from '../../../contract/ipc.js';
 import { AwsPanel } from '../../components/AwsPanel.js';
 import { CreateVaultForm, type KeyMode } from '../../components/CreateVaultForm.js';
@@ -13,9 +13,29 @@ import { awsPanelProps, useAws } from '../aws/use-aws.js';
 import { useLocalKey } from '../local-key/use-local-key.js';
 import type { LockReason } from '../app/use-app-state.js';
 import { useVaultSetup } from './use-vault-setup.js';
+import type { OpenRequest } from '../app/use-open-requests.js';
+import { EnvelopeView } from '../envelope/EnvelopeView.js';
 
-export function Welcome({ state, lockReason }: { readonly state: AppStateT; readonly lockReason: LockReason | null }) {
+export interface WelcomeProps {
+  readonly state: AppStateT;
+  readonly lockReason: LockReason | null;
+  readonly openRequest: OpenRequest | null;
+  readonly onOpenRequestDone: () => void;
+}
+
+export function Welcome({ state, lockReason, openRequest, onOpenRequestDone }: WelcomeProps) {
   const setup = useVaultSetup();
+  // A vault the OS opened opens at once (asking for the local key first if it needs it); an
+  // envelope shows its view until closed.
+  const [envelope, setEnvelope] = useState<string | null>(null);
+  const openVault = useRef(setup.open);
+  openVault.current = setup.open;
+  useEffect(() => {
+    if (!openRequest) return;
+    onOpenRequestDone();
+    if (openRequest.kind === 'vault') void openVault.current(openRequest.path);
+    else setEnvelope(openRequest.path);
+  }, [openRequest, onOpenRequestDone]);
   const local = useLocalKey(state.localKey);
   const [mode, setMode] = useState<KeyMode>('local');
   const [withLocalRecovery, setWithLocalRecovery] = useState(false);
@@ -74,6 +94,7 @@ export function Welcome({ state, lockReason }: { readonly state: AppStateT; read
   return (
     <>
       {awsDialog && <AwsProfileDialog state={state} onClose={() => setAwsDialog(false)} />}
+      {envelope && <EnvelopeView key={envelope} path={envelope} addFolder={null} onClose={() => setEnvelope(null)} />}
       <WelcomeScreen
         awsProfile={state.aws.profile}
         onAwsProfile={() => setAwsDialog(true)}
