@@ -5,7 +5,7 @@
 
 import { basename } from 'node:path';
 import { CachetError } from '../../../app/errors.js';
-import { guessMediaType } from '../../../app/vault/media-type.js';
+import { guessMediaType, isTextMediaType, looksLikeText } from '../../../app/vault/media-type.js';
 import { joinVaultPath, normalizeFolderPath, normalizeVaultPath } from '../../../app/vault/paths.js';
 import type { ItemT } from '../../../contract/ipc.js';
 import type { Handlers } from '../handlers.js';
@@ -61,10 +61,12 @@ export function itemHandlers(c: HandlerContext) {
     'item:preview': async (req) => {
       const v = c.vault();
       const it = await c.findItem(req.id);
-      const guess = previewKind(it.type, it.path);
-      const defaultCap = guess === 'text' ? TEXT_PREVIEW_BYTES : guess === 'binary' ? BINARY_PREVIEW_BYTES : OTHER_PREVIEW_BYTES;
+      const named = previewKind(it.type, it.path);
+      // A name that says nothing (no known type): read as much as text would be, and judge the content.
+      const defaultCap = named === 'text' || named === undefined ? TEXT_PREVIEW_BYTES : named === 'binary' ? BINARY_PREVIEW_BYTES : OTHER_PREVIEW_BYTES;
       const cap = Math.min(req.maxBytes ?? defaultCap, HARD_PREVIEW_BYTES);
       const r = await v.preview(req.id, cap);
+      const guess = named ?? (looksLikeText(r.data) ? 'text' : 'binary');
       const data = Uint8Array.from(r.data);
       r.data.fill(0);
       return {
@@ -126,12 +128,13 @@ export function itemHandlers(c: HandlerContext) {
   } satisfies Partial<Handlers>;
 }
 
-function previewKind(mediaType: string | undefined, path: string): 'text' | 'image' | 'pdf' | 'binary' {
+/** How a preview shows an item, from its stored type or its name; undefined when neither says (the content decides). */
+function previewKind(mediaType: string | undefined, path: string): 'text' | 'image' | 'pdf' | 'binary' | undefined {
   const mt = mediaType ?? guessMediaType(path);
-  if (!mt) return 'binary';
+  if (!mt) return undefined;
   if (mt === 'application/pdf') return 'pdf';
   if (mt.startsWith('image/')) return 'image';
-  if (mt.startsWith('text/') || /^application\/(json|xml|yaml|toml)$/.test(mt)) return 'text';
+  if (isTextMediaType(mt)) return 'text';
   return 'binary';
 }
 

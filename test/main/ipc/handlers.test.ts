@@ -360,6 +360,26 @@ describe('main flow against a real local-key vault', () => {
     assert.equal((await err(c.app, 'vault:open', { path: join(c.dir, 'src') })).code, 'permission-denied');
   });
 
+  test('item:preview: a dotenv file, an SSH key and a Dockerfile show as text; a nameless file by its content', async () => {
+    const src = join(c.dir, 'by-content');
+    await mkdir(src);
+    const files: Record<string, string | Buffer> = {
+      '.env': 'DB_PASSWORD=hunter2\n', id_rsa: '-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n', Dockerfile: 'FROM debian\n',
+      notes: 'plain words with no extension\n', blob: Buffer.from([0x89, 0x00, 0x01, 0x02, 0xff, 0x00, 0x10]),
+    };
+    for (const [n, d] of Object.entries(files)) await writeFile(join(src, n), d);
+    c.app.grantDrop(src);
+    const { jobId } = await ok(c.app, 'items:add', { sources: [src], to: '' });
+    await waitJob(c, jobId);
+    const items: { id: string; path: string }[] = (await ok(c.app, 'items:list', {})).items;
+    for (const [n, d] of Object.entries(files)) {
+      const it = items.find((i) => i.path === `by-content/${n}`)!;
+      const pv = await ok(c.app, 'item:preview', { id: it.id });
+      assert.equal(pv.kind, n === 'blob' ? 'binary' : 'text', n);
+      assert.deepEqual(Buffer.from(pv.data), Buffer.from(d), n);
+    }
+  });
+
   test('settings: auto-lock minutes persist; a job can be cancelled', async () => {
     assert.deepEqual(await ok(c.app, 'settings:set', { autoLockMinutes: 3 }), { autoLockMinutes: 3, lockOnSystemLock: true });
     assert.equal(c.app.services.autoLock.minutes, 3);
