@@ -152,6 +152,14 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     assert.equal(await dialog.count(), 0, 'asked once');
     assert.deepEqual((await itemsOnDisk(h)).map((i) => `${i.id}:${i.path}`).sort(), before);
     await dismissJobs(h);
+    // Escape at a conflict calls off the whole add, and says so.
+    await h.drop('.vault-view', [src.photo, src.docs]);
+    await dialog.waitFor(WAIT);
+    await h.page.keyboard.press('Escape');
+    await h.page.getByText('Adding cancelled: none of the 3 files was added, and the vault is as it was.').waitFor(WAIT);
+    assert.equal(await dialog.count(), 0);
+    assert.deepEqual((await itemsOnDisk(h)).map((i) => `${i.id}:${i.path}`).sort(), before);
+    await h.page.getByRole('status').filter({ hasText: 'Adding cancelled' }).getByRole('button', { name: 'Dismiss' }).click();
   });
 
   test('browse folders, search and sort', async () => {
@@ -372,8 +380,10 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
   });
 
   test('lock now, then unlock with the passphrase', async () => {
+    assert.equal(await h.page.title(), 'Local Vault — Cachet', 'the window title names the open vault');
     await h.page.getByRole('button', { name: 'Lock now' }).click();
     await h.page.getByText('Local Vault is locked.').waitFor(WAIT);
+    assert.equal(await h.page.title(), 'Cachet', 'and not once it is locked');
     assert.equal(await h.page.locator('[data-item]').count(), 0);
     await h.page.getByRole('button', { name: 'Unlock Local Vault' }).click();
     const form = h.page.getByRole('form', { name: 'Unlock the local key to open the vault' });
@@ -448,6 +458,13 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     await h.app.services.lockAll('idle');
     await h.page.getByText('Local Vault is locked. It locked itself after being idle.').waitFor(WAIT);
     assert.equal(await h.page.locator('.preview, [data-item]').count(), 0, 'no item names or previews left on screen');
+    // Files dropped here go nowhere, and the screen says what to do instead.
+    await h.drop('.welcome', [src.notes]);
+    const hint = h.page.getByRole('status').filter({ hasText: 'Open or create a vault first.' });
+    await hint.waitFor(WAIT);
+    await h.screenshot('10a-welcome-drop-hint');
+    await hint.getByRole('button', { name: 'Dismiss' }).click();
+    await hint.waitFor({ state: 'detached', ...WAIT });
   });
 
   test('open a vault folder: a folder without a vault says so; the vault opens after unlocking', async () => {

@@ -24,6 +24,9 @@ export interface Add {
   answer(decision: ConflictDecisionT, applyToAll: boolean): void;
   cancelConflicts(): void;
   clearError(): void;
+  /** What cancelling at a conflict called off (nothing of that add was written), until dismissed. */
+  readonly cancelled: string | null;
+  clearCancelled(): void;
 }
 
 function describeSources(sources: readonly string[], files: number): string {
@@ -38,6 +41,7 @@ export function useAdd(jobs: Pick<Jobs, 'started'>): Add {
   const [planning, setPlanning] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
+  const [cancelled, setCancelled] = useState<string | null>(null);
 
   const start = useCallback(
     async (p: Pending) => {
@@ -56,6 +60,7 @@ export function useAdd(jobs: Pick<Jobs, 'started'>): Add {
       if (sources.length === 0) return;
       setPlanning(true);
       setError(null);
+      setCancelled(null);
       call('items:plan-add', { sources, to })
         .then(async (plan) => {
           const p: Pending = { sources, to, entries: plan.entries, queue: startQueue(plan.entries) };
@@ -84,7 +89,15 @@ export function useAdd(jobs: Pick<Jobs, 'started'>): Add {
         setPending(next);
       }
     },
-    cancelConflicts: () => setPending(null),
+    cancelConflicts: () => {
+      if (pending) {
+        const n = pending.entries.length;
+        setCancelled(`Adding cancelled: ${n === 1 ? 'the file was' : `none of the ${n.toLocaleString('en-US')} files was`} added, and the vault is as it was.`);
+      }
+      setPending(null);
+    },
     clearError: () => setError(null),
+    cancelled,
+    clearCancelled: () => setCancelled(null),
   };
 }

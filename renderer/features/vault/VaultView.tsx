@@ -206,6 +206,13 @@ export function VaultView({ state, vault, openRequest = null, onOpenRequestDone 
     else if (command === 'settings') setModal({ kind: 'settings' });
   };
   useEffect(() => subscribe('menu:command', ({ command }) => onMenuCommand.current(command)), []);
+  // The window's title names the open vault (Electron shows the page's title), and only while it is open.
+  useEffect(() => {
+    document.title = `${vault.name} — Cachet`;
+    return () => {
+      document.title = 'Cachet';
+    };
+  }, [vault.name]);
   // A file the OS opened: an envelope shows its view; another vault asks first (this one closes).
   useEffect(() => {
     if (!openRequest || modal !== null) return;
@@ -373,6 +380,18 @@ export function VaultView({ state, vault, openRequest = null, onOpenRequestDone 
       )}
       {dragging && <DropOverlay folderName={browse.folder || vault.name} />}
 
+      {add.cancelled && (
+        <div className="notice notice-info" role="status">
+          <div className="notice-text">
+            <span className="notice-title">{add.cancelled}</span>
+          </div>
+          <div className="notice-actions">
+            <button type="button" className="button" onClick={add.clearCancelled}>
+              Dismiss
+            </button>
+          </div>
+        </div>
+      )}
       {add.conflict && <ConflictDialog path={add.conflict.path} remaining={add.conflict.remaining} onDecide={add.answer} onCancel={add.cancelConflicts} />}
       {modal?.kind === 'rename' && (
         <TextPromptDialog

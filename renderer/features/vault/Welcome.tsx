@@ -28,6 +28,7 @@ export function Welcome({ state, lockReason, openRequest, onOpenRequestDone }: W
   // A vault the OS opened opens at once (asking for the local key first if it needs it); an
   // envelope shows its view until closed.
   const [envelope, setEnvelope] = useState<string | null>(null);
+  const [dropHint, setDropHint] = useState(false);
   const openVault = useRef(setup.open);
   openVault.current = setup.open;
   useEffect(() => {
@@ -92,7 +93,32 @@ export function Welcome({ state, lockReason, openRequest, onOpenRequestDone }: W
   ) : undefined;
 
   return (
-    <>
+    <div
+      className="welcome-drop-zone"
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'none';
+      }}
+      onDrop={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDropHint(true);
+      }}
+    >
+      {dropHint && (
+        <div className="notice notice-info welcome-drop-hint" role="status">
+          <div className="notice-text">
+            <span className="notice-title">Open or create a vault first.</span>
+            <span className="notice-hint">Files dropped here are not added anywhere. Once a vault is open, drop them onto its window to seal them into it.</span>
+          </div>
+          <div className="notice-actions">
+            <button type="button" className="button" onClick={() => setDropHint(false)}>
+              Dismiss
+            </button>
+          </div>
+        </div>
+      )}
       {awsDialog && <AwsProfileDialog state={state} onClose={() => setAwsDialog(false)} />}
       {envelope && <EnvelopeView key={envelope} path={envelope} addFolder={null} onClose={() => setEnvelope(null)} />}
       <WelcomeScreen
@@ -122,6 +148,6 @@ export function Welcome({ state, lockReason, openRequest, onOpenRequestDone }: W
           />
         }
       />
-    </>
+    </div>
   );
 }
