@@ -128,10 +128,15 @@ export const BAD_REQUEST_MESSAGES: Readonly<Record<BadRequestReason, Describe>> 
 export const MESSAGES: Readonly<Record<ErrorCode, Describe>> = {
   'bad-request': (d, m) => BAD_REQUEST_MESSAGES[badRequestReason(d) ?? 'invalid-argument'](d, m),
   cancelled: () => ({ title: 'cancelled', hint: 'nothing was changed by the cancelled step; run the command again to finish' }),
-  'not-found': (d) => ({
-    title: `not found${sp(d.path ?? d.item, ': ')}`,
-    hint: str(d.item) ? '`cachet ls <vault>` lists the items by path and id' : 'check the path',
-  }),
+  'not-found': (d) => d.reason === 'unreadable-items'
+    ? {
+      title: `not found among the items that can be read${sp(d.path ?? d.ref, ': ')}; ${d.count} item file${d.count === 1 ? '' : 's'} of this vault cannot be read, and it may be one of them`,
+      hint: '`cachet verify <vault>` names each file that cannot be read and says why',
+    }
+    : {
+      title: `not found${sp(d.path ?? d.item, ': ')}`,
+      hint: str(d.item) ? '`cachet ls <vault>` lists the items by path and id' : 'check the path',
+    },
   exists: (d) => d.reason === 'vault'
     ? { title: `this folder is already a vault${sp(d.path, ': ')}`, hint: 'use it as it is (`cachet ls <vault>`), or choose another folder for the new vault' }
     : d.reason === 'restore-path-taken'

@@ -184,6 +184,7 @@ export async function getCommand(ctx: Context, [dir, ref]: string[], v: Values):
       return EXIT_OK;
     }
     let item: VaultItem | undefined;
+    let notItem: unknown;
     // `<folder>/` names the folder even where an item has the folder's name (SPEC §9 path-clash).
     if (!ref!.endsWith('/')) {
       try {
@@ -191,6 +192,7 @@ export async function getCommand(ctx: Context, [dir, ref]: string[], v: Values):
       } catch (e) {
         // Not an item: maybe a folder of the vault (an id never names a folder).
         if (!(isCachetError(e, 'not-found') && !isItemId(ref))) throw e;
+        notItem = e;
       }
     }
     if (item) {
@@ -203,6 +205,10 @@ export async function getCommand(ctx: Context, [dir, ref]: string[], v: Values):
     if (out === STDIO) throw badRequest('folder-to-stdout', `'${ref}' is a folder; -o - takes a single item`, { ref: ref! });
     const r = await vault
       .extract(ref!, resolve(ctx.io.cwd, out ?? '.'), { signal: ctx.signal, onProgress: jobProgress(ctx) })
+      .catch((e: unknown) => {
+        // Neither an item nor a folder: the item lookup's answer says more when files could not be read.
+        throw isCachetError(e, 'not-found') && isCachetError(notItem) && notItem.detail['reason'] === 'unreadable-items' ? notItem : e;
+      })
       .finally(() => ctx.progress.end());
     for (const f of r.failed) ctx.fail(failureWhat('get', f), f.error);
     summary(ctx, `cachet: extracted ${r.written.length} item${r.written.length === 1 ? '' : 's'}`);

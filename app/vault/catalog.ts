@@ -132,6 +132,8 @@ export class Catalog {
   readonly #gone = new Set<string>();
   /** Item files whose header could not be read at the last refresh. */
   readonly #unreadable = new Map<string, CachetError>();
+  /** For an unreadable item, the path the index (or this process) last gave it: a read by path says why, not "not found". */
+  readonly #unreadablePaths = new Map<string, string>();
   /**
    * Items the index knew whose file is gone without a remove (a sync client or a person deleted
    * it), by id, with their last vault path: verify reports them. Kept while this process runs
@@ -182,6 +184,12 @@ export class Catalog {
   }
 
   /** Item files whose header could not be read at the last refresh, by id. */
+  /** Why the item the index last knew at `path` cannot be read now, if that is the case (issue 16 #12). */
+  unreadableAt(path: string): CachetError | undefined {
+    const id = this.#unreadablePaths.get(path);
+    return id === undefined ? undefined : this.#unreadable.get(id);
+  }
+
   get unreadable(): ReadonlyMap<string, CachetError> {
     return this.#unreadable;
   }
@@ -227,6 +235,7 @@ export class Catalog {
     this.#entries = new Map();
     this.#paths = undefined;
     this.#unreadable.clear();
+    this.#unreadablePaths.clear();
     this.#missing.clear();
     this.#conflicts = [];
   }
@@ -388,6 +397,11 @@ export class Catalog {
           this.#unreadable.set(id, err);
         }
       });
+      this.#unreadablePaths.clear();
+      for (const id of this.#unreadable.keys()) {
+        const known = candidates.get(id)?.[0];
+        if (known) this.#unreadablePaths.set(known.path, id);
+      }
       const odd = systemic ? undefined : vaultIdVerdict(this.id, this.#unreadable, fresh.size);
       if (odd) throw odd;
       this.#entries = fresh;

@@ -226,8 +226,11 @@ export class Vault {
     const hit = await look(true);
     if (hit) return hit;
     // An item file that is there but cannot be read: say why, not "not found".
-    const unreadable = isItemId(ref) ? this.#catalog.unreadable.get(ref) : undefined;
+    const unreadable = isItemId(ref) ? this.#catalog.unreadable.get(ref) : this.#catalog.unreadableAt(path!);
     if (unreadable) throw unreadable;
+    // Item files that cannot be read (a link, a damaged header) may include the one asked for: say so.
+    const cannotRead = this.#catalog.unreadable.size;
+    if (cannotRead > 0) throw new CachetError('not-found', `no such item among those that can be read; ${cannotRead} item file(s) cannot be read`, { ref, ...(path ? { path } : {}), reason: 'unreadable-items', count: cannotRead });
     throw new CachetError('not-found', 'no such item in the vault', { ref });
   }
 

@@ -177,10 +177,10 @@ const BAD_REQUEST: Readonly<Record<BadRequestReason, Make>> = {
 const MESSAGES: Record<ErrorCode, Make> = {
   'bad-request': (d) => BAD_REQUEST[badRequestReason(d) ?? 'invalid-request'](d),
   cancelled: () => ({ title: 'Cancelled', hint: 'Nothing was changed for the part that did not finish.' }),
-  'not-found': (d) => ({
-    title: `${str(d, 'path') ?? 'The file or item'} was not found`,
-    hint: 'It may have been moved or deleted. Refresh the list and try again.',
-  }),
+  'not-found': (d) =>
+    str(d, 'reason') === 'unreadable-items'
+      ? { title: `${str(d, 'path') ?? 'The item'} was not found among the items that can be read`, hint: 'Some item files of this vault cannot be read, and it may be one of them. Verify the vault to see which and why.' }
+      : { title: `${str(d, 'path') ?? 'The file or item'} was not found`, hint: 'It may have been moved or deleted. Refresh the list and try again.' },
   exists: (d) => {
     if (str(d, 'reason') === 'vault') return { title: 'This folder is already a vault', hint: 'Open it instead, or choose another folder for the new vault.' };
     if (str(d, 'reason') === 'restore-path-taken') return { title: `Another item is at ${str(d, 'path') ?? 'that path'} now`, hint: 'Move or rename that item first, then restore this version again.' };
