@@ -96,7 +96,9 @@ Renames or moves an item within the vault. The content is not rewritten. --json 
 `,
   rm: `Usage: cachet rm <vault> <item> [--json]
 
-Deletes an item from the vault. --json prints {"removed":{"id","path"}}.
+Deletes an item from the vault, with any sync-conflicted copies of it (a Dropbox or Syncthing
+copy left beside it would come back as the item); a note names them. --json prints
+{"removed":{"id","path"},"copies":[<file name>]}.
 `,
   rekey: `Usage: cachet rekey <vault> (--to <key>)... [<item>...] [--json]
 

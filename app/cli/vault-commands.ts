@@ -227,9 +227,9 @@ export async function mvCommand(ctx: Context, [dir, ref, to]: string[], v: Value
 
 export async function rmCommand(ctx: Context, [dir, ref]: string[], v: Values): Promise<number> {
   return withVault(ctx, dir!, async (vault) => {
-    const item = v.json ? await vault.find(ref!) : undefined;
-    await vault.remove(ref!);
-    if (item) ctx.json({ removed: { id: item.id, path: item.path } });
+    const { item, copies } = await vault.remove(ref!);
+    if (copies.length > 0) ctx.note(`cachet: also removed ${copies.length} sync-conflicted cop${copies.length === 1 ? 'y' : 'ies'} of ${printable(item.path)} (${copies.map(printable).join(', ')}), which would have come back as the item`);
+    if (v.json) ctx.json({ removed: { id: item.id, path: item.path }, copies });
     return EXIT_OK;
   });
 }

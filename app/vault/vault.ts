@@ -393,12 +393,31 @@ export class Vault {
     };
   }
 
-  /** Delete an item's file. */
-  async remove(ref: string): Promise<void> {
+  /**
+   * Delete an item's file, and the sync services' conflicted copies of it (SPEC §9): they are
+   * versions of the item the person deleted, and one left behind would be put back as the item at
+   * the next open. Returns the names of the copies removed, for the caller to say so.
+   */
+  async remove(ref: string): Promise<{ item: VaultItem; copies: string[] }> {
     const item = await this.find(ref);
     await this.#store.remove(itemName(item.id));
+    // A fresh listing: a copy a sync client wrote since the last one counts too.
+    const copies = (await this.#catalog.readItemsDir()).map((e) => e.name).filter((n) => {
+      const k = classifyItemName(n);
+      return k.kind === 'conflict' && k.id === item.id;
+    });
+    const removed: string[] = [];
+    for (const name of copies) {
+      await this.#store.remove(`${ITEMS_DIR}/${name}`).then(
+        () => removed.push(name),
+        (e: unknown) => {
+          if (!isCachetError(e, 'not-found')) throw asCachetError(e, 'remove a conflicted copy', name);
+        },
+      );
+    }
     await this.#store.sync(ITEMS_DIR).catch(() => {});
     await this.#catalog.commit({ remove: [item.id] }, 'now');
+    return { item, copies: removed };
   }
 
   /**

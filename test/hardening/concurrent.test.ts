@@ -129,4 +129,26 @@ describe('sync-service conflicted copies', () => {
     ok(got, 'get the reconciled item');
     assert.deepEqual(got.stdout, await readFile(join(sb.dir, y.path)));
   });
+
+  it('rm of an item with conflicted copies removes them too, says so, and the item stays deleted (issue 16 #6)', async () => {
+    const vault = join(sb.dir, 'v');
+    const [x] = await ls(vault);
+    const itemsDir = join(vault, 'items');
+    const copies = [`${x!.id} (conflicted copy 2026-12-01).env`, `${x!.id}.sync-conflict-20261201-080000-XYZ.env`];
+    for (const c of copies) await copyFile(join(itemsDir, `${x!.id}.env`), join(itemsDir, c));
+    const other = (await ls(vault)).filter((i) => i.id !== x!.id).map((i) => i.id).sort();
+    // With the copy the test above left: three in all.
+    const before = (await readdir(itemsDir)).filter((n) => n.startsWith(x!.id) && n !== `${x!.id}.env`);
+    assert.equal(before.length, 3);
+    const r = await run(['rm', vault, x!.path, '--json']);
+    ok(r, 'rm');
+    assert.deepEqual(JSON.parse(r.stdout.toString('utf8')).removed, { id: x!.id, path: x!.path });
+    assert.deepEqual([...JSON.parse(r.stdout.toString('utf8')).copies].sort(), before.sort());
+    assert.match(r.stderr, /also removed 3 sync-conflicted copies of /);
+    assert.deepEqual((await readdir(itemsDir)).filter((n) => n.startsWith(x!.id)), [], 'no copy left to come back');
+    // The next opens do not bring it back, and the other items are untouched.
+    assert.deepEqual((await ls(vault)).map((i) => i.id).sort(), other);
+    assert.deepEqual((await ls(vault)).map((i) => i.id).sort(), other);
+    ok(await run(['verify', vault]), 'verify');
+  });
 });

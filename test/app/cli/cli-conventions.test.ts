@@ -161,7 +161,7 @@ describe('--json shapes (README "The command line", usage.ts)', () => {
 
     const r = await run(['rm', 'v', 'moved/j1.txt', '--json']);
     ok(r, 'rm --json');
-    assert.deepEqual(json(r, 'rm'), { removed: { id: id1, path: 'moved/j1.txt' } });
+    assert.deepEqual(json(r, 'rm'), { removed: { id: id1, path: 'moved/j1.txt' }, copies: [] });
 
     // A damaged item: verify --json names it under bad, exit 1.
     const id2 = added.added.find((i) => i.path === 'j2.txt')!.id;
