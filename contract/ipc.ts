@@ -56,6 +56,7 @@
 //   v1.8 the `menu:command` event: the application menu's Add files, Add folder, Find, Status,
 //        Verify, Lock and Settings, carried out by the window.
 //   v1.9 envelope:inspect, envelope:decrypt, envelope:add (a loose envelope the OS opened).
+//   v1.10 shell:show-in-folder (export and decrypt say where they wrote, with "Show in folder").
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
 import { isItemId, isKeyIdLength, ITEM_ID_LENGTH, MAX_KEY_ID_BYTES, MAX_VAULT_KEYS, PROVIDER_TYPES } from '../app/format/limits.js';
@@ -350,6 +351,8 @@ export const CHANNELS = {
   'envelope:decrypt': { request: z.strictObject({ path: FsPath, to: FsPath }), response: Nothing },
   /** Add its content into the open vault at `to` (an existing item there is an 'exists' error). */
   'envelope:add': { request: z.strictObject({ path: FsPath, to: VaultPath }), response: Item },
+  /** v1.10: show a file Cachet wrote (an export, a decrypted envelope) in the system's file manager; granted paths only. */
+  'shell:show-in-folder': { request: z.strictObject({ path: FsPath }), response: Nothing },
   /**
    * Drag items out of the window: call from `dragstart` (after preventDefault). Main decrypts to
    * the temp folder and calls webContents.startDrag with those files.

@@ -42,6 +42,7 @@ export function electronPlatform(getWindow: () => BrowserWindow | undefined): Pl
       return p.buttons[r.response]?.answer ?? 'cancel';
     },
     openPath: (p) => shell.openPath(p),
+    showInFolder: (p) => shell.showItemInFolder(p),
     startDrag(files) {
       const win = getWindow();
       if (!win || files.length === 0) return;

@@ -45,6 +45,8 @@ export interface Platform {
   openPath(path: string): Promise<string>;
   /** webContents.startDrag of these files (from the window that asked). */
   startDrag(files: string[]): void;
+  /** shell.showItemInFolder: the system's file manager, with `path` selected. */
+  showInFolder(path: string): void;
   /** Ask before quitting with edited copies (main/services/quit-guard.ts words it). */
   askBeforeQuit(q: QuitQuestion): Promise<QuitAnswer>;
 }
@@ -81,6 +83,7 @@ export function createHeadlessPlatform(opts: HeadlessPlatformOptions): Platform 
   answerQuit(answer: QuitAnswer): void;
   readonly opened: string[];
   readonly dragged: string[][];
+  readonly shown: string[];
   readonly quitQuestions: QuitQuestion[];
 } {
   mkdirSync(opts.userDataDir, { recursive: true, mode: 0o700 });
@@ -88,6 +91,7 @@ export function createHeadlessPlatform(opts: HeadlessPlatformOptions): Platform 
   const opened: string[] = [];
   const dragged: string[][] = [];
   const quitAnswers: QuitAnswer[] = [];
+  const shown: string[] = [];
   const quitQuestions: QuitQuestion[] = [];
   const next = (): string[] | string | null => (answers.length > 0 ? answers.shift()! : null);
   const fakeKeychain = opts.safeStorage ?? false;
@@ -122,6 +126,9 @@ export function createHeadlessPlatform(opts: HeadlessPlatformOptions): Platform 
     startDrag(files) {
       dragged.push(files);
     },
+    showInFolder(p) {
+      shown.push(p);
+    },
     async askBeforeQuit(q) {
       quitQuestions.push(q);
       return quitAnswers.shift() ?? 'cancel';
@@ -134,6 +141,7 @@ export function createHeadlessPlatform(opts: HeadlessPlatformOptions): Platform 
     },
     opened,
     dragged,
+    shown,
     quitQuestions,
   };
 }

@@ -12,11 +12,13 @@ export interface JobPanelProps {
   readonly onDismiss: (jobId: string) => void;
   /** Turns a result's ref (item id or path) into something readable. */
   readonly nameOf?: (ref: string) => string;
+  /** Show a folder Cachet wrote into (an export's) in the system's file manager. */
+  readonly onShowInFolder?: (path: string) => void;
 }
 
 const MAX_FAILURES_SHOWN = 200;
 
-export function JobPanel({ jobs, onCancel, onDismiss, nameOf }: JobPanelProps) {
+export function JobPanel({ jobs, onCancel, onDismiss, nameOf, onShowInFolder }: JobPanelProps) {
   if (jobs.length === 0) return null;
   return (
     <section className="jobs" aria-label="Activity">
@@ -32,10 +34,20 @@ export function JobPanel({ jobs, onCancel, onDismiss, nameOf }: JobPanelProps) {
             <div key={job.jobId} className={`job job-done ${bad ? 'job-bad' : 'job-ok'}`} data-job-kind={job.kind} data-status={job.done.status}>
               <div className="job-head">
                 <strong role="status">{summarize(job.done)}</strong>
+                {job.wrote && job.done.succeeded > 0 && onShowInFolder && (
+                  <button type="button" className="button button-quiet" onClick={() => onShowInFolder(job.wrote!)}>
+                    Show in folder
+                  </button>
+                )}
                 <button type="button" className="button button-quiet" onClick={() => onDismiss(job.jobId)}>
                   Dismiss
                 </button>
               </div>
+              {job.wrote && job.done.succeeded > 0 && (
+                <p className="job-wrote">
+                  Written into <span className="path">{job.wrote}</span>
+                </p>
+              )}
               {job.done.error && <p className="job-error">{describeError(job.done.error).title}: {describeError(job.done.error).hint}</p>}
               {groups ? (
                 <>

@@ -251,6 +251,16 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.deepEqual(await readFile(out), await readFile(src.photo));
+    // It says where it wrote, and shows it in the file manager.
+    const notice = h.page.getByRole('status').filter({ hasText: `Exported a decrypted copy to ${out}` });
+    await notice.waitFor(WAIT);
+    await notice.getByRole('button', { name: 'Show in folder' }).click();
+    for (let i = 0; i < 100 && !h.platform.shown.includes(out); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(h.platform.shown, [out]);
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    // A path the person never chose is refused by main.
+    const r = await h.app.invoke('shell:show-in-folder', { path: src.photo });
+    assert.equal(r.ok ? 'ok' : r.error.code, 'permission-denied');
   });
 
   test('export everything in a folder as a job', async () => {
@@ -262,6 +272,10 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     await h.page.getByRole('button', { name: 'Export…' }).click();
     assert.equal(await waitJobDone(h, 'export'), 'ok');
     await h.page.getByText('Exported 2 items.').waitFor(WAIT);
+    await h.page.getByText(`Written into ${out}`).waitFor(WAIT);
+    await h.page.locator('.job-done[data-job-kind="export"]').getByRole('button', { name: 'Show in folder' }).click();
+    for (let i = 0; i < 100 && !h.platform.shown.includes(out); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(h.platform.shown.includes(out));
     assert.equal(await readFile(join(out, 'docs', 'a.txt'), 'utf8'), 'alpha');
     assert.equal(await readFile(join(out, 'docs', 'sub', 'b.md'), 'utf8'), '# beta\n');
     await dismissJobs(h);

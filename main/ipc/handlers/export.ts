@@ -2,7 +2,8 @@
 // overwrites: `name (2).ext`...) and export one item as the file confirmed in the save dialog.
 // Destinations are the core's to join and check (Vault.export).
 
-import { CachetError } from '../../../app/errors.js';
+import { stat } from 'node:fs/promises';
+import { CachetError, fromSystemError } from '../../../app/errors.js';
 import type { Handlers } from '../handlers.js';
 import { toErrorPayload } from '../../services/errors.js';
 import { fromVaultProgress, type HandlerContext } from './context.js';
@@ -34,6 +35,20 @@ export function exportHandlers(c: HandlerContext) {
         for (const f of r.failed) ctx.result({ ref: (f.item !== undefined ? byId.get(f.item)?.path : undefined) ?? f.path ?? '', ok: false, error: toErrorPayload(f.error) });
       });
       return { jobId };
+    },
+    'shell:show-in-folder': async (req) => {
+      // Only what the person chose: the file confirmed in a save dialog, or a file or folder
+      // inside a folder chosen for export; it must exist.
+      let path: string | undefined;
+      for (const kind of ['save', 'write'] as const) {
+        path ??= await s.grants.checkOnDisk(req.path, kind).catch(() => undefined);
+      }
+      if (path === undefined) throw new CachetError('permission-denied', 'Cachet only shows files and folders you chose', { kind: 'write' });
+      await stat(path).catch((e: unknown) => {
+        throw fromSystemError(e, 'read', path);
+      });
+      s.platform.showInFolder(path);
+      return null;
     },
     'item:export-as': async (req) => {
       const v = c.vault();

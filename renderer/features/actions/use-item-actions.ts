@@ -3,7 +3,7 @@
 // out, re-key, verify, lock. One error slot for the latest failure; `busy` while a call runs.
 // Long work (export many, re-key, verify) is handed to the jobs tracker.
 
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { ErrorPayload, KeyRefT } from '../../../contract/ipc.js';
 import { call, toErrorPayload } from '../../api.js';
 import { useBusyCall } from '../app/use-busy-call.js';
@@ -11,6 +11,10 @@ import type { Jobs } from '../jobs/use-jobs.js';
 
 export interface ItemActions {
   readonly busy: boolean;
+  /** The file the last single export wrote (shown with "Show in folder" until dismissed). */
+  readonly exported: string | null;
+  clearExported(): void;
+  showInFolder(path: string): void;
   readonly error: ErrorPayload | null;
   clearError(): void;
   rename(id: string, path: string): Promise<boolean>;
@@ -28,10 +32,16 @@ export interface ItemActions {
 
 export function useItemActions(jobs: Pick<Jobs, 'started'>): ItemActions {
   const { busy, error, setError, run } = useBusyCall();
+  const [exported, setExported] = useState<string | null>(null);
 
   return useMemo(
     () => ({
       busy,
+      exported,
+      clearExported: () => setExported(null),
+      showInFolder: (path) => {
+        call('shell:show-in-folder', { path }).catch((e: unknown) => setError(toErrorPayload(e)));
+      },
       error,
       clearError: () => setError(null),
       rename: (id, path) => run(async () => void (await call('item:rename', { id, path }))),
@@ -40,7 +50,9 @@ export function useItemActions(jobs: Pick<Jobs, 'started'>): ItemActions {
       exportOne: async (id, name) => {
         await run(async () => {
           const { path } = await call('dialog:save', { suggestedName: name, title: 'Export a decrypted copy' });
-          if (path) await call('item:export-as', { id, to: path });
+          if (!path) return;
+          await call('item:export-as', { id, to: path });
+          setExported(path);
         });
       },
       exportMany: async (ids, keepFolders) => {
@@ -48,7 +60,7 @@ export function useItemActions(jobs: Pick<Jobs, 'started'>): ItemActions {
           const { path } = await call('dialog:pick-folder', { purpose: 'export', title: 'Export decrypted copies to' });
           if (!path) return;
           const { jobId } = await call('items:export', { ids, to: path, keepFolders });
-          jobs.started(jobId, 'export', `Exporting ${ids.length} ${ids.length === 1 ? 'item' : 'items'}`);
+          jobs.started(jobId, 'export', `Exporting ${ids.length} ${ids.length === 1 ? 'item' : 'items'}`, path);
         });
       },
       openExternal: async (id) => {

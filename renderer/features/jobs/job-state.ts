@@ -17,10 +17,12 @@ export interface JobView {
   readonly progress: JobProgress | null;
   readonly done: JobDone | null;
   readonly cancelling: boolean;
+  /** Where an export writes (the folder chosen), for "Show in folder" when it is done. */
+  readonly wrote?: string | undefined;
 }
 
 export type JobAction =
-  | { readonly type: 'started'; readonly jobId: string; readonly kind: JobKind; readonly label: string }
+  | { readonly type: 'started'; readonly jobId: string; readonly kind: JobKind; readonly label: string; readonly wrote?: string | undefined }
   | { readonly type: 'progress'; readonly payload: JobProgress }
   | { readonly type: 'done'; readonly payload: JobDone }
   | { readonly type: 'cancelling'; readonly jobId: string }
@@ -44,7 +46,7 @@ function upsert(jobs: readonly JobView[], jobId: string, kind: JobKind, change: 
 export function jobsReducer(jobs: readonly JobView[], action: JobAction): JobView[] {
   switch (action.type) {
     case 'started':
-      return upsert(jobs, action.jobId, action.kind, (j) => ({ ...j, label: action.label }));
+      return upsert(jobs, action.jobId, action.kind, (j) => ({ ...j, label: action.label, wrote: action.wrote }));
     case 'progress':
       // A late progress event after done must not make a finished job look running again.
       return upsert(jobs, action.payload.jobId, action.payload.kind, (j) => (j.done ? j : { ...j, progress: action.payload }));

@@ -7,7 +7,7 @@ import { jobsReducer, type JobKind, type JobView } from './job-state.js';
 
 export interface Jobs {
   readonly jobs: readonly JobView[];
-  started(jobId: string, kind: JobKind, label: string): void;
+  started(jobId: string, kind: JobKind, label: string, wrote?: string): void;
   cancel(jobId: string): void;
   dismiss(jobId: string): void;
 }
@@ -24,7 +24,7 @@ export function useJobs(): Jobs {
     };
   }, []);
 
-  const started = useCallback((jobId: string, kind: JobKind, label: string) => dispatch({ type: 'started', jobId, kind, label }), []);
+  const started = useCallback((jobId: string, kind: JobKind, label: string, wrote?: string) => dispatch({ type: 'started', jobId, kind, label, wrote }), []);
   const cancel = useCallback((jobId: string) => {
     dispatch({ type: 'cancelling', jobId });
     call('job:cancel', { jobId }).catch(() => {

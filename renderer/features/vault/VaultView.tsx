@@ -372,7 +372,23 @@ export function VaultView({ state, vault, openRequest = null, onOpenRequestDone 
           />
         )}
       </div>
-      <JobPanel jobs={jobs.jobs} onCancel={jobs.cancel} onDismiss={jobs.dismiss} nameOf={nameOf} />
+      <JobPanel jobs={jobs.jobs} onCancel={jobs.cancel} onDismiss={jobs.dismiss} nameOf={nameOf} onShowInFolder={actions.showInFolder} />
+      {actions.exported && (
+        <div className="notice notice-info" role="status">
+          <div className="notice-text">
+            <span className="notice-title">Exported a decrypted copy to {actions.exported}</span>
+            <span className="notice-hint">It is plaintext: keep it only as long as you need it.</span>
+          </div>
+          <div className="notice-actions">
+            <button type="button" className="button" onClick={() => actions.showInFolder(actions.exported!)}>
+              Show in folder
+            </button>
+            <button type="button" className="button" onClick={actions.clearExported}>
+              Dismiss
+            </button>
+          </div>
+        </div>
+      )}
       {add.planning && (
         <p className="planning muted" role="status">
           Looking at the files…
