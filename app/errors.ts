@@ -118,6 +118,7 @@ export const BAD_REQUEST_REASONS = [
   // vault folders, items and sources
   'closed',
   'no-vault-open',
+  'no-kms-keys',
   'not-empty',
   'not-a-folder',
   'not-a-file',

@@ -56,6 +56,7 @@
 //   v1.8 the `menu:command` event: the application menu's Add files, Add folder, Find, Status,
 //        Verify, Lock and Settings, carried out by the window.
 //   v1.9 envelope:inspect, envelope:decrypt, envelope:add (a loose envelope the OS opened).
+//   v1.11 vault:history (issue 14: the access-history view).
 //   v1.10 shell:show-in-folder (export and decrypt say where they wrote, with "Show in folder").
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
@@ -150,6 +151,25 @@ export const VaultStatus = z.strictObject({
   uncertain: z.array(ItemRefShape),
   localKeyFile: z.strictObject({ path: z.string(), present: z.boolean() }),
   indexFresh: z.boolean().nullable(),
+});
+
+/** v1.11: who used the vault's data keys, from CloudTrail (app/keys/access-history.ts; `cachet history --json`). */
+export const AccessHistoryT = z.strictObject({
+  since: z.string(),
+  events: z.array(z.strictObject({
+    time: z.string(),
+    operation: z.string(),
+    identity: z.string().nullable(),
+    sourceIp: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    /** The item id the call was for (null: the vault's own keys, index and vault.json). */
+    item: z.string().nullable(),
+    /** That item's path now, when it is still in the vault. */
+    path: z.string().nullable(),
+  })).max(100_000),
+  pages: z.number().int().nonnegative(),
+  /** More events were left when the page limit was reached: narrow the window. */
+  truncated: z.boolean(),
 });
 
 export const RecentVault = z.strictObject({
@@ -278,6 +298,8 @@ export const CHANNELS = {
   'vault:health': { request: Empty, response: VaultHealth },
   /** v1.6: keys by state, items per key, at-risk items, the local key file, the index's freshness. */
   'vault:status': { request: Empty, response: VaultStatus },
+  /** v1.11: the last `days` days of KMS calls for this vault (or one item), newest first. */
+  'vault:history': { request: z.strictObject({ days: z.number().int().min(1).max(90), item: ItemId.optional() }), response: AccessHistoryT },
 
   // dialogs (main shows them; the chosen paths become granted)
   'dialog:pick-folder': {

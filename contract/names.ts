@@ -7,7 +7,7 @@
 
 export const CHANNEL_NAMES = [
   'app:state', 'app:activity', 'settings:get', 'settings:set',
-  'vault:create', 'vault:open', 'vault:close', 'vault:lock', 'vault:forget-recent', 'vault:rekey', 'vault:verify', 'vault:health', 'vault:status',
+  'vault:create', 'vault:open', 'vault:close', 'vault:lock', 'vault:forget-recent', 'vault:rekey', 'vault:verify', 'vault:health', 'vault:status', 'vault:history',
   'dialog:pick-folder', 'dialog:pick-files', 'dialog:save',
   'items:list', 'items:plan-add', 'items:add', 'job:cancel', 'item:preview', 'item:open-external',
   'temp:save-back', 'temp:discard', 'items:export', 'item:export-as', 'envelope:inspect', 'envelope:decrypt', 'envelope:add', 'shell:show-in-folder', 'items:drag-out', 'item:rename', 'items:move', 'items:delete',

@@ -329,10 +329,8 @@ export async function historyCommand(ctx: Context, [dir, ref]: string[], v: Valu
       });
       for (const i of items) paths.set(i.id, i.path);
     }
-    const [{ lookupAccessHistory }, { regionOfArn }] = await Promise.all([import('../keys/access-history.js'), import('../keys/aws-kms.js')]);
-    // CloudTrail records a KMS call in the key's region: without --region, the first KMS key's.
-    const kmsKey = vault.keys().find((k) => k.provider === 'aws-kms');
-    const region = ctx.aws.region ?? (kmsKey ? regionOfArn(kmsKey.keyId) : undefined);
+    const { historyRegion, lookupAccessHistory } = await import('../keys/access-history.js');
+    const region = historyRegion(vault.keys(), ctx.aws.region);
     ctx.progress.start('reading CloudTrail', null);
     const h = await lookupAccessHistory({
       ...ctx.aws, ...(region ? { region } : {}), vaultId: vault.id, itemId: item?.id, since, signal: ctx.signal,

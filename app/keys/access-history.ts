@@ -15,6 +15,7 @@ import { CachetError, sleep, throwIfAborted } from '../errors.js';
 import { resolveAwsClient, type AwsClientOptions } from './aws-config.js';
 import { fromKmsError } from './kms-errors.js';
 import { recordCalledEndpoint } from './called-endpoint.js';
+import { regionOfArn } from './aws-kms.js';
 
 /** The KMS operations that use a vault's data keys. */
 export const HISTORY_OPERATIONS: ReadonlySet<string> = new Set(['Decrypt', 'GenerateDataKey', 'ReEncrypt', 'Encrypt']);
@@ -98,6 +99,16 @@ export function matchEvent(e: Event, vaultId: string, itemId?: string): AccessEv
 
 
 /** The vault's (or one item's) access history, newest first as CloudTrail returns it. */
+/**
+ * Where to look: CloudTrail records a KMS call in the key's Region, so without a Region chosen,
+ * the first KMS key's (the CLI's `history` and the app's history view).
+ */
+export function historyRegion(keys: readonly { provider: string; keyId: string }[], region: string | undefined): string | undefined {
+  if (region) return region;
+  const kms = keys.find((k) => k.provider === 'aws-kms');
+  return kms ? regionOfArn(kms.keyId) : undefined;
+}
+
 export async function lookupAccessHistory(opts: AccessHistoryOptions): Promise<AccessHistory> {
   const r = await resolveAwsClient(opts, 'CLOUDTRAIL');
   const client = recordCalledEndpoint(new CloudTrailClient(r.config));

@@ -6,6 +6,7 @@
 
 import { CachetError, isCachetError } from '../../app/errors.js';
 import type { KeyHealth } from '../../app/keys/key-condition.js';
+import type { AccessHistory } from '../../app/keys/access-history.js';
 import type { KeyProvider, KeyRef } from '../../app/keys/provider.js';
 
 export interface AwsTarget {
@@ -39,6 +40,16 @@ export interface AwsBackend {
   provider(t: AwsTarget): KeyProvider;
   /** DescribeKey (and rotation) of each key (app/keys/key-health.ts); local keys against `localKeyId`. */
   keyHealth(t: AwsTarget, keys: readonly KeyRef[], localKeyId: string | undefined): Promise<KeyHealth[]>;
+  /** Who used the vault's data keys, from CloudTrail (app/keys/access-history.ts); the vault's keys pick the Region. */
+  accessHistory(t: AwsTarget, q: AccessQuery): Promise<AccessHistory>;
+}
+
+export interface AccessQuery {
+  readonly vaultId: string;
+  readonly itemId?: string | undefined;
+  readonly since: Date;
+  readonly keys: readonly KeyRef[];
+  readonly maxPages: number;
 }
 
 export class AwsService {
@@ -101,6 +112,9 @@ export class AwsService {
   }
   keyHealth(keys: readonly KeyRef[], localKeyId: string | undefined): Promise<KeyHealth[]> {
     return this.#backend.keyHealth(this.#target, keys, localKeyId);
+  }
+  accessHistory(q: AccessQuery): Promise<AccessHistory> {
+    return this.#backend.accessHistory(this.#target, q);
   }
   /** Forget the cached provider (lock). */
   reset(): void {

@@ -12,6 +12,7 @@ import { AwsKmsProvider } from '../../app/keys/aws-kms.js';
 import { createKey, listKeys, listProfiles, whoAmI, type AwsClientOptions } from '../../app/keys/aws-config.js';
 import { aliasTarget, scheduleKeyDeletion } from '../../app/keys/kms-alias.js';
 import { checkKeyHealth } from '../../app/keys/key-health.js';
+import { historyRegion, lookupAccessHistory } from '../../app/keys/access-history.js';
 import { createLocalKeyFile, readLocalKeyFileInfo, unlockLocalKeyFile } from '../../app/keys/local.js';
 import type { LocalKeyBackend } from './local-key.js';
 import type { VaultBackend } from './vault-backend.js';
@@ -41,6 +42,8 @@ export interface AwsBackendOptions {
   endpoint?: string | undefined;
   /** STS endpoint override (moto in tests). */
   stsEndpoint?: string | undefined;
+  /** CloudTrail endpoint override (the loopback CloudTrail in tests). */
+  cloudtrailEndpoint?: string | undefined;
   /** Fixed credentials (tests); default: the SDK chain for the profile. */
   credentials?: AwsClientOptions['credentials'];
   /** Region when the user chose none (harnesses); default: the SDK's (profile, AWS_REGION). */
@@ -53,6 +56,7 @@ export function awsBackend(o: AwsBackendOptions = {}): AwsBackend {
     region: t.region ?? o.defaultRegion,
     endpoint: o.endpoint,
     stsEndpoint: o.stsEndpoint ?? o.endpoint,
+    cloudtrailEndpoint: o.cloudtrailEndpoint,
     ...(o.credentials ? { credentials: o.credentials } : {}),
   });
   const keyInfo = (k: { keyId: string; arn: string; aliases: string[]; description?: string | undefined }): KmsKeyInfo => ({
@@ -79,6 +83,11 @@ export function awsBackend(o: AwsBackendOptions = {}): AwsBackend {
     scheduleKeyDeletion: (t, keyId) => scheduleKeyDeletion(client(t), keyId),
     provider: (t) => new AwsKmsProvider(client(t)),
     keyHealth: (t, keys, localKeyId) => checkKeyHealth(keys, { ...client(t), localKeyId }),
+    accessHistory: (t, q) => {
+      const c = client(t);
+      const region = historyRegion(q.keys, c.region);
+      return lookupAccessHistory({ ...c, ...(region ? { region } : {}), vaultId: q.vaultId, itemId: q.itemId, since: q.since, maxPages: q.maxPages });
+    },
   };
 }
 

@@ -106,6 +106,7 @@ function awsOptions(opts: MainServicesOptions): Parameters<typeof awsBackend>[0]
   return {
     endpoint: opts.awsEndpoint ?? env['AWS_ENDPOINT_URL_KMS'] ?? env['AWS_ENDPOINT_URL'],
     stsEndpoint: env['AWS_ENDPOINT_URL_STS'] ?? opts.awsEndpoint ?? env['AWS_ENDPOINT_URL'],
+    cloudtrailEndpoint: env['AWS_ENDPOINT_URL_CLOUDTRAIL'] ?? env['AWS_ENDPOINT_URL'],
     defaultRegion: env['AWS_REGION'],
     ...(credentials ? { credentials } : {}),
   };

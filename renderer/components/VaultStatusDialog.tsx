@@ -18,6 +18,8 @@ export interface VaultStatusDialogProps {
   readonly onRefresh: () => void;
   /** Re-key the items at risk (their ids); shown when there are some. */
   readonly onRekey: (ids: readonly string[]) => void;
+  /** Who used the keys (CloudTrail); shown when the vault has a KMS key. */
+  readonly onHistory?: (() => void) | undefined;
   readonly onClose: () => void;
 }
 
@@ -49,7 +51,7 @@ function PathList({ items, label }: { readonly items: VaultStatusT['atRisk']; re
   );
 }
 
-export function VaultStatusDialog({ status, checking, error, keyName, onRefresh, onRekey, onClose }: VaultStatusDialogProps) {
+export function VaultStatusDialog({ status, checking, error, keyName, onRefresh, onRekey, onHistory, onClose }: VaultStatusDialogProps) {
   return (
     <Dialog title="Vault status" onClose={onClose} className="dialog-wide status-dialog">
       <div className="status-body" aria-busy={checking}>
@@ -137,6 +139,11 @@ export function VaultStatusDialog({ status, checking, error, keyName, onRefresh,
         )}
       </div>
       <div className="dialog-actions">
+        {onHistory && status?.keys.some((k) => k.provider === 'aws-kms') && (
+          <button type="button" className="button" onClick={onHistory}>
+            Access history…
+          </button>
+        )}
         <button type="button" className="button" onClick={onRefresh} disabled={checking}>
           Check again
         </button>

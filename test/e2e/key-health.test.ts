@@ -15,6 +15,7 @@ import { ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { chromiumMissing, launchApp, startBrowsers, type AppHarness, type Browsers } from '../helpers/browser.js';
 import { useAwsFiles, waitJobDone } from '../helpers/app-steps.js';
 import { createTestKey, motoKmsClient, startMoto, type Moto } from '../helpers/moto.js';
+import { startCloudTrailServer, type CloudTrailServer } from '../helpers/cloudtrail-server.js';
 
 const skip = chromiumMissing();
 const WAIT = { timeout: 20_000 };
@@ -24,6 +25,7 @@ describe('key health banner in Chromium (moto)', { skip, timeout: 180_000 }, () 
   let work: string;
   let moto: Moto;
   let h: AppHarness;
+  let ct: CloudTrailServer;
 
   const invoke = async (channel: string, req: unknown): Promise<any> => {
     const r = await h.app.invoke(channel, req);
@@ -38,11 +40,14 @@ describe('key health banner in Chromium (moto)', { skip, timeout: 180_000 }, () 
     await mkdir(aws, { recursive: true });
     await writeFile(join(aws, 'config'), '[profile e2e]\nregion = us-east-1\n');
     await writeFile(join(aws, 'credentials'), '[e2e]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
-    const awsEnv = useAwsFiles(aws);
+    // moto has no CloudTrail LookupEvents: the loopback CloudTrail (test/helpers/cloudtrail-server.ts).
+    ct = await startCloudTrailServer({ pageSize: 3 });
+    const awsEnv = { ...useAwsFiles(aws), AWS_ENDPOINT_URL_CLOUDTRAIL: ct.endpoint };
     h = await launchApp(b, { awsEndpoint: moto.endpoint, awsEnv });
   });
   after(async () => {
     await h?.close();
+    await ct?.stop();
     await moto?.stop();
     await b?.close();
     await rm(work, { recursive: true, force: true });
@@ -88,6 +93,31 @@ describe('key health banner in Chromium (moto)', { skip, timeout: 180_000 }, () 
     await status.getByText('Up to date').waitFor(WAIT);
     await status.getByText(vaultDir, { exact: true }).waitFor(WAIT);
     await h.screenshot('20a-vault-status');
+
+    // Who used the keys (CloudTrail), from the Status panel: this vault's calls with item paths.
+    const vaultId = (await invoke('app:state', {})).vault.id as string;
+    const itemA = (await invoke('items:list', {})).items.find((i: { path: string }) => i.path === 'a.txt').id as string;
+    const ctxOf = (item: string, vault = vaultId) => ({ 'cachet:item': item, 'cachet:purpose': 'item', 'cachet:vault': vault });
+    const hoursAgo = (n: number) => new Date(Date.now() - n * 3_600_000);
+    ct.addKmsEvents([
+      { operation: 'Decrypt', time: hoursAgo(1), identity: 'arn:aws:sts::123456789012:assumed-role/Auditor/bob', sourceIp: '198.51.100.4', context: ctxOf(itemA) },
+      { operation: 'GenerateDataKey', time: hoursAgo(5), identity: 'arn:aws:iam::123456789012:user/alice', sourceIp: '192.0.2.9', context: ctxOf(itemA) },
+      { operation: 'Decrypt', time: hoursAgo(2), identity: 'arn:aws:iam::123456789012:user/mallory', context: ctxOf(itemA, '0'.repeat(32)) },
+    ]);
+    await status.getByRole('button', { name: 'Access history…' }).click();
+    const history = h.page.getByRole('dialog', { name: 'Access history' });
+    await history.getByText('2 calls, newest first.').waitFor(WAIT);
+    const calls = (await history.getByRole('row').allInnerTexts()).slice(1);
+    assert.equal(calls.length, 2);
+    assert.match(calls[0]!, /Decrypt\s+bob\s+198\.51\.100\.4\s+a\.txt/);
+    assert.match(calls[1]!, /GenerateDataKey\s+alice\s+192\.0\.2\.9\s+a\.txt/);
+    assert.doesNotMatch(calls.join('\n'), /mallory/, 'another vault\'s calls are not this vault\'s');
+    await h.screenshot('20b-access-history');
+    await history.getByLabel('KMS calls for this vault in the last').selectOption('1');
+    await history.getByText('2 calls, newest first.').waitFor(WAIT);
+    await h.page.keyboard.press('Escape');
+    await history.waitFor({ state: 'detached', ...WAIT });
+    await h.page.getByRole('button', { name: 'Status', exact: true }).click();
     // Its one action is the banner's: re-key the items at risk.
     await status.getByRole('button', { name: 'Re-key 2 items…' }).click();
     await h.page.getByRole('dialog', { name: 'Re-key 2 items at risk' }).getByRole('button', { name: 'Close' }).click();

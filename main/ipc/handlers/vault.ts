@@ -4,10 +4,13 @@
 // A vault folder listed in recent vaults or the locked vault may be opened without a grant (main
 // wrote those paths itself); any other must have been granted in this session.
 
-import { CachetError, isCachetError } from '../../../app/errors.js';
+import { badRequest, CachetError, isCachetError } from '../../../app/errors.js';
 import { keyReports, keysAndDependents, vaultStatus } from '../../../app/vault/vault-status.js';
 import type { Handlers } from '../handlers.js';
 import { fromVaultProgress, reportUnits, type HandlerContext } from './context.js';
+
+/** CloudTrail pages the app reads per request (2 per second at most: about 10 s); the CLI reads up to 100. */
+const APP_HISTORY_PAGES = 20;
 
 export function vaultHandlers(c: HandlerContext) {
   const { s } = c;
@@ -96,6 +99,23 @@ export function vaultHandlers(c: HandlerContext) {
       });
       const lk = s.localKey.status();
       return vaultStatus(v, items, await health(items), { path: s.localKey.file, present: lk.keyId !== null });
+    },
+    'vault:history': async (req) => {
+      const v = c.vault();
+      const keys = v.keys();
+      if (!keys.some((k) => k.provider === 'aws-kms')) {
+        throw badRequest('no-kms-keys', 'this vault has no KMS keys: the local key leaves no record in CloudTrail');
+      }
+      const paths = new Map<string, string>();
+      for (const i of await c.listItems().catch(() => [])) paths.set(i.id, i.path);
+      const since = new Date(Date.now() - req.days * 86_400_000);
+      const h = await s.aws.accessHistory({ vaultId: v.id, itemId: req.item, since, keys, maxPages: APP_HISTORY_PAGES });
+      return {
+        since: since.toISOString(),
+        events: h.events.map((e) => ({ time: e.time, operation: e.operation, identity: e.identity, sourceIp: e.sourceIp, userAgent: e.userAgent, item: e.item, path: e.item === null ? null : (paths.get(e.item) ?? null) })),
+        pages: h.pages,
+        truncated: h.truncated,
+      };
     },
     'vault:verify': async () => {
       const v = c.vault();

@@ -44,6 +44,8 @@ import { KeyHealthBanner } from '../../components/KeyHealthBanner.js';
 import { useKeyHealth } from './use-key-health.js';
 import { useVaultStatus } from './use-vault-status.js';
 import { VaultStatusDialog } from '../../components/VaultStatusDialog.js';
+import { AccessHistoryDialog } from '../../components/AccessHistoryDialog.js';
+import { useAccessHistory } from './use-access-history.js';
 import type { OpenRequest } from '../app/use-open-requests.js';
 import { EnvelopeView } from '../envelope/EnvelopeView.js';
 import { keysInUse } from './rekey-plan.js';
@@ -54,6 +56,7 @@ type Modal =
   | { kind: 'move'; picked: Picked }
   | { kind: 'settings' }
   | { kind: 'status' }
+  | { kind: 'history' }
   | { kind: 'rekey'; target: RekeyTarget }
   | { kind: 'aws' }
   | { kind: 'lock'; count: number }
@@ -512,7 +515,8 @@ export function VaultView({ state, vault, openRequest = null, onOpenRequestDone 
           onCancel={closeModal}
         />
       )}
-      {modal?.kind === 'status' && <StatusModal keyName={keyName} onRekey={rekeyAtRisk} onClose={closeModal} />}
+      {modal?.kind === 'status' && <StatusModal keyName={keyName} onRekey={rekeyAtRisk} onHistory={() => setModal({ kind: 'history' })} onClose={closeModal} />}
+      {modal?.kind === 'history' && <HistoryModal onClose={closeModal} />}
       {modal?.kind === 'aws' && <AwsProfileDialog state={state} onClose={closeModal} />}
       {modal?.kind === 'rekey' && (
         <RekeyDialog
@@ -536,7 +540,13 @@ function capitalize(s: string): string {
 }
 
 /** The Status panel with its own status call: asked when it opens, not before. */
-function StatusModal(p: { readonly keyName: (keyId: string) => string; readonly onRekey: (ids: readonly string[]) => void; readonly onClose: () => void }) {
+function StatusModal(p: { readonly keyName: (keyId: string) => string; readonly onRekey: (ids: readonly string[]) => void; readonly onHistory: () => void; readonly onClose: () => void }) {
   const st = useVaultStatus();
-  return <VaultStatusDialog status={st.status} checking={st.checking} error={st.error} keyName={p.keyName} onRefresh={st.refresh} onRekey={p.onRekey} onClose={p.onClose} />;
+  return <VaultStatusDialog status={st.status} checking={st.checking} error={st.error} keyName={p.keyName} onRefresh={st.refresh} onRekey={p.onRekey} onHistory={p.onHistory} onClose={p.onClose} />;
+}
+
+/** The access-history view with its own vault:history calls. */
+function HistoryModal(p: { readonly onClose: () => void }) {
+  const h = useAccessHistory();
+  return <AccessHistoryDialog history={h.history} days={h.days} loading={h.loading} error={h.error} onDays={h.setDays} onRefresh={h.refresh} onClose={p.onClose} />;
 }

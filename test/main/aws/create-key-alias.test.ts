@@ -112,6 +112,9 @@ test('when scheduling the deletion fails too, the error names the key left witho
     keyHealth: () => {
       throw new Error('not used');
     },
+    accessHistory: () => {
+      throw new Error('not used');
+    },
   };
   const aws = new AwsService(backend, { profile: null, region: null });
   const err = await aws.createKey('x').then(

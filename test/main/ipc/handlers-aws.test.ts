@@ -11,6 +11,7 @@ import { createHeadlessPlatform } from '../../../main/platform.js';
 import { createMainServices, type MainApp } from '../../../main/services/main-services.js';
 import { MOTO_CREDENTIALS, MOTO_REGION, motoKmsClient, startMoto, type Moto } from '../../helpers/moto.js';
 import { tempDir, invokeOk } from '../helpers.js';
+import { startCloudTrailServer } from '../../helpers/cloudtrail-server.js';
 
 let moto: Moto;
 let app: MainApp;
@@ -137,6 +138,45 @@ test('vault:status (issue 14): what `cachet status --json` reports, from the one
   assert.deepEqual(st.uncertain, []);
   assert.deepEqual(st.localKeyFile, { path: join(dir, 'ud', 'local-key.json'), present: true });
   assert.equal(st.indexFresh, true);
+});
+
+test('vault:history (issue 14): this vault\'s KMS calls from CloudTrail with the item paths, newest first; another vault\'s left out; a local-only vault refused (handlers.test.ts)', async () => {
+  // moto has no LookupEvents: the loopback CloudTrail (test/helpers/cloudtrail-server.ts) with the real SDK client.
+  const ct = await startCloudTrailServer({ pageSize: 2 });
+  const p3 = createHeadlessPlatform({ userDataDir: join(dir, 'ud-history') });
+  const app3 = await createMainServices(p3, { awsEnv: { ...moto.env, AWS_ENDPOINT_URL_CLOUDTRAIL: ct.endpoint }, validateResponses: true, log: () => {} });
+  await app3.start();
+  try {
+    const call = (c: string, r: unknown) => invokeOk<any>(app3, c, r);
+    const vaultDir = join(dir, 'health-vault');
+    p3.answerNext(vaultDir);
+    await call('dialog:pick-folder', { purpose: 'open-vault' });
+    const v = await call('vault:open', { path: vaultDir });
+    const items: { id: string; path: string }[] = (await call('items:list', {})).items;
+    const a = items.find((i) => i.path === 'a.txt')!;
+    const ctxOf = (item: string, vault = v.id) => ({ 'cachet:item': item, 'cachet:purpose': 'item', 'cachet:vault': vault });
+    const ago = (h: number) => new Date(Date.now() - h * 3_600_000);
+    const ALICE = 'arn:aws:iam::123456789012:user/alice';
+    ct.addKmsEvents([
+      { operation: 'Decrypt', time: ago(1), identity: ALICE, sourceIp: '192.0.2.7', context: ctxOf(a.id) },
+      { operation: 'GenerateDataKey', time: ago(30), identity: ALICE, context: ctxOf(a.id) },
+      { operation: 'Decrypt', time: ago(2), identity: ALICE, context: ctxOf('f'.repeat(32)) },
+      { operation: 'Decrypt', time: ago(3), identity: ALICE, context: ctxOf(a.id, '0'.repeat(32)) },
+      { operation: 'Decrypt', time: ago(24 * 10), identity: ALICE, context: ctxOf(a.id) },
+    ]);
+    const h = await call('vault:history', { days: 7 });
+    assert.deepEqual(h.events.map((e: any) => [e.operation, e.path, e.identity]), [
+      ['Decrypt', 'a.txt', ALICE], ['Decrypt', null, ALICE], ['GenerateDataKey', 'a.txt', ALICE],
+    ], 'newest first; an item no longer in the vault has no path; the other vault and the 10-day-old call are left out');
+    assert.equal(h.events[0].sourceIp, '192.0.2.7');
+    assert.equal(h.truncated, false);
+    assert.ok(h.pages >= 2, 'read across pages');
+    const one = await call('vault:history', { days: 7, item: a.id });
+    assert.deepEqual(one.events.map((e: any) => e.item), [a.id, a.id]);
+  } finally {
+    await app3.stop();
+    await ct.stop();
+  }
 });
 
 test('awsEnv (moto env) alone reaches KMS and STS (the browser harness path)', async () => {

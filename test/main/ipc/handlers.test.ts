@@ -360,6 +360,11 @@ describe('main flow against a real local-key vault', () => {
     assert.equal((await err(c.app, 'vault:open', { path: join(c.dir, 'src') })).code, 'permission-denied');
   });
 
+  test('vault:history of a vault with the local key only: refused, saying CloudTrail has nothing of it', async () => {
+    const e = await err(c.app, 'vault:history', { days: 7 });
+    assert.deepEqual([e.code, e.detail['reason']], ['bad-request', 'no-kms-keys']);
+  });
+
   test('item:preview: a dotenv file, an SSH key and a Dockerfile show as text; a nameless file by its content', async () => {
     const src = join(c.dir, 'by-content');
     await mkdir(src);
