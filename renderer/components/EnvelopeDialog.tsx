@@ -23,6 +23,9 @@ export interface EnvelopeDialogProps {
   /** Where "add" puts it: the open vault's current folder; null when no vault is open. */
   readonly addFolder: string | null;
   readonly onDecrypt: () => void;
+  /** The file the last decrypt wrote, to show in the file manager. */
+  readonly wrote?: string | null;
+  readonly onShowInFolder?: (path: string) => void;
   readonly onAdd: (vaultPath: string) => void;
   readonly onClose: () => void;
 }
@@ -78,7 +81,12 @@ export function EnvelopeDialog(p: EnvelopeDialogProps) {
         {p.error && <ErrorNotice error={p.error} compact />}
         {p.done && (
           <p className="envelope-done" role="status">
-            {p.done}
+            {p.done}{' '}
+            {p.wrote && p.onShowInFolder && (
+              <button type="button" className="link-button" onClick={() => p.onShowInFolder!(p.wrote!)}>
+                Show in folder
+              </button>
+            )}
           </p>
         )}
         {info?.content && p.addFolder !== null && (

@@ -531,6 +531,9 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     await dialog.getByRole('button', { name: 'Decrypt to…' }).click();
     await dialog.getByText(`Decrypted to ${out}.`).waitFor(WAIT);
     assert.equal(await readFile(out, 'utf8'), text);
+    await dialog.getByRole('button', { name: 'Show in folder' }).click();
+    for (let i = 0; i < 100 && !h.platform.shown.includes(out); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(h.platform.shown.includes(out));
     await h.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached', ...WAIT });
 

@@ -16,6 +16,8 @@ export function EnvelopeView(p: { readonly path: string; readonly addFolder: str
       keyName={p.keyName ?? (() => undefined)}
       addFolder={p.addFolder}
       onDecrypt={env.decrypt}
+      wrote={env.wrote}
+      onShowInFolder={env.showInFolder}
       onAdd={env.add}
       onClose={p.onClose}
     />

@@ -14,13 +14,17 @@ export interface EnvelopeState {
   readonly error: ErrorLike | null;
   /** What the last action did, in words (shown in a status line). */
   readonly done: string | null;
+  /** The file the last decrypt wrote. */
+  readonly wrote: string | null;
   readonly decrypt: () => void;
+  readonly showInFolder: (path: string) => void;
   readonly add: (vaultPath: string) => void;
 }
 
 export function useEnvelope(path: string): EnvelopeState {
   const [info, setInfo] = useState<EnvelopeInfoT | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [wrote, setWrote] = useState<string | null>(null);
   const { busy, error, run } = useBusyCall();
   useEffect(() => {
     let live = true;
@@ -45,10 +49,12 @@ export function useEnvelope(path: string): EnvelopeState {
         const { path: to } = await call('dialog:save', { suggestedName: info?.suggestedName ?? 'decrypted', title: 'Decrypt to' });
         if (to === null) return null;
         await call('envelope:decrypt', { path, to });
+        setWrote(to);
         return `Decrypted to ${to}.`;
       }),
     [act, path, info],
   );
   const add = useCallback((vaultPath: string) => act(async () => `Added to the vault as ${(await call('envelope:add', { path, to: vaultPath })).path}.`), [act, path]);
-  return { info, busy, error, done, decrypt, add };
+  const showInFolder = useCallback((to: string) => void run(() => call('shell:show-in-folder', { path: to })), [run]);
+  return { info, busy, error, done, wrote, decrypt, add, showInFolder };
 }
