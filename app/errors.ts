@@ -119,6 +119,7 @@ export const BAD_REQUEST_REASONS = [
   'closed',
   'no-vault-open',
   'no-kms-keys',
+  'not-local',
   'not-empty',
   'not-a-folder',
   'not-a-file',

@@ -57,6 +57,7 @@
 //        Verify, Lock and Settings, carried out by the window.
 //   v1.9 envelope:inspect, envelope:decrypt, envelope:add (a loose envelope the OS opened).
 //   v1.11 vault:history (issue 14: the access-history view).
+//   v1.12 vault:reveal; menu commands close-vault and reveal-vault.
 //   v1.10 shell:show-in-folder (export and decrypt say where they wrote, with "Show in folder").
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
@@ -298,6 +299,8 @@ export const CHANNELS = {
   'vault:health': { request: Empty, response: VaultHealth },
   /** v1.6: keys by state, items per key, at-risk items, the local key file, the index's freshness. */
   'vault:status': { request: Empty, response: VaultStatus },
+  /** v1.12: show the open vault's folder in the system's file manager (a local vault). */
+  'vault:reveal': { request: Empty, response: Nothing },
   /** v1.11: the last `days` days of KMS calls for this vault (or one item), newest first. */
   'vault:history': { request: z.strictObject({ days: z.number().int().min(1).max(90), item: ItemId.optional() }), response: AccessHistoryT },
 

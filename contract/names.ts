@@ -7,7 +7,7 @@
 
 export const CHANNEL_NAMES = [
   'app:state', 'app:activity', 'settings:get', 'settings:set',
-  'vault:create', 'vault:open', 'vault:close', 'vault:lock', 'vault:forget-recent', 'vault:rekey', 'vault:verify', 'vault:health', 'vault:status', 'vault:history',
+  'vault:create', 'vault:open', 'vault:close', 'vault:lock', 'vault:forget-recent', 'vault:rekey', 'vault:verify', 'vault:health', 'vault:status', 'vault:history', 'vault:reveal',
   'dialog:pick-folder', 'dialog:pick-files', 'dialog:save',
   'items:list', 'items:plan-add', 'items:add', 'job:cancel', 'item:preview', 'item:open-external',
   'temp:save-back', 'temp:discard', 'items:export', 'item:export-as', 'envelope:inspect', 'envelope:decrypt', 'envelope:add', 'shell:show-in-folder', 'items:drag-out', 'item:rename', 'items:move', 'items:delete',
@@ -18,7 +18,7 @@ export const CHANNEL_NAMES = [
 export const EVENT_NAMES = ['job:progress', 'job:done', 'vault:changed', 'vault:locked', 'app:state-changed', 'temp:edited', 'app:open-path', 'menu:command'] as const;
 
 /** What the application menu's own items ask the window to do (main/menu.ts, the `menu:command` event). */
-export const MENU_COMMANDS = ['add-files', 'add-folder', 'find', 'status', 'verify', 'lock', 'settings'] as const;
+export const MENU_COMMANDS = ['add-files', 'add-folder', 'find', 'status', 'verify', 'lock', 'settings', 'close-vault', 'reveal-vault'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

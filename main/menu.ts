@@ -5,7 +5,8 @@
 // a vault opens or closes (the vault's items are disabled without one).
 //
 // Shortcuts: Add files Ctrl/Cmd+O, Add folder Ctrl/Cmd+Shift+O, Find Ctrl/Cmd+F, Status Ctrl/Cmd+I
-// (Get Info), Verify Ctrl/Cmd+Shift+K, Lock Ctrl/Cmd+L, Settings Ctrl/Cmd+, . None of them is a
+// (Get Info), Verify Ctrl/Cmd+Shift+K, Lock Ctrl/Cmd+L, Settings Ctrl/Cmd+, , Show vault folder
+// Ctrl/Cmd+Shift+R (the View menu has no force-reload), Close vault Ctrl/Cmd+Shift+W. None is a
 // shortcut of a standard role here (Ctrl+Shift+V is paste-and-match-style, so Verify is not V).
 // The page sees a key first: where it handles one itself (Ctrl+F in the item list), the menu's
 // accelerator does not fire again.
@@ -47,6 +48,8 @@ export const APP_ITEMS: readonly { readonly command: MenuCommand; readonly label
   { command: 'verify', label: 'Verify Vault', accelerator: 'CmdOrCtrl+Shift+K', needsVault: true },
   { command: 'lock', label: 'Lock Now', accelerator: 'CmdOrCtrl+L', needsVault: true },
   { command: 'settings', label: 'Settings…', accelerator: 'CmdOrCtrl+,', needsVault: true },
+  { command: 'reveal-vault', label: 'Show Vault Folder', accelerator: 'CmdOrCtrl+Shift+R', needsVault: true },
+  { command: 'close-vault', label: 'Close Vault', accelerator: 'CmdOrCtrl+Shift+W', needsVault: true },
 ];
 
 const SEP: MenuEntry = { type: 'separator' };
@@ -64,7 +67,7 @@ export function menuTemplate(st: MenuState, run: (command: MenuCommand) => void)
   const file: MenuEntry = {
     label: mac ? 'File' : '&File',
     submenu: [
-      item('add-files'), item('add-folder'), SEP, item('status'), item('verify'), SEP, item('lock'),
+      item('add-files'), item('add-folder'), SEP, item('status'), item('verify'), item('reveal-vault'), SEP, item('lock'), item('close-vault'),
       ...(mac ? [SEP, { role: 'close' } as const] : [SEP, item('settings'), SEP, { role: 'quit' } as const]),
     ],
   };

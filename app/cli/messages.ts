@@ -74,6 +74,7 @@ export const BAD_REQUEST_MESSAGES: Readonly<Record<BadRequestReason, Describe>> 
   closed: refusal,
   'no-vault-open': refusal,
   'no-kms-keys': refusal,
+  'not-local': refusal,
   'not-empty': hinted('a new vault needs an empty or new folder; choose another <vault> path'),
   'not-a-folder': hinted('<vault> must be a folder (or a new path); this one is a file'),
   'not-a-file': hinted('give a regular file (a folder goes into a vault: `cachet add`)'),

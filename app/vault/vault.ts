@@ -93,6 +93,10 @@ function checkKeys(keys: unknown): VaultKey[] {
 export class Vault {
   readonly id: string;
   readonly dir: string;
+  /** Where it is kept: a folder on this computer (`dir` is its path) or an S3 prefix (`dir` is its s3:// URL). */
+  get storage(): 'folder' | 's3' {
+    return this.#store.kind;
+  }
   readonly #keyring: Keyring;
   readonly #store: VaultStore;
   readonly #index: IndexStore;

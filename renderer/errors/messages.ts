@@ -113,6 +113,7 @@ const BAD_REQUEST: Readonly<Record<BadRequestReason, Make>> = {
   }),
   closed: GENERIC_BAD_REQUEST,
   'no-vault-open': () => ({ title: 'No vault is open', hint: 'Open or create a vault first.' }),
+  'not-local': () => ({ title: 'This vault is not a folder on this computer', hint: 'It is kept in Amazon S3: open the bucket in the S3 console to see its objects.' }),
   'no-kms-keys': () => ({ title: 'This vault has no AWS KMS keys', hint: 'Access history comes from AWS CloudTrail, which records KMS calls only; the local key leaves no record.' }),
   'not-empty': () => ({ title: 'That folder is not empty', hint: 'Choose an empty folder, or a new one, for the vault.' }),
   'not-a-folder': () => ({ title: 'That is a file, not a folder', hint: 'Choose a folder for the vault.' }),

@@ -430,6 +430,10 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     menu('verify');
     assert.equal(await waitJobDone(h, 'verify'), 'partial', 'the item tampered with above');
     await dismissJobs(h);
+    // Show Vault Folder: the platform shows the vault's own folder.
+    menu('reveal-vault');
+    for (let i = 0; i < 100 && !h.platform.shown.includes(vaultDir); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(h.platform.shown.includes(vaultDir));
     // Lock closes a dialog in the way.
     menu('settings');
     await h.page.getByRole('dialog', { name: 'Settings' }).waitFor(WAIT);
@@ -548,6 +552,10 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
     await ask.getByText(`${other} opens and Local Vault closes.`).waitFor(WAIT);
     await ask.getByRole('button', { name: 'Open it' }).click();
     await h.page.getByRole('heading', { name: 'Other Vault' }).waitFor(WAIT);
+    // Close Vault (the menu): back to the welcome screen, the vault among the recent ones.
+    await h.app.services.emit('menu:command', { command: 'close-vault' });
+    await h.page.getByRole('button', { name: 'Open a vault folder…' }).waitFor(WAIT);
+    assert.equal((await h.app.invoke('app:state', {}) as { ok: true; value: { vault: unknown } }).value.vault, null);
     assert.deepEqual(h.errors, []);
   });
 });

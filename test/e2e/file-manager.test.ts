@@ -242,6 +242,14 @@ describe('the vault view as a file manager', { skip, timeout: 240_000 }, () => {
     await lock.waitFor({ state: 'detached', ...WAIT });
     assert.equal(await readFile(temp, 'utf8'), 'edited outside\n');
     await h.page.getByRole('heading', { name: 'FM Vault' }).waitFor(WAIT);
+    // Close Vault (the application menu) asks the same; cancelling keeps everything.
+    await h.app.services.emit('menu:command', { command: 'close-vault' });
+    const close = h.page.getByRole('dialog', { name: 'Close and wipe edited copies?' });
+    await close.getByText(/notes\.txt.*Closing the vault wipes it/).waitFor(WAIT);
+    await close.getByRole('button', { name: 'Cancel' }).click();
+    await close.waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await readFile(temp, 'utf8'), 'edited outside\n');
+    await h.page.getByRole('heading', { name: 'FM Vault' }).waitFor(WAIT);
 
     // Saved back from the list: the list empties, the vault has the edit, and Lock no longer asks.
     await pending.getByRole('button', { name: 'Save back notes.txt' }).click();

@@ -61,7 +61,7 @@ test('main.cjs: lifecycle order, window settings, IPC sender check', async (t) =
   // The application menu (main/menu.ts): set before the window, Cachet's items disabled with no vault open, a click reaches the window.
   assert.ok(at('Menu.setApplicationMenu') >= 0 && at('Menu.setApplicationMenu') < at('new BrowserWindow'));
   assert.deepEqual(seen.menu.labels, ['&File', '&Edit', '&View', 'windowMenu', 'help']);
-  assert.equal(seen.menu.own.length, 7);
+  assert.equal(seen.menu.own.length, 9);
   assert.ok(seen.menu.own.every((i: { enabled: boolean }) => i.enabled === false), JSON.stringify(seen.menu.own));
   assert.deepEqual(seen.menu.sent, [{ command: 'status' }]);
   // Closing the window asks about edited copies first (services.confirmQuit); with none it quits.

@@ -100,6 +100,12 @@ export function vaultHandlers(c: HandlerContext) {
       const lk = s.localKey.status();
       return vaultStatus(v, items, await health(items), { path: s.localKey.file, present: lk.keyId !== null });
     },
+    'vault:reveal': async () => {
+      const v = c.vault();
+      if (v.storage !== 'folder') throw badRequest('not-local', 'this vault is not a folder on this computer');
+      s.platform.showInFolder(v.dir);
+      return null;
+    },
     'vault:history': async (req) => {
       const v = c.vault();
       const keys = v.keys();

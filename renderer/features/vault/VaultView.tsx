@@ -60,6 +60,7 @@ type Modal =
   | { kind: 'rekey'; target: RekeyTarget }
   | { kind: 'aws' }
   | { kind: 'lock'; count: number }
+  | { kind: 'close'; count: number }
   | { kind: 'reopen'; entry: IndexedItem; tempId: string }
   | { kind: 'envelope'; path: string }
   | { kind: 'open-vault'; path: string }
@@ -207,6 +208,12 @@ export function VaultView({ state, vault, openRequest = null, onOpenRequestDone 
     else if (command === 'status') setModal({ kind: 'status' });
     else if (command === 'verify') void actions.verify();
     else if (command === 'settings') setModal({ kind: 'settings' });
+    else if (command === 'reveal-vault') call('vault:reveal', {}).catch((e: unknown) => setPickError(toErrorPayload(e)));
+    else if (command === 'close-vault') {
+      // Closing wipes opened copies, as locking does: ask first when one has unsaved changes.
+      if (saveBack.pending.length > 0) setModal({ kind: 'close', count: saveBack.pending.length });
+      else call('vault:close', {}).catch((e: unknown) => setPickError(toErrorPayload(e)));
+    }
   };
   useEffect(() => subscribe('menu:command', ({ command }) => onMenuCommand.current(command)), []);
   // The window's title names the open vault (Electron shows the page's title), and only while it is open.
@@ -467,12 +474,25 @@ export function VaultView({ state, vault, openRequest = null, onOpenRequestDone 
       {modal?.kind === 'lock' && (
         <ConfirmDialog
           title="Lock and wipe edited copies?"
-          message={`${modal.count === 1 ? '1 copy opened with the default app has' : `${modal.count} copies opened with the default app have`} changes that are not saved back: ${saveBack.pending.map((p) => p.vaultPath).join(', ')}. Locking wipes ${modal.count === 1 ? 'it' : 'them'}. Save them back first from the list, or lock and lose the changes.`}
+          message={wipesEdits('Locking', 'lock', saveBack.pending.map((p) => p.vaultPath))}
           confirmLabel="Lock and discard the changes"
           danger
           onConfirm={() => {
             setModal(null);
             void actions.lock();
+          }}
+          onCancel={closeModal}
+        />
+      )}
+      {modal?.kind === 'close' && (
+        <ConfirmDialog
+          title="Close and wipe edited copies?"
+          message={wipesEdits('Closing the vault', 'close', saveBack.pending.map((p) => p.vaultPath))}
+          confirmLabel="Close and discard the changes"
+          danger
+          onConfirm={() => {
+            setModal(null);
+            call('vault:close', {}).catch((e: unknown) => setPickError(toErrorPayload(e)));
           }}
           onCancel={closeModal}
         />
@@ -533,6 +553,12 @@ export function VaultView({ state, vault, openRequest = null, onOpenRequestDone 
       )}
     </div>
   );
+}
+
+/** What a lock or a close is about to wipe: the edited copies not saved back, by vault path. */
+function wipesEdits(doing: string, verb: string, paths: readonly string[]): string {
+  const one = paths.length === 1;
+  return `${one ? '1 copy opened with the default app has' : `${paths.length} copies opened with the default app have`} changes that are not saved back: ${paths.join(', ')}. ${doing} wipes ${one ? 'it' : 'them'}. Save them back first from the list, or ${verb} and lose the changes.`;
 }
 
 function capitalize(s: string): string {
