@@ -87,6 +87,13 @@ describe('desktop app in Chromium, local key', { skip, timeout: 240_000 }, () =>
   test('first run: create a local key and a vault', async () => {
     await h.page.getByRole('heading', { name: 'Create a new vault' }).waitFor(WAIT);
     await h.screenshot('01-welcome');
+    // In the smallest window the welcome screen fits: no scrolling to reach "Create vault".
+    await h.page.setViewportSize({ width: 800, height: 600 });
+    const fits = await h.page.evaluate(() => ({ scroll: document.scrollingElement!.scrollHeight, view: window.innerHeight, button: document.querySelector('button.button-primary:last-of-type') !== null }));
+    const create = await h.page.getByRole('button', { name: 'Create vault' }).boundingBox();
+    await h.page.setViewportSize({ width: 1280, height: 800 });
+    assert.ok(fits.scroll <= fits.view, `the page scrolls: ${fits.scroll} > ${fits.view}`);
+    assert.ok(create && create.y + create.height <= 600, `Create vault is below the fold: ${JSON.stringify(create)}`);
     // A short passphrase is refused in the UI before anything is sent.
     await h.page.getByLabel('Passphrase', { exact: true }).fill('short');
     await h.page.getByLabel('Repeat the passphrase').fill('short');
