@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { EventName } from '../../../contract/ipc.js';
 import { createHeadlessPlatform } from '../../../main/platform.js';
 import { createMainServices } from '../../../main/services/main-services.js';
-import { ManualClock, tempDir } from '../helpers.js';
+import { invokeOk, ManualClock, tempDir } from '../helpers.js';
 
 test('crash leftovers wiped at start; idle auto-lock; quit lock', async (t) => {
   const { dir, cleanup } = await tempDir();
@@ -25,11 +25,7 @@ test('crash leftovers wiped at start; idle auto-lock; quit lock', async (t) => {
   await app.start();
   assert.deepEqual(await readdir(join(userData, 'temp')), [], 'leftovers wiped at start');
 
-  const call = async (c: string, r: unknown): Promise<any> => {
-    const res = await app.invoke(c, r);
-    assert.ok(res.ok, `${c}: ${JSON.stringify(res)}`);
-    return res.value;
-  };
+  const call = (c: string, r: unknown) => invokeOk(app, c, r);
   await call('settings:set', { autoLockMinutes: 2 });
   const lk = await call('local-key:create', { protection: 'passphrase', passphrase: 'idle test passphrase' });
   platform.answerNext(join(dir, 'v'));
@@ -73,11 +69,7 @@ test('an auto-lock keeps an edited copy and names it; a lock the person asked fo
   const app = await createMainServices(platform, { emit: (e, p) => events.push([e, p]), validateResponses: true, localScryptN: 2 ** 14, log: () => {} });
   await app.start();
   t.after(() => app.stop());
-  const call = async (c: string, r: unknown): Promise<any> => {
-    const res = await app.invoke(c, r);
-    assert.ok(res.ok, `${c}: ${JSON.stringify(res)}`);
-    return res.value;
-  };
+  const call = (c: string, r: unknown) => invokeOk(app, c, r);
   await call('settings:set', { autoLockMinutes: 1 });
   const lk = await call('local-key:create', { protection: 'passphrase', passphrase: 'edit test passphrase' });
   platform.answerNext(join(dir, 'v'));
@@ -126,11 +118,7 @@ test('the computer sleeps or its screen locks: the vault locks (edited copies ke
   const app = await createMainServices(platform, { emit: (e, p) => events.push([e, p]), validateResponses: true, localScryptN: 2 ** 14, log: () => {} });
   await app.start();
   t.after(() => app.stop());
-  const call = async (c: string, r: unknown): Promise<any> => {
-    const res = await app.invoke(c, r);
-    assert.ok(res.ok, `${c}: ${JSON.stringify(res)}`);
-    return res.value;
-  };
+  const call = (c: string, r: unknown) => invokeOk(app, c, r);
   assert.equal((await call('settings:get', {})).lockOnSystemLock, true, 'on by default');
   const lk = await call('local-key:create', { protection: 'passphrase', passphrase: 'sleep test passphrase' });
   platform.answerNext(join(dir, 'v'));

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { createHeadlessPlatform } from '../../../main/platform.js';
 import { createMainServices } from '../../../main/services/main-services.js';
 import { quitPrompt } from '../../../main/services/quit-guard.js';
-import { tempDir } from '../helpers.js';
+import { invokeOk, tempDir } from '../helpers.js';
 
 test('quitPrompt: names the copies, offers save only when a vault is open, and after a failure says what failed', () => {
   const open = quitPrompt({ pending: ['notes.txt'], canSave: true });
@@ -37,11 +37,7 @@ test('confirmQuit: no question without edits; "Don\'t quit" keeps the copy; save
   const app = await createMainServices(platform, { validateResponses: true, localScryptN: 2 ** 14, log: () => {} });
   await app.start();
   t.after(() => app.stop());
-  const call = async (c: string, r: unknown): Promise<any> => {
-    const res = await app.invoke(c, r);
-    assert.ok(res.ok, `${c}: ${JSON.stringify(res)}`);
-    return res.value;
-  };
+  const call = (c: string, r: unknown) => invokeOk(app, c, r);
   const lk = await call('local-key:create', { protection: 'passphrase', passphrase: 'quit test passphrase' });
   platform.answerNext(join(dir, 'v'));
   await call('dialog:pick-folder', { purpose: 'create-vault' });
