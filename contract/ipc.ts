@@ -16,6 +16,9 @@
 // - `FsPath` is an absolute path on this computer. Main accepts one only if it came from a main
 //   dialog (dialog:* channels) or from a drop in this session (the preload's pathForFile registers
 //   it with main); a folder grant covers what is inside it. Anything else -> 'permission-denied'.
+// - A vault location is an FsPath or an S3 location `s3://bucket/prefix` (app/vault/s3-location.ts).
+//   An S3 location needs no grant: what it reaches is what the person's IAM identity may reach,
+//   and everything read from it is authenticated as for a folder (vault.json's MAC, SPEC §12).
 // - `VaultPath` is an item path inside the vault (SPEC §5), by the core's own rules
 //   (app/vault/path-rules.ts): what the core accepts, the contract accepts, and the other way round.
 //   `VaultDir` is the same, or '' / '/' for the vault root, with one trailing '/' allowed.
@@ -58,12 +61,15 @@
 //   v1.9 envelope:inspect, envelope:decrypt, envelope:add (a loose envelope the OS opened).
 //   v1.11 vault:history (issue 14: the access-history view).
 //   v1.12 vault:reveal; menu commands close-vault and reveal-vault.
+//   v1.13 S3 vaults in the app (issue 13): vault:create / vault:open take an S3 location
+//        (`s3://bucket/prefix`, VaultLocation) as well as a folder; s3:buckets and s3:browse find one.
 //   v1.10 shell:show-in-folder (export and decrypt say where they wrote, with "Show in folder").
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '../app/errors.js';
 import { isItemId, isKeyIdLength, ITEM_ID_LENGTH, MAX_KEY_ID_BYTES, MAX_VAULT_KEYS, PROVIDER_TYPES } from '../app/format/limits.js';
 import { isValidFolderPath, isValidVaultPath } from '../app/vault/path-rules.js';
 import { ALIAS_INPUT_PATTERN } from '../app/keys/alias-rules.js';
+import { isS3Location, isValidS3Location } from '../app/vault/s3-location.js';
 import { KEY_CONDITIONS } from '../app/keys/key-condition.js';
 import { MAX_PASSPHRASE, newPassphraseProblem, passphraseLength } from '../app/keys/passphrase-rules.js';
 import { MENU_COMMANDS, type ChannelName, type EventName as NamedEvent } from './names.js';
@@ -89,6 +95,25 @@ export const VaultDir = z.string().refine(isValidFolderPath, 'not a folder insid
 const MAX_FS_PATH = 4096;
 /** An absolute path on this computer, from a dialog or a drop (see header). */
 export const FsPath = z.string().min(1).max(MAX_FS_PATH).refine((p) => !p.includes('\0'), 'path holds NUL');
+
+/** `s3://bucket` or `s3://bucket/prefix` by the core's rule (app/vault/s3-location.ts). */
+export const S3Location = z.string().max(MAX_FS_PATH).refine(isValidS3Location, 'not an S3 location (s3://bucket/prefix)');
+/** Where a vault is: an S3 location, or a folder on this computer (an FsPath). */
+export const VaultLocation = FsPath.refine((p) => !isS3Location(p) || isValidS3Location(p), 'not an S3 location (s3://bucket/prefix)');
+
+export const S3Place = z.strictObject({
+  name: z.string(),
+  location: z.string(),
+  /** null: could not be read (access denied). */
+  isVault: z.boolean().nullable(),
+});
+export const S3Level = z.strictObject({
+  location: z.string(),
+  isVault: z.boolean(),
+  empty: z.boolean(),
+  children: z.array(S3Place),
+  truncated: z.boolean(),
+});
 
 export const KeyRef = z.strictObject({
   provider: z.enum(PROVIDER_TYPES),
@@ -287,8 +312,8 @@ export const CHANNELS = {
 
   // vaults
   /** Create a new vault in an empty (or new) folder and open it. */
-  'vault:create': { request: z.strictObject({ path: FsPath, keys: z.array(KeyRef).min(1).max(MAX_VAULT_KEYS) }), response: VaultSummary },
-  'vault:open': { request: z.strictObject({ path: FsPath }), response: VaultSummary },
+  'vault:create': { request: z.strictObject({ path: VaultLocation, keys: z.array(KeyRef).min(1).max(MAX_VAULT_KEYS) }), response: VaultSummary },
+  'vault:open': { request: z.strictObject({ path: VaultLocation }), response: VaultSummary },
   'vault:close': { request: Empty, response: Nothing },
   /** Close the vault, zero keys, wipe temp copies; remembers it as lockedVault. */
   'vault:lock': { request: Empty, response: Nothing },
@@ -407,6 +432,12 @@ export const CHANNELS = {
     response: KmsKey,
   },
 
+  // S3 vaults (v1.13): find one with the chosen AWS profile
+  /** The buckets the profile may list (ListBuckets); a profile without s3:ListAllMyBuckets gets s3-access-denied. */
+  's3:buckets': { request: Empty, response: z.strictObject({ buckets: z.array(z.string()), truncated: z.boolean() }) },
+  /** What is at `location` (a vault? empty?) and the prefixes one level below it, each marked if it holds a vault. */
+  's3:browse': { request: z.strictObject({ location: S3Location }), response: S3Level },
+
   // local key (SPEC §8)
   /** 'safe-storage': random passphrase kept by the OS keychain; 'passphrase': the user's. */
   'local-key:create': {
@@ -503,6 +534,7 @@ export type AppStateT = z.output<typeof AppState>;
 export type SettingsT = z.output<typeof Settings>;
 export type LocalKeyStatusT = z.output<typeof LocalKeyStatus>;
 export type KeyRefT = z.output<typeof KeyRef>;
+export type S3LevelT = z.output<typeof S3Level>;
 export type KeyReportT = z.output<typeof KeyReport>;
 export type VaultHealthT = z.output<typeof VaultHealth>;
 export type VaultStatusT = z.output<typeof VaultStatus>;

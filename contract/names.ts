@@ -11,7 +11,7 @@ export const CHANNEL_NAMES = [
   'dialog:pick-folder', 'dialog:pick-files', 'dialog:save',
   'items:list', 'items:plan-add', 'items:add', 'job:cancel', 'item:preview', 'item:open-external',
   'temp:save-back', 'temp:discard', 'items:export', 'item:export-as', 'envelope:inspect', 'envelope:decrypt', 'envelope:add', 'shell:show-in-folder', 'items:drag-out', 'item:rename', 'items:move', 'items:delete',
-  'aws:profiles', 'aws:set-profile', 'aws:identity', 'aws:keys', 'aws:create-key',
+  'aws:profiles', 'aws:set-profile', 'aws:identity', 'aws:keys', 'aws:create-key', 's3:buckets', 's3:browse',
   'local-key:create', 'local-key:unlock',
 ] as const;
 

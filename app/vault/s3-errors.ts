@@ -76,8 +76,9 @@ export function fromS3Error(err: unknown, ctx: S3ErrorContext): CachetError {
   const e: SdkErrorLike = err !== null && typeof err === 'object' ? (err as SdkErrorLike) : { message: String(err) };
   const name = typeof e.name === 'string' ? e.name : undefined;
   const status = e.$metadata?.httpStatusCode;
-  const location = `s3://${ctx.bucket}${ctx.key !== undefined ? `/${ctx.key}` : ''}`;
-  const detail: ErrorDetail = { bucket: ctx.bucket, key: ctx.key, location, operation: ctx.operation, profile: ctx.profile, region: ctx.region };
+  // ListBuckets is about no bucket (ctx.bucket ''): its detail names none, its message the bucket list.
+  const location = ctx.bucket === '' ? 'the list of buckets' : `s3://${ctx.bucket}${ctx.key !== undefined ? `/${ctx.key}` : ''}`;
+  const detail: ErrorDetail = { bucket: ctx.bucket || undefined, key: ctx.key, location: ctx.bucket === '' ? undefined : location, operation: ctx.operation, profile: ctx.profile, region: ctx.region };
   const requestId = e.$metadata?.requestId;
   if (typeof requestId === 'string' && requestId !== '') detail.requestId = requestId;
   const make = (code: 's3-access-denied' | 's3-bucket-not-found' | 's3-error', text: string, extra: ErrorDetail = {}): CachetError =>
@@ -94,7 +95,7 @@ export function fromS3Error(err: unknown, ctx: S3ErrorContext): CachetError {
     if (name === 'AccessDenied' || name === 'AllAccessDisabled' || status === 403) {
       const message = typeof e.message === 'string' ? e.message : undefined;
       const identity = identityFromMessage(message);
-      const resource = ctx.operation === 'ListObjectsV2' || ctx.operation === 'ListMultipartUploads' || ctx.operation === 'ListObjectVersions' || ctx.operation === 'HeadBucket'
+      const resource = ctx.operation === 'ListBuckets' ? '*' : ctx.operation === 'ListObjectsV2' || ctx.operation === 'ListMultipartUploads' || ctx.operation === 'ListObjectVersions' || ctx.operation === 'HeadBucket'
         ? `arn:aws:s3:::${ctx.bucket}`
         : `arn:aws:s3:::${ctx.bucket}/${ctx.prefix ? `${ctx.prefix}/` : ''}*`;
       return make('s3-access-denied', `access to ${location} was denied (${ctx.operation})`, {

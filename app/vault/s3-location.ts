@@ -49,6 +49,16 @@ export function parseS3Location(text: string): S3Location {
   return { bucket, prefix };
 }
 
+/** Whether `text` is a well-formed S3 vault location (parseS3Location accepts it). */
+export function isValidS3Location(text: string): boolean {
+  try {
+    parseS3Location(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The canonical text of a location: `s3://bucket` or `s3://bucket/prefix`. */
 export function formatS3Location(loc: S3Location): string {
   return `${S3_SCHEME}${loc.bucket}${loc.prefix === '' ? '' : `/${loc.prefix}`}`;

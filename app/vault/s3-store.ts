@@ -23,7 +23,7 @@
 
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand,
-  DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, ListMultipartUploadsCommand, ListObjectsV2Command,
+  DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectVersionsCommand, ListMultipartUploadsCommand, ListObjectsV2Command,
   PutObjectCommand, S3Client, UploadPartCommand, UploadPartCopyCommand, type CompletedPart, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
@@ -274,6 +274,70 @@ export class S3Store implements VersionedStore {
     const r = await resolveAwsClient(aws, 'S3');
     const config: S3ClientConfig = { ...(r.config as S3ClientConfig), followRegionRedirects: true };
     return new S3Store(where, recordCalledEndpoint(new S3Client(config)), { profile: r.profile, region: r.region, endpoint: r.endpoint });
+  }
+
+  /**
+   * The buckets the profile may list (ListBuckets, s3:ListAllMyBuckets), by name. A profile
+   * allowed into one bucket only is refused here [s3-access-denied]: the app then asks for the
+   * bucket by name. At most `maxPages` pages of 1,000 (`truncated` says when there were more).
+   */
+  static async listBuckets(aws: AwsClientOptions, opts: { signal?: AbortSignal; maxPages?: number } = {}): Promise<{ buckets: string[]; truncated: boolean }> {
+    const r = await resolveAwsClient(aws, 'S3');
+    const client = new S3Client({ ...(r.config as S3ClientConfig), followRegionRedirects: true });
+    const ctx = { bucket: '', operation: 'ListBuckets', profile: r.profile, region: r.region, endpoint: r.endpoint };
+    const names: string[] = [];
+    let token: string | undefined;
+    try {
+      for (let page = 0; page < (opts.maxPages ?? 10); page++) {
+        throwIfAborted(opts.signal);
+        const res = await client.send(new ListBucketsCommand({ MaxBuckets: 1000, ContinuationToken: token }), opts.signal ? { abortSignal: opts.signal } : {}).catch((e: unknown) => {
+          if (opts.signal?.aborted) throw new CachetError('cancelled', 'cancelled', {}, { cause: e });
+          throw fromS3Error(e, ctx);
+        });
+        for (const b of res.Buckets ?? []) if (b.Name) names.push(b.Name);
+        token = res.ContinuationToken;
+        if (!token) return { buckets: names.sort(), truncated: false };
+      }
+      return { buckets: names.sort(), truncated: true };
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /**
+   * One level under this location (ListObjectsV2 with '/' as the delimiter, at most `maxPages`
+   * pages): the names of the objects right here (`vault.json` when a vault is here) and of the
+   * prefixes one level down. Reads names only, never an object.
+   */
+  async level(opts: { signal?: AbortSignal; maxPages?: number } = {}): Promise<{ objects: string[]; prefixes: string[]; truncated: boolean }> {
+    const under = this.prefix === '' ? '' : `${this.prefix}/`;
+    const objects: string[] = [];
+    const prefixes: string[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < (opts.maxPages ?? 1); page++) {
+      const res = await this.call('ListObjectsV2', undefined, (c, o) => c.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: under, Delimiter: '/', ContinuationToken: token }), o), opts.signal)
+        .catch((e: unknown) => {
+          throw isMissing(e) ? this.error(e, 'ListObjectsV2') : e;
+        });
+      for (const o of res.Contents ?? []) if (o.Key && o.Key.length > under.length) objects.push(o.Key.slice(under.length));
+      for (const p of res.CommonPrefixes ?? []) {
+        const n = (p.Prefix ?? '').slice(under.length).replace(/\/$/, '');
+        if (n !== '') prefixes.push(n);
+      }
+      token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      if (!token) return { objects, prefixes, truncated: false };
+    }
+    return { objects, prefixes, truncated: true };
+  }
+
+  /** The store of the prefix `name` one level below this one, on the same client. */
+  below(name: string): S3Store {
+    return new S3Store({ bucket: this.bucket, prefix: s3Key(this, name) }, this.#client, this.#ctx);
+  }
+
+  /** Close the client's connections (a store made only to look around). */
+  destroy(): void {
+    this.#client.destroy();
   }
 
   /** Bucket and key of a vault name, for a command. */

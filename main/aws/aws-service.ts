@@ -8,6 +8,8 @@ import { CachetError, isCachetError } from '../../app/errors.js';
 import type { KeyHealth } from '../../app/keys/key-condition.js';
 import type { AccessHistory } from '../../app/keys/access-history.js';
 import type { KeyProvider, KeyRef } from '../../app/keys/provider.js';
+import type { AwsClientOptions } from '../../app/keys/aws-config.js';
+import type { S3Level } from '../../app/vault/s3-browse.js';
 
 export interface AwsTarget {
   profile: string | null;
@@ -42,6 +44,12 @@ export interface AwsBackend {
   keyHealth(t: AwsTarget, keys: readonly KeyRef[], localKeyId: string | undefined): Promise<KeyHealth[]>;
   /** Who used the vault's data keys, from CloudTrail (app/keys/access-history.ts); the vault's keys pick the Region. */
   accessHistory(t: AwsTarget, q: AccessQuery): Promise<AccessHistory>;
+  /** How an S3 vault's store reaches AWS with this target (profile, region, endpoints). */
+  clientOptions(t: AwsTarget): AwsClientOptions;
+  /** ListBuckets (app/vault/s3-browse.ts). */
+  s3Buckets(t: AwsTarget): Promise<{ buckets: string[]; truncated: boolean }>;
+  /** One level of an S3 location, each prefix marked if it holds a vault (app/vault/s3-browse.ts). */
+  s3Browse(t: AwsTarget, location: string): Promise<S3Level>;
 }
 
 export interface AccessQuery {
@@ -115,6 +123,15 @@ export class AwsService {
   }
   accessHistory(q: AccessQuery): Promise<AccessHistory> {
     return this.#backend.accessHistory(this.#target, q);
+  }
+  clientOptions(): AwsClientOptions {
+    return this.#backend.clientOptions(this.#target);
+  }
+  s3Buckets(): Promise<{ buckets: string[]; truncated: boolean }> {
+    return this.#backend.s3Buckets(this.#target);
+  }
+  s3Browse(location: string): Promise<S3Level> {
+    return this.#backend.s3Browse(this.#target, location);
   }
   /** Forget the cached provider (lock). */
   reset(): void {

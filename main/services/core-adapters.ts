@@ -42,6 +42,8 @@ export interface AwsBackendOptions {
   endpoint?: string | undefined;
   /** STS endpoint override (moto in tests). */
   stsEndpoint?: string | undefined;
+  /** S3 endpoint override (moto in tests); default: the SDK's configured endpoints (AWS_ENDPOINT_URL_S3). */
+  s3Endpoint?: string | undefined;
   /** CloudTrail endpoint override (the loopback CloudTrail in tests). */
   cloudtrailEndpoint?: string | undefined;
   /** Fixed credentials (tests); default: the SDK chain for the profile. */
@@ -56,6 +58,7 @@ export function awsBackend(o: AwsBackendOptions = {}): AwsBackend {
     region: t.region ?? o.defaultRegion,
     endpoint: o.endpoint,
     stsEndpoint: o.stsEndpoint ?? o.endpoint,
+    s3Endpoint: o.s3Endpoint,
     cloudtrailEndpoint: o.cloudtrailEndpoint,
     ...(o.credentials ? { credentials: o.credentials } : {}),
   });
@@ -88,6 +91,10 @@ export function awsBackend(o: AwsBackendOptions = {}): AwsBackend {
       const region = historyRegion(q.keys, c.region);
       return lookupAccessHistory({ ...c, ...(region ? { region } : {}), vaultId: q.vaultId, itemId: q.itemId, since: q.since, maxPages: q.maxPages });
     },
+    clientOptions: client,
+    // The S3 client loads on first use (as open-store.ts does): folder vaults never pay for it.
+    s3Buckets: async (t) => (await import('../../app/vault/s3-browse.js')).listS3Buckets(client(t)),
+    s3Browse: async (t, location) => (await import('../../app/vault/s3-browse.js')).browseS3(location, client(t)),
   };
 }
 
@@ -95,7 +102,7 @@ export function awsBackend(o: AwsBackendOptions = {}): AwsBackend {
 export function vaultBackend(knownVaultsPath?: string): VaultBackend {
   const known = knownVaultsPath === undefined ? undefined : knownVaultsFile(knownVaultsPath);
   return {
-    create: (dir, keys, keyring) => Vault.create(dir, { keys: keys.map((k) => ({ provider: k.provider, keyId: k.keyId })), keyring, known }),
-    open: (dir, keyring) => Vault.open(dir, { keyring, known }),
+    create: (dir, keys, keyring, aws) => Vault.create(dir, { keys: keys.map((k) => ({ provider: k.provider, keyId: k.keyId })), keyring, known, aws }),
+    open: (dir, keyring, aws) => Vault.open(dir, { keyring, known, aws }),
   };
 }

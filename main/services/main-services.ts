@@ -61,7 +61,7 @@ export interface MainServicesOptions {
   awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /**
    * AWS_* variables for harnesses (e.g. moto's `env`): AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN ->
-   * credentials, AWS_REGION -> region when none is chosen, AWS_ENDPOINT_URL_KMS/_STS ->
+   * credentials, AWS_REGION -> region when none is chosen, AWS_ENDPOINT_URL_KMS/_STS/_S3 ->
    * endpoints. AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE are copied into process.env (the
    * SDK and the profile list read them only from there): a harness-only global effect.
    */
@@ -106,6 +106,7 @@ function awsOptions(opts: MainServicesOptions): Parameters<typeof awsBackend>[0]
   return {
     endpoint: opts.awsEndpoint ?? env['AWS_ENDPOINT_URL_KMS'] ?? env['AWS_ENDPOINT_URL'],
     stsEndpoint: env['AWS_ENDPOINT_URL_STS'] ?? opts.awsEndpoint ?? env['AWS_ENDPOINT_URL'],
+    s3Endpoint: env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL'],
     cloudtrailEndpoint: env['AWS_ENDPOINT_URL_CLOUDTRAIL'] ?? env['AWS_ENDPOINT_URL'],
     defaultRegion: env['AWS_REGION'],
     ...(credentials ? { credentials } : {}),

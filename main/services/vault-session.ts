@@ -16,12 +16,14 @@ import type { VaultBackend } from './vault-backend.js';
 export class VaultSession {
   readonly #backend: VaultBackend;
   readonly #keyring: Keyring;
+  readonly #aws: AwsService;
   #vault: Vault | undefined;
   #itemCount = 0;
   #locked: { path: string; name: string } | null = null;
 
   constructor(opts: { backend: VaultBackend; localKey: LocalKeyService; aws: AwsService }) {
     this.#backend = opts.backend;
+    this.#aws = opts.aws;
     this.#keyring = new Keyring([
       delegate('local', () => {
         const p = opts.localKey.provider();
@@ -53,7 +55,7 @@ export class VaultSession {
   }
 
   async create(dir: string, keys: readonly KeyRef[]): Promise<VaultSummaryT> {
-    return this.#adopt(await this.#backend.create(dir, keys, this.#keyring));
+    return this.#adopt(await this.#backend.create(dir, keys, this.#keyring, this.#aws.clientOptions()));
   }
 
   /**
@@ -61,7 +63,7 @@ export class VaultSession {
    * renderer can unlock and retry). On failure the previous vault, if any, stays open.
    */
   async open(dir: string): Promise<VaultSummaryT> {
-    return this.#adopt(await this.#backend.open(dir, this.#keyring));
+    return this.#adopt(await this.#backend.open(dir, this.#keyring, this.#aws.clientOptions()));
   }
 
   async #adopt(v: Vault): Promise<VaultSummaryT> {

@@ -1,4 +1,4 @@
-// Creating a vault: choose an empty folder, then the key(s) to seal with: the local key, or AWS
+// Creating a vault: choose an empty folder (or an S3 location), then the key(s) to seal with: the local key, or AWS
 // KMS keys (the AWS panel is passed in). Props only.
 
 import type { KeyboardEvent, ReactNode } from 'react';
@@ -15,6 +15,8 @@ export interface CreateVaultFormProps {
   readonly blocker: string | undefined;
   readonly busy: boolean;
   readonly onPickFolder: () => void;
+  /** Choose an S3 location instead (the S3 dialog). */
+  readonly onPickS3: () => void;
   readonly onMode: (mode: KeyMode) => void;
   readonly onCreate: () => void;
 }
@@ -34,13 +36,16 @@ export function CreateVaultForm(p: CreateVaultFormProps) {
   return (
     <div className="create-vault">
       <div className="field">
-        <span className="field-label">1. Folder</span>
+        <span className="field-label">1. Where</span>
         <div className="folder-pick">
           <button type="button" className="button" onClick={p.onPickFolder} disabled={p.busy}>
             Choose folder…
           </button>
+          <button type="button" className="button" onClick={p.onPickS3} disabled={p.busy}>
+            In Amazon S3…
+          </button>
           <span className={`folder-path ${p.folder ? '' : 'muted'}`} data-testid="create-folder">
-            {p.folder ?? 'No folder chosen'}
+            {p.folder ?? 'No folder or S3 location chosen'}
           </span>
         </div>
       </div>

@@ -4,6 +4,7 @@
 import type { ReactNode } from 'react';
 import type { AppStateT } from '../../contract/ipc.js';
 import type { ErrorLike } from '../errors/messages.js';
+import { isS3Location } from '../../app/vault/s3-location.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
 export interface WelcomeScreenProps {
@@ -16,6 +17,8 @@ export interface WelcomeScreenProps {
   readonly onDismissError: () => void;
   readonly onOpen: () => void;
   readonly onOpenPath: (path: string) => void;
+  /** Open a vault kept in Amazon S3 (the S3 dialog). */
+  readonly onOpenS3: () => void;
   readonly onForget: (path: string) => void;
   readonly createForm: ReactNode;
   /** The AWS profile vaults with KMS keys open with, and a way to change it. */
@@ -55,6 +58,9 @@ export function WelcomeScreen(p: WelcomeScreenProps) {
           <button type="button" className={`button ${p.lockedVault ? '' : 'button-primary'}`} onClick={p.onOpen} disabled={p.busy}>
             Open a vault folder…
           </button>
+          <button type="button" className="button" onClick={p.onOpenS3} disabled={p.busy}>
+            Open an S3 vault…
+          </button>
           <p className="aws-line muted">
             Vaults with AWS KMS keys open with the AWS profile <strong>{p.awsProfile ?? '(none chosen)'}</strong>.{' '}
             <button type="button" className="link-button" onClick={p.onAwsProfile}>
@@ -69,7 +75,10 @@ export function WelcomeScreen(p: WelcomeScreenProps) {
               {p.recent.map((r) => (
                 <li key={r.path} className="recent">
                   <button type="button" className="recent-open" disabled={p.busy} onClick={() => p.onOpenPath(r.path)}>
-                    <span className="recent-name">{r.name}</span>
+                    <span className="recent-name">
+                      {r.name}
+                      {isS3Location(r.path) && <span className="badge recent-badge">S3</span>}
+                    </span>
                     <span className="recent-path muted">{r.path}</span>
                   </button>
                   <button type="button" className="icon-button" aria-label={`Forget ${r.name}`} onClick={() => p.onForget(r.path)}>

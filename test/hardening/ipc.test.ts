@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readdir, readFile, rm, symlink, unlink, lstat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CHANNEL_NAMES, CHANNELS, FsPath, ItemId, VaultDir, VaultPath, type Channel, type Result } from '../../contract/ipc.js';
+import { CHANNEL_NAMES, CHANNELS, FsPath, ItemId, VaultDir, VaultLocation, VaultPath, type Channel, type Result } from '../../contract/ipc.js';
 import { oversized, REQUEST_LIMITS } from '../../main/ipc/dispatch.js';
 import { createHeadlessPlatform } from '../../main/platform.js';
 import { createMainServices, type MainApp } from '../../main/services/main-services.js';
@@ -39,7 +39,7 @@ const def = (s: any): any => s._zod.def;
 // ---------------------------------------------------------------------------------------------
 // Requests from schemas
 
-const STRING_CANDIDATES = ['a'.repeat(32), 'job-1', `tmp-${'a'.repeat(16)}`, 'folder/file.txt', '/tmp/cachet-x', 'correct horse battery', 'name'];
+const STRING_CANDIDATES = ['a'.repeat(32), 'job-1', `tmp-${'a'.repeat(16)}`, 'folder/file.txt', '/tmp/cachet-x', 'correct horse battery', 'name', 's3://cachet-x/team'];
 const NUMBER_CANDIDATES = [1, 0, 10];
 
 function unwrap(s: any): any {
@@ -356,7 +356,8 @@ describe('out-of-vault requests', () => {
     const outside = join(dir, 'outside');
     await mkdir(outside);
     await writeFile(join(outside, 'secret.txt'), 'secret');
-    const fields = fieldsOf(FsPath);
+    // A vault location is an FsPath too (or an S3 location, which names nothing on this computer).
+    const fields = [...fieldsOf(FsPath), ...fieldsOf(VaultLocation)];
     const names = new Set(fields.map((f) => `${f.channel} ${f.leaf.path.join('.')}`));
     for (const known of ['vault:create path', 'vault:open path', 'items:plan-add sources', 'items:add sources', 'items:export to', 'item:export-as to']) {
       assert.ok(names.has(known), `found ${known}`);

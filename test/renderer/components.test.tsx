@@ -102,13 +102,14 @@ test('PreviewPane: text in a <pre>, image and PDF through the blob: URL, other t
 test('WelcomeScreen lists recent vaults and offers to unlock the locked one', () => {
   const html = renderToStaticMarkup(
     <WelcomeScreen
-      recent={[{ path: '/v/Work', name: 'Work', openedAt: 1 }]}
+      recent={[{ path: '/v/Work', name: 'Work', openedAt: 1 }, { path: 's3://team-vaults/finance', name: 'finance', openedAt: 2 }]}
       lockedVault={{ path: '/v/Home', name: 'Home' }}
       busy={false}
       error={null}
       onDismissError={noop}
       onOpen={noop}
       onOpenPath={noop}
+      onOpenS3={noop}
       onForget={noop}
       createForm={<p>FORM</p>}
       awsProfile="dev"
@@ -119,6 +120,10 @@ test('WelcomeScreen lists recent vaults and offers to unlock the locked one', ()
   assert.match(t, /Home is locked/);
   assert.match(t, /Unlock Home/);
   assert.match(t, /Work \/v\/Work/);
+  // An S3 vault is marked as one, with its bucket and prefix; a folder vault is not.
+  assert.match(t, /finance S3 s3:\/\/team-vaults\/finance/);
+  assert.doesNotMatch(t, /Work S3/);
+  assert.match(t, /Open an S3 vault…/);
   assert.match(html, /aria-label="Forget Work"/);
   assert.match(t, /FORM/);
   assert.match(t, /AWS profile dev \. Change…/);

@@ -1,5 +1,5 @@
-// Handlers of the key sources: AWS (profiles, the chosen profile and region, identity, KMS keys)
-// and this computer's local key (create, unlock). Credentials stay in main (aws-service.ts,
+// Handlers of the key sources: AWS (profiles, the chosen profile and region, identity, KMS keys,
+// and the S3 buckets and prefixes an S3 vault is found in) and this computer's local key (create, unlock). Credentials stay in main (aws-service.ts,
 // local-key.ts); only their status crosses.
 
 import type { Handlers } from '../handlers.js';
@@ -21,6 +21,11 @@ export function keyHandlers({ s, stateChanged }: HandlerContext) {
     'aws:identity': async (req) => s.aws.whoAmI(req.profile, req.region),
     'aws:keys': async () => ({ keys: await s.aws.listKeys() }),
     'aws:create-key': async (req) => s.aws.createKey(req.alias, req.description),
+    's3:buckets': async () => s.aws.s3Buckets(),
+    's3:browse': async (req) => {
+      const l = await s.aws.s3Browse(req.location);
+      return { ...l, children: [...l.children] };
+    },
 
     'local-key:create': async (req) => {
       const st = await s.localKey.create(req);

@@ -2,10 +2,12 @@
 // and the keys' health (issue 14: what depends on what, for the app's banner).
 // Opening or creating another vault first cancels running jobs and wipes temp copies.
 // A vault folder listed in recent vaults or the locked vault may be opened without a grant (main
-// wrote those paths itself); any other must have been granted in this session.
+// wrote those paths itself); any other must have been granted in this session. An S3 location
+// needs no grant (contract/ipc.ts: the IAM identity decides what it reaches).
 
 import { badRequest, CachetError, isCachetError } from '../../../app/errors.js';
 import { keyReports, keysAndDependents, vaultStatus } from '../../../app/vault/vault-status.js';
+import { isS3Location } from '../../../app/vault/s3-location.js';
 import type { Handlers } from '../handlers.js';
 import { fromVaultProgress, reportUnits, type HandlerContext } from './context.js';
 
@@ -27,6 +29,7 @@ export function vaultHandlers(c: HandlerContext) {
     keysAndDependents(c.vault().keys(), items, s.localKey.status().keyId ?? undefined, (keys, local) => s.aws.keyHealth(keys, local));
 
   const maybeVaultGranted = (path: string): string => {
+    if (isS3Location(path)) return path;
     const st = s.settings.get();
     if (st.recentVaults.some((r) => r.path === path) || s.session.lockedVault?.path === path) return path;
     // A vault folder dropped on the window may be opened too (a drop grants 'read').
@@ -35,7 +38,7 @@ export function vaultHandlers(c: HandlerContext) {
 
   return {
     'vault:create': async (req) => {
-      const dir = s.grants.check(req.path, 'vault');
+      const dir = isS3Location(req.path) ? req.path : s.grants.check(req.path, 'vault');
       c.checkKeysUsable(req.keys);
       await s.jobs.cancelAll();
       await s.temps.wipeAll();

@@ -15,6 +15,8 @@ import type { LockReason } from '../app/use-app-state.js';
 import { useVaultSetup } from './use-vault-setup.js';
 import type { OpenRequest } from '../app/use-open-requests.js';
 import { EnvelopeView } from '../envelope/EnvelopeView.js';
+import { S3VaultPicker } from './S3VaultPicker.js';
+import type { S3Purpose } from '../../components/S3VaultDialog.js';
 
 export interface WelcomeProps {
   readonly state: AppStateT;
@@ -41,6 +43,7 @@ export function Welcome({ state, lockReason, openRequest, onOpenRequestDone }: W
   const [mode, setMode] = useState<KeyMode>('local');
   const [withLocalRecovery, setWithLocalRecovery] = useState(false);
   const [awsDialog, setAwsDialog] = useState(false);
+  const [s3Dialog, setS3Dialog] = useState<S3Purpose | null>(null);
   const aws = useAws(state.aws, mode === 'aws');
 
   const localRef: KeyRefT | null = local.status.unlocked && local.status.keyId ? { provider: 'local', keyId: local.status.keyId } : null;
@@ -51,7 +54,7 @@ export function Welcome({ state, lockReason, openRequest, onOpenRequestDone }: W
         : []
       : [...aws.selectedKeys.map((arn): KeyRefT => ({ provider: 'aws-kms', keyId: arn })), ...(withLocalRecovery && localRef ? [localRef] : [])];
   const blocker = !setup.createFolder
-    ? 'Choose a folder first.'
+    ? 'Choose a folder or an S3 location first.'
     : mode === 'local' && !localRef
       ? 'Create or unlock the local key.'
       : mode === 'aws' && aws.selectedKeys.length === 0
@@ -120,6 +123,18 @@ export function Welcome({ state, lockReason, openRequest, onOpenRequestDone }: W
         </div>
       )}
       {awsDialog && <AwsProfileDialog state={state} onClose={() => setAwsDialog(false)} />}
+      {s3Dialog && (
+        <S3VaultPicker
+          purpose={s3Dialog}
+          profile={state.aws.profile}
+          onClose={() => setS3Dialog(null)}
+          onChoose={(location) => {
+            setS3Dialog(null);
+            if (s3Dialog === 'open') void setup.open(location);
+            else setup.chooseCreateLocation(location);
+          }}
+        />
+      )}
       {envelope && <EnvelopeView key={envelope} path={envelope} addFolder={null} onClose={() => setEnvelope(null)} />}
       <WelcomeScreen
         awsProfile={state.aws.profile}
@@ -132,6 +147,7 @@ export function Welcome({ state, lockReason, openRequest, onOpenRequestDone }: W
         onDismissError={setup.clearError}
         onOpen={() => void setup.openDialog()}
         onOpenPath={(p) => void setup.open(p)}
+        onOpenS3={() => setS3Dialog('open')}
         onForget={(p) => void setup.forget(p)}
         unlockForm={unlockForm}
         createForm={
@@ -143,6 +159,7 @@ export function Welcome({ state, lockReason, openRequest, onOpenRequestDone }: W
             blocker={blocker}
             busy={setup.busy}
             onPickFolder={() => void setup.pickCreateFolder()}
+            onPickS3={() => setS3Dialog('create')}
             onMode={setMode}
             onCreate={() => void setup.create(keys)}
           />

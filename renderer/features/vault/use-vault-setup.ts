@@ -1,4 +1,5 @@
-// Opening and creating vaults from the welcome screen: folder dialogs, vault:open / vault:create,
+// Opening and creating vaults from the welcome screen: folder dialogs (or an S3 location from the
+// S3 dialog: `createFolder` is then an s3:// location), vault:open / vault:create,
 // recent vaults. When opening needs the local key first (local-key-locked), it remembers the
 // path in `pendingOpen` so the screen can show the unlock form and retry after unlocking.
 
@@ -13,6 +14,8 @@ export interface VaultSetup {
   readonly pendingOpen: string | null;
   clearError(): void;
   pickCreateFolder(): Promise<void>;
+  /** Create in this S3 location (chosen in the S3 dialog) instead of a folder. */
+  chooseCreateLocation(location: string): void;
   openDialog(): Promise<void>;
   open(path: string): Promise<void>;
   forget(path: string): Promise<void>;
@@ -65,6 +68,7 @@ export function useVaultSetup(): VaultSetup {
         const { path } = await call('dialog:pick-folder', { purpose: 'create-vault', title: 'Choose a folder for the new vault' });
         if (path) setCreateFolder(path);
       }),
+    chooseCreateLocation: (location: string) => setCreateFolder(location),
     openDialog: () =>
       run(async () => {
         const { path } = await call('dialog:pick-folder', { purpose: 'open-vault', title: 'Open a vault folder' });

@@ -115,6 +115,13 @@ test('when scheduling the deletion fails too, the error names the key left witho
     accessHistory: () => {
       throw new Error('not used');
     },
+    clientOptions: () => ({}),
+    s3Buckets: () => {
+      throw new Error('not used');
+    },
+    s3Browse: () => {
+      throw new Error('not used');
+    },
   };
   const aws = new AwsService(backend, { profile: null, region: null });
   const err = await aws.createKey('x').then(
